@@ -1,0 +1,38 @@
+/** Every setting the runner reads from the environment (or `.env`), with its default and meaning. */
+export interface SettingSpec {
+  /** Environment variable name. */
+  env: string;
+  /** Default when unset (shown in docs and `.env.example`). */
+  default?: string;
+  /** What it does, one line. */
+  description: string;
+  /** A secret: never printed, redacted from records and logs. */
+  secret?: boolean;
+  /** Group heading in `.env.example`. */
+  group: 'model' | 'tools' | 'sandbox' | 'composio' | 'confluence' | 'runs' | 'queue';
+}
+
+/** The settings table: the one place that names environment variables. */
+export const SETTINGS: readonly SettingSpec[] = [
+  { group: 'model', env: 'OPENAI_API_KEY', secret: true, description: 'API key for OpenAI (or the OpenAI-compatible server).' },
+  { group: 'model', env: 'OPENAI_BASE_URL', description: 'Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, a gateway).' },
+  { group: 'model', env: 'RUNNER_MODEL', default: 'gpt-5', description: "Model used when a workflow's agent.model is not set." },
+  { group: 'model', env: 'RUNNER_OPENAI_API', default: 'auto', description: "chat or responses; auto = responses for OpenAI itself, chat for OPENAI_BASE_URL servers." },
+  { group: 'model', env: 'RUNNER_TRACING', default: 'off', description: 'on: export Agents SDK traces (only when talking to OpenAI itself).' },
+  { group: 'tools', env: 'RUNNER_BACKEND', default: 'sandbox', description: "Tool backend when a workflow's tools.backend is not set: sandbox, composio or mcp." },
+  { group: 'sandbox', env: 'RUNNER_SANDBOX_URL', description: 'Use this running sandbox instead of starting one in-process.' },
+  { group: 'sandbox', env: 'RUNNER_SANDBOX_DB', default: '.runner/sandbox.db', description: 'SQLite file of the embedded sandbox.' },
+  { group: 'sandbox', env: 'RUNNER_SANDBOX_EMAIL', default: 'sandbox@example.com', description: 'Sandbox login (HTTP Basic user).' },
+  { group: 'sandbox', env: 'RUNNER_SANDBOX_TOKEN', default: 'sandbox-token', secret: true, description: 'Sandbox API token (HTTP Basic password).' },
+  { group: 'composio', env: 'COMPOSIO_API_KEY', secret: true, description: 'Composio project API key (backend composio).' },
+  { group: 'composio', env: 'COMPOSIO_USER_ID', default: 'default', description: 'Composio user whose Confluence connection runs use.' },
+  { group: 'composio', env: 'COMPOSIO_BASE_URL', description: 'Override the Composio API host (tests point it at the sandbox tool router).' },
+  { group: 'composio', env: 'COMPOSIO_TRACKING', default: 'off', description: 'on: allow @composio/core telemetry.' },
+  { group: 'confluence', env: 'CONFLUENCE_BASE_URL', description: 'Confluence Cloud site, e.g. https://your-site.atlassian.net (runner mcp).' },
+  { group: 'confluence', env: 'CONFLUENCE_EMAIL', description: 'Atlassian account email for API-token auth.' },
+  { group: 'confluence', env: 'CONFLUENCE_API_TOKEN', secret: true, description: 'Atlassian API token.' },
+  { group: 'runs', env: 'RUNNER_DB', default: '.runner/runs.db', description: 'SQLite file of run records (local mode).' },
+  { group: 'runs', env: 'RUNNER_WORKFLOWS', default: 'workflows', description: 'Folder of workflow files for validate, list and schedules.' },
+  { group: 'queue', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for queue mode (schedule, enqueue, worker).' },
+  { group: 'queue', env: 'RUNNER_MODEL_RPM', description: 'Model requests per minute shared by all workers (unset: unlimited).' },
+];

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { parseDuration } from './duration.ts';
+import { DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
+
+type Raw = Record<string, any>;
+
+/** Turns a raw document that passed every check into the typed, defaulted {@link Workflow}. */
+export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
+  const limits = raw.limits ?? {};
+  const retry = raw.retry ?? {};
+  const backoff = retry.backoff;
+  const steps: Step[] = Array.isArray(raw.steps)
+    ? raw.steps.map(toStep)
+    : [{ kind: 'prompt', id: 'main', prompt: raw.prompt, ...(raw.output ? { output: raw.output } : {}) }];
+  const workflow = {
+    file,
+    hash: createHash('sha256').update(text).digest('hex'),
+    source: text,
+    name: raw.name,
+    description: raw.description,
+    mode: raw.mode ?? 'live',
+    schedule: raw.schedule ? { cron: raw.schedule.cron, timezone: raw.schedule.timezone ?? 'UTC' } : undefined,
+    inputs: (raw.inputs ?? {}) as Record<string, InputSpec>,
+    agent: raw.agent ?? {},
+    tools: raw.tools ?? {},
+    limits: {
+      maxTurns: limits.max_turns ?? DEFAULT_LIMITS.maxTurns,
+      timeoutMs: limits.timeout ? parseDuration(limits.timeout)! : DEFAULT_LIMITS.timeoutMs,
+      ...(limits.max_tokens ? { maxTokens: limits.max_tokens } : {}),
+    },
+    retry: {
+      attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+      backoff:
+        typeof backoff === 'string'
+          ? { type: 'exponential', delayMs: parseDuration(backoff)! }
+          : backoff
+            ? { type: backoff.type ?? 'exponential', delayMs: parseDuration(backoff.delay)! }
+            : DEFAULT_RETRY.backoff,
+    },
+    steps,
+    timezone: raw.schedule?.timezone ?? 'UTC',
+  };
+  return workflow as unknown as Workflow;
+}
+
+function toStep(raw: Raw): Step {
+  const base = { id: raw.id as string, ...(raw.title ? { title: raw.title as string } : {}) };
+  if (raw.tool !== undefined) {
+    return { kind: 'tool', ...base, tool: raw.tool, with: raw.with ?? {}, assert: (raw.assert ?? []) as Assertion[] };
+  }
+  return { kind: 'prompt', ...base, prompt: raw.prompt, ...(raw.output ? { output: raw.output } : {}) };
+}

@@ -1,0 +1,242 @@
+import type { Diagnostic } from '../shared/errors.ts';
+import type { ToolDefinition } from '../tools/types.ts';
+import { cronProblem } from './cron.ts';
+import { durationHint, parseDuration } from './duration.ts';
+import { checkTemplateAt, type ReferenceScope } from './references.ts';
+import { userSchemaAjv } from './schema.ts';
+import type { DocPath, YamlSource } from './source.ts';
+import { didYouMean } from './suggest.ts';
+import type { TemplateEngine } from './templates.ts';
+import { isTimeZone, timeZoneProblem } from './timezone.ts';
+
+/** Tools the validator knows: a lookup by slug and the list of slugs (for suggestions). */
+export interface ToolLookup {
+  get(slug: string): ToolDefinition | undefined;
+  readonly tools: readonly ToolDefinition[];
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Context shared by the meaning checks of one file. */
+interface Ctx {
+  source: YamlSource;
+  engine: TemplateEngine;
+  tools: ToolLookup;
+  out: Diagnostic[];
+}
+
+/** Checks what the schema cannot: cron, time zones, durations, steps, tools and templates. */
+export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, tools: ToolLookup): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const root = source.value;
+  if (!isObj(root)) return out;
+  const ctx: Ctx = { source, engine, tools, out };
+  checkSchedule(ctx, root);
+  checkDurations(ctx, root);
+  const inputNames = checkInputs(ctx, root);
+  const allowed = checkTools(ctx, root);
+  const stepIds = collectStepIds(ctx, root);
+  const instructions = isObj(root.agent) ? str(root.agent.instructions) : undefined;
+  if (instructions !== undefined) {
+    checkTemplateAt(source, engine, ['agent', 'instructions'], instructions, { inputs: inputNames, earlierSteps: [], allSteps: stepIds, stepsAllowed: false }, out);
+  }
+  const hasSteps = Array.isArray(root.steps);
+  const hasPrompt = root.prompt !== undefined;
+  if (hasSteps && hasPrompt) out.push(source.atKey(['prompt'], "give either a top-level 'prompt' or 'steps', not both"));
+  if (!hasSteps && !hasPrompt) out.push(source.atValue([], "a workflow needs a top-level 'prompt' or a list of 'steps'"));
+  if (hasSteps && root.output !== undefined) out.push(source.atKey(['output'], "top-level 'output' goes with a top-level 'prompt'; with 'steps', put 'output' on a prompt step"));
+  if (typeof root.prompt === 'string') {
+    checkTemplateAt(source, engine, ['prompt'], root.prompt, { inputs: inputNames, earlierSteps: [], allSteps: [], stepsAllowed: true }, out);
+    if (isObj(root.output)) checkOutputSchema(ctx, ['output'], root.output.schema);
+  }
+  if (hasSteps) checkSteps(ctx, root.steps as unknown[], inputNames, stepIds, allowed);
+  return out;
+}
+
+function checkSchedule(ctx: Ctx, root: Raw): void {
+  if (!isObj(root.schedule)) return;
+  const cron = str(root.schedule.cron);
+  if (cron !== undefined) {
+    const problem = cronProblem(cron);
+    if (problem) ctx.out.push(ctx.source.atValue(['schedule', 'cron'], problem));
+  }
+  const zone = str(root.schedule.timezone);
+  if (zone !== undefined && !isTimeZone(zone)) ctx.out.push(ctx.source.atValue(['schedule', 'timezone'], timeZoneProblem(zone)));
+}
+
+function checkDurations(ctx: Ctx, root: Raw): void {
+  const check = (path: DocPath, value: unknown) => {
+    if (typeof value === 'string' && parseDuration(value) === undefined) ctx.out.push(ctx.source.atValue(path, `${path.join('.')}: ${durationHint(value)}`));
+  };
+  if (isObj(root.limits)) check(['limits', 'timeout'], root.limits.timeout);
+  if (isObj(root.retry)) {
+    const b = root.retry.backoff;
+    if (typeof b === 'string') check(['retry', 'backoff'], b);
+    else if (isObj(b)) check(['retry', 'backoff', 'delay'], b.delay);
+  }
+}
+
+function checkInputs(ctx: Ctx, root: Raw): string[] {
+  if (!isObj(root.inputs)) return [];
+  for (const [name, spec] of Object.entries(root.inputs)) {
+    if (!isObj(spec)) continue;
+    const at = (key: string, message: string) => ctx.out.push(ctx.source.atValue(['inputs', name, key], message));
+    const values = Array.isArray(spec.values) ? spec.values.map(String) : undefined;
+    if (spec.type === 'enum' && !values) at('type', `input '${name}' is an enum; list its allowed 'values'`);
+    if (spec.type !== 'enum' && spec.values !== undefined) at('values', `'values' is only for enum inputs; input '${name}' has type ${String(spec.type)}`);
+    if (spec.default === undefined || !['string', 'number', 'boolean', 'enum'].includes(String(spec.type))) continue;
+    const expected = spec.type === 'enum' ? 'string' : spec.type;
+    if (typeof expected === 'string' && typeof spec.default !== expected) {
+      at('default', `default of input '${name}' must be a ${expected}, got ${typeof spec.default} ${JSON.stringify(spec.default)}`);
+    } else if (values && !values.includes(String(spec.default))) {
+      at('default', `default '${String(spec.default)}' of input '${name}' is not one of its values (${values.join(', ')})${didYouMean(String(spec.default), values)}`);
+    }
+  }
+  return Object.keys(root.inputs);
+}
+
+/** Checks `tools`; returns the set of slugs the run may call. */
+function checkTools(ctx: Ctx, root: Raw): Set<string> {
+  const tools = isObj(root.tools) ? root.tools : {};
+  const destructiveOk = tools.allow_destructive === true;
+  const allowed = new Set<string>();
+  if (Array.isArray(tools.allow)) {
+    tools.allow.forEach((slug, i) => {
+      if (typeof slug !== 'string') return;
+      const tool = ctx.tools.get(slug);
+      if (!tool) {
+        ctx.out.push(ctx.source.atValue(['tools', 'allow', i], unknownTool(ctx, slug)));
+        return;
+      }
+      if (tool.effect === 'destructive' && !destructiveOk) {
+        ctx.out.push(ctx.source.atValue(['tools', 'allow', i], `tool '${slug}' is destructive; set tools.allow_destructive: true to allow it`));
+        return;
+      }
+      allowed.add(slug);
+    });
+  } else {
+    for (const t of ctx.tools.tools) if (t.effect === 'read') allowed.add(t.slug);
+  }
+  const backend = str(tools.backend);
+  if (isObj(tools.mcp)) {
+    const { url, command } = tools.mcp;
+    if (backend !== undefined && backend !== 'mcp') ctx.out.push(ctx.source.atKey(['tools', 'mcp'], `tools.mcp is set but tools.backend is '${backend}'; set backend: mcp or remove tools.mcp`));
+    if ((url === undefined) === (command === undefined)) ctx.out.push(ctx.source.atValue(['tools', 'mcp'], "tools.mcp needs exactly one of 'url' or 'command'"));
+    if (url !== undefined && tools.mcp.args !== undefined) ctx.out.push(ctx.source.atKey(['tools', 'mcp', 'args'], "'args' goes with 'command', not 'url'"));
+  } else if (backend === 'mcp') {
+    ctx.out.push(ctx.source.atValue(['tools', 'backend'], "backend 'mcp' needs tools.mcp with a 'url' or a 'command'"));
+  }
+  if (tools.mode === 'hosted' && backend !== undefined && backend !== 'composio') {
+    ctx.out.push(ctx.source.atValue(['tools', 'mode'], `tools.mode 'hosted' works only with backend 'composio', not '${backend}'`));
+  }
+  return allowed;
+}
+
+function unknownTool(ctx: Ctx, slug: string): string {
+  return `unknown tool '${slug}'${didYouMean(slug, ctx.tools.tools.map((t) => t.slug))} (see 'runner tools' for the catalogue)`;
+}
+
+function collectStepIds(ctx: Ctx, root: Raw): string[] {
+  if (!Array.isArray(root.steps)) return [];
+  const first = new Map<string, number>();
+  root.steps.forEach((step, i) => {
+    if (!isObj(step) || typeof step.id !== 'string') return;
+    const seen = first.get(step.id);
+    if (seen === undefined) first.set(step.id, i);
+    else {
+      const line = ctx.source.atValue(['steps', seen, 'id'], '').line;
+      ctx.out.push(ctx.source.atValue(['steps', i, 'id'], `duplicate step id '${step.id}' (first used at line ${line})`));
+    }
+  });
+  return [...first.keys()];
+}
+
+function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: string[], allowed: Set<string>): void {
+  const earlier: string[] = [];
+  steps.forEach((step, i) => {
+    if (!isObj(step)) return;
+    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true };
+    const id = str(step.id) ?? `#${i + 1}`;
+    const isPrompt = step.prompt !== undefined;
+    const isTool = step.tool !== undefined;
+    if (isPrompt === isTool) {
+      ctx.out.push(ctx.source.atValue(['steps', i], `step '${id}' must have exactly one of 'prompt' or 'tool'${isPrompt ? ', not both' : ''}`));
+    }
+    if (isPrompt) {
+      for (const key of ['with', 'assert']) if (step[key] !== undefined) ctx.out.push(ctx.source.atKey(['steps', i, key], `'${key}' belongs to tool steps; step '${id}' is a prompt step`));
+    } else if (isTool && step.output !== undefined) {
+      ctx.out.push(ctx.source.atKey(['steps', i, 'output'], `'output' belongs to prompt steps; a tool step's output is the tool's result`));
+    }
+    if (typeof step.title === 'string') checkTemplateAt(ctx.source, ctx.engine, ['steps', i, 'title'], step.title, scope, ctx.out);
+    if (typeof step.prompt === 'string') checkTemplateAt(ctx.source, ctx.engine, ['steps', i, 'prompt'], step.prompt, scope, ctx.out);
+    if (isPrompt && isObj(step.output)) checkOutputSchema(ctx, ['steps', i, 'output'], step.output.schema);
+    if (typeof step.tool === 'string') checkToolStep(ctx, step, i, id, scope, allowed);
+    if (typeof step.id === 'string') earlier.push(step.id);
+  });
+}
+
+function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: ReferenceScope, allowed: Set<string>): void {
+  const slug = step.tool as string;
+  const tool = ctx.tools.get(slug);
+  if (!tool) {
+    ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], unknownTool(ctx, slug)));
+  } else if (!allowed.has(slug)) {
+    const why = tool.effect === 'read' ? 'add it to tools.allow' : tool.effect === 'destructive' ? 'add it to tools.allow and set tools.allow_destructive: true' : `it is a ${tool.effect} tool; add it to tools.allow`;
+    ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], `step '${id}' calls ${slug}, which tools.allow does not allow; ${why}`));
+  }
+  const args = isObj(step.with) ? step.with : {};
+  if (tool) checkArguments(ctx, tool, args, i);
+  walkStrings(args, ['steps', i, 'with'], (path, text) => checkTemplateAt(ctx.source, ctx.engine, path, text, scope, ctx.out));
+  if (!Array.isArray(step.assert)) return;
+  step.assert.forEach((a, j) => {
+    if (!isObj(a)) return;
+    const ops = ['equals', 'contains', 'exists', 'matches'].filter((k) => a[k] !== undefined);
+    if (ops.length !== 1) ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j], `an assertion needs exactly one of equals, contains, exists or matches${ops.length ? ` (found ${ops.join(', ')})` : ''}`));
+    if (typeof a.matches === 'string') {
+      try {
+        new RegExp(a.matches);
+      } catch (error) {
+        ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j, 'matches'], `invalid regular expression: ${(error as Error).message}`));
+      }
+    }
+    for (const key of ['equals', 'contains']) walkStrings(a[key], ['steps', i, 'assert', j, key], (path, text) => checkTemplateAt(ctx.source, ctx.engine, path, text, scope, ctx.out));
+  });
+}
+
+function checkArguments(ctx: Ctx, tool: ToolDefinition, args: Raw, i: number): void {
+  const props = (tool.input.properties ?? {}) as Record<string, unknown>;
+  const names = Object.keys(props);
+  for (const key of Object.keys(args)) {
+    if (!(key in props)) {
+      const hint = didYouMean(key, names) || (names.length ? ` (arguments: ${names.join(', ')})` : ' (it takes no arguments)');
+      ctx.out.push(ctx.source.atKey(['steps', i, 'with', key], `${tool.slug} has no argument '${key}'${hint}`));
+    }
+  }
+  const missing = ((tool.input.required ?? []) as string[]).filter((k) => args[k] === undefined);
+  if (missing.length) {
+    const at = ctx.source.node(['steps', i, 'with']) ? ['steps', i, 'with'] : ['steps', i, 'tool'];
+    ctx.out.push(ctx.source.atValue(at, `${tool.slug} needs argument${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} in 'with'`));
+  }
+}
+
+function checkOutputSchema(ctx: Ctx, path: DocPath, schema: unknown): void {
+  if (!isObj(schema)) return;
+  if (schema.type !== 'object') {
+    ctx.out.push(ctx.source.atValue([...path, 'schema'], "output.schema must describe an object (type: object), so the answer can be read field by field"));
+    return;
+  }
+  try {
+    userSchemaAjv().compile(schema);
+  } catch (error) {
+    ctx.out.push(ctx.source.atValue([...path, 'schema'], `output.schema is not a valid JSON Schema: ${(error as Error).message}`));
+  }
+}
+
+/** Calls `visit` for every string inside a nested value, with its path. */
+export function walkStrings(value: unknown, path: DocPath, visit: (path: DocPath, text: string) => void): void {
+  if (typeof value === 'string') visit(path, value);
+  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit));
+  else if (isObj(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
+}

@@ -1,0 +1,105 @@
+/** The shapes of a workflow after loading. Only {@link loadWorkflow} produces a {@link Workflow}. */
+
+/** Declared input. */
+export interface InputSpec {
+  type: 'string' | 'number' | 'boolean' | 'enum';
+  values?: string[];
+  default?: string | number | boolean;
+  description?: string;
+  required?: boolean;
+}
+
+/** A value given literally or read from an environment variable at run time. */
+export type SecretValue = string | { env: string };
+
+/** Options of the `mcp` backend. */
+export interface McpOptions {
+  url?: string;
+  headers?: Record<string, SecretValue>;
+  command?: string;
+  args?: string[];
+  env?: Record<string, SecretValue>;
+}
+
+/** Tool settings of a workflow. */
+export interface ToolsSpec {
+  backend?: 'sandbox' | 'composio' | 'mcp';
+  mode?: 'local' | 'hosted';
+  allow?: string[];
+  allow_destructive?: boolean;
+  mcp?: McpOptions;
+}
+
+/** One check on a tool step's result. */
+export interface Assertion {
+  path: string;
+  equals?: unknown;
+  contains?: unknown;
+  exists?: boolean;
+  matches?: string;
+}
+
+/** A step for the agent. */
+export interface PromptStep {
+  kind: 'prompt';
+  id: string;
+  title?: string;
+  prompt: string;
+  output?: { schema: Record<string, unknown> };
+}
+
+/** One deterministic tool call. */
+export interface ToolStep {
+  kind: 'tool';
+  id: string;
+  title?: string;
+  tool: string;
+  with: Record<string, unknown>;
+  assert: Assertion[];
+}
+
+/** A step of either kind. */
+export type Step = PromptStep | ToolStep;
+
+/** Retry policy of a queued run. */
+export interface RetrySpec {
+  attempts: number;
+  backoff: { type: 'fixed' | 'exponential'; delayMs: number };
+}
+
+/** Limits with durations parsed. */
+export interface Limits {
+  maxTurns: number;
+  timeoutMs: number;
+  maxTokens?: number;
+}
+
+declare const validated: unique symbol;
+
+/** A workflow that passed every check. The brand keeps unvalidated objects from reaching the engine. */
+export interface Workflow {
+  readonly [validated]: true;
+  /** Path the workflow was loaded from. */
+  readonly file: string;
+  /** sha256 of the file's text. */
+  readonly hash: string;
+  /** The file's text, kept so queued runs can carry exactly what was validated. */
+  readonly source: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly mode: 'live' | 'preview';
+  readonly schedule?: { cron: string; timezone: string };
+  readonly inputs: Readonly<Record<string, InputSpec>>;
+  readonly agent: { model?: string; instructions?: string };
+  readonly tools: ToolsSpec;
+  readonly limits: Limits;
+  readonly retry: RetrySpec;
+  readonly steps: readonly Step[];
+  /** The zone date filters and schedules use (schedule.timezone, else UTC). */
+  readonly timezone: string;
+}
+
+/** Defaults applied when a workflow leaves a value out. */
+export const DEFAULT_LIMITS: Limits = { maxTurns: 20, timeoutMs: 10 * 60_000 };
+/** One attempt, and 30 s exponential backoff when attempts are raised. */
+export const DEFAULT_RETRY: RetrySpec = { attempts: 1, backoff: { type: 'exponential', delayMs: 30_000 } };
