@@ -1,74 +1,100 @@
-import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import type { CommandSpec } from './args.ts';
 
 /** The package version, read once from package.json. */
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+const db = { name: 'db', type: 'string', valueName: 'path', description: 'sandbox SQLite file (default RUNNER_SANDBOX_DB, else .runner/sandbox.db)' } as const;
+const json = { name: 'json', type: 'boolean', description: 'print machine-readable output' } as const;
 
 /**
- * Declares every command and its flags. Actions import their modules lazily, so `runner validate`
+ * Every command and its flags. Actions import their modules lazily, so `runner validate`
  * never loads the Agents SDK, BullMQ or the MCP SDK.
  */
-export function buildProgram(): Command {
-  const program = new Command('runner')
-    .description('Runs declarative, scheduled Confluence work done by an LLM agent.')
-    .showSuggestionAfterError(true)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-
-  program
-    .command('validate')
-    .description('check workflow files and report every problem as path:line:col')
-    .argument('[paths...]', 'files or folders (searched recursively for *.yaml, *.yml); default: the workflows folder')
-    .option('--json', 'print machine-readable results')
-    .action(async (paths: string[], opts) => (await import('./commands/validate.ts')).validateCommand(paths, opts));
-
-  program
-    .command('list')
-    .description('one line per workflow: schedule, time zone and next three fire times')
-    .argument('[dir]', 'folder of workflows; default: the workflows folder')
-    .option('--json', 'print machine-readable results')
-    .action(async (dir: string | undefined, opts) => (await import('./commands/list.ts')).listCommand(dir, opts));
-
-  program
-    .command('init')
-    .description('scaffold a workflows folder with a commented example and .env.example')
-    .argument('[dir]', 'project folder to scaffold', '.')
-    .action(async (dir: string, _opts) => (await import('./commands/init.ts')).initCommand(dir));
-
-  program
-    .command('run')
-    .description('run a workflow now (or show its plan with --plan)')
-    .argument('<file>', 'workflow file')
-    .option('-i, --input <name=value>', 'set an input (repeatable)', collect, [])
-    .addOption(new Option('-b, --backend <backend>', 'tool backend').choices(['sandbox', 'composio', 'mcp']))
-    .option('--plan', 'validate, render and print what would run; touch no model and no tool')
-    .option('--preview', 'run reads for real, simulate writes')
-    .option('--at <time>', 'treat the run as scheduled at this ISO time (date filters, --plan)')
-    .option('--json', 'print machine-readable output')
-    .action(async (file: string, opts) => (await import('./commands/run.ts')).runCommand(file, opts));
-
-  program
-    .command('tools')
-    .description('list the Confluence toolkit: slug, effect and name of every tool')
-    .addOption(new Option('--effect <effect>', 'only tools with this effect').choices(['read', 'write', 'destructive']))
-    .option('--json', 'print machine-readable output (with input schemas)')
-    .action(async (opts) => (await import('./commands/tools.ts')).toolsCommand(opts));
-
-  addVersionEverywhere(program);
-  return program;
-}
-
-/** `--version` answers on every command, not only the root. */
-function addVersionEverywhere(command: Command): void {
-  command.version(VERSION, '-V, --version', 'print the version');
-  for (const sub of command.commands) addVersionEverywhere(sub);
-}
-
-/** Commander signals help/version display through errors with these codes; they are successes. */
-export function isHelpOrVersion(error: unknown): boolean {
-  return error instanceof CommanderError && ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
-}
-
-export { CommanderError };
+export const PROGRAM: CommandSpec = {
+  name: 'runner',
+  description: 'Runs declarative, scheduled Confluence work done by an LLM agent.',
+  subcommands: [
+    {
+      name: 'validate',
+      description: 'check workflow files and report every problem as path:line:col',
+      args: [{ name: 'paths', variadic: true, description: 'files or folders (searched recursively for *.yaml, *.yml); default: the workflows folder' }],
+      options: [json],
+      action: async (a, f) => (await import('./commands/validate.ts')).validateCommand(a.paths, f),
+    },
+    {
+      name: 'list',
+      description: 'one line per workflow: schedule, time zone and next three fire times',
+      args: [{ name: 'dir', description: 'folder of workflows; default: the workflows folder' }],
+      options: [json],
+      action: async (a, f) => (await import('./commands/list.ts')).listCommand(a.dir, f),
+    },
+    {
+      name: 'init',
+      description: 'scaffold a workflows folder with a commented example and .env.example',
+      args: [{ name: 'dir', description: 'project folder to scaffold', default: '.' }],
+      action: async (a) => (await import('./commands/init.ts')).initCommand(a.dir),
+    },
+    {
+      name: 'run',
+      description: 'run a workflow now (or show its plan with --plan)',
+      args: [{ name: 'file', required: true, description: 'workflow file' }],
+      options: [
+        { name: 'input', short: 'i', type: 'string', multiple: true, valueName: 'name=value', description: 'set an input' },
+        { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
+        { name: 'plan', type: 'boolean', description: 'validate, render and print what would run; touch no model and no tool' },
+        { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' },
+        { name: 'at', type: 'string', valueName: 'time', description: 'treat the run as scheduled at this ISO time (date filters)' },
+        json,
+      ],
+      action: async (a, f) => (await import('./commands/run.ts')).runCommand(a.file, f as never),
+    },
+    {
+      name: 'tools',
+      description: 'list the Confluence toolkit: slug, effect and name of every tool',
+      options: [{ name: 'effect', type: 'string', choices: ['read', 'write', 'destructive'], valueName: 'effect', description: 'only tools with this effect' }, json],
+      action: async (_a, f) => (await import('./commands/tools.ts')).toolsCommand(f),
+    },
+    {
+      name: 'sandbox',
+      description: 'the embedded Confluence: a REST server on SQLite with MCP and tool-router faces',
+      subcommands: [
+        {
+          name: 'serve',
+          description: 'serve the sandbox on 127.0.0.1 (REST, /mcp, tool router) until Ctrl-C',
+          options: [
+            { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port to listen on (default 8787; 0 = any free port)' },
+            db,
+            { name: 'faults', type: 'string', valueName: 'spec', description: 'inject faults into REST calls, e.g. 429=0.1,503=0.05,latency=50ms' },
+            { name: 'email', type: 'string', valueName: 'email', description: 'login e-mail (default RUNNER_SANDBOX_EMAIL, else sandbox@example.com)' },
+            { name: 'token', type: 'string', valueName: 'token', description: 'API token (default RUNNER_SANDBOX_TOKEN, else sandbox-token)' },
+            { name: 'empty', type: 'boolean', description: 'do not seed demo content into an empty database' },
+          ],
+          action: async (_a, f) => (await import('./commands/sandbox.ts')).sandboxServeCommand(f),
+        },
+        {
+          name: 'seed',
+          description: 'replace the sandbox content with the deterministic demo content',
+          options: [db],
+          action: async (_a, f) => (await import('./commands/sandbox.ts')).sandboxSeedCommand(f),
+        },
+        {
+          name: 'reset',
+          description: 'empty the sandbox database',
+          options: [db],
+          action: async (_a, f) => (await import('./commands/sandbox.ts')).sandboxResetCommand(f),
+        },
+      ],
+    },
+    {
+      name: 'mcp',
+      description: 'serve the Confluence toolkit as an MCP server (configured site, else the sandbox)',
+      options: [
+        { name: 'stdio', type: 'boolean', description: 'speak MCP on stdin/stdout (for desktop MCP clients)' },
+        { name: 'http', type: 'boolean', description: 'serve streamable HTTP on 127.0.0.1' },
+        { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port for --http (default 8788)' },
+      ],
+      action: async (_a, f) => (await import('./commands/mcp.ts')).mcpCommand(f),
+    },
+  ],
+};

@@ -2,7 +2,7 @@ import type { RunnerConfig } from '../config/config.ts';
 import { UserError } from '../shared/errors.ts';
 import type { ToolDefinition } from '../tools/types.ts';
 import { allowedTools } from '../workflow/allowed-tools.ts';
-import { nextFireTimes } from '../workflow/cron.ts';
+import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { InputValues } from '../workflow/inputs.ts';
 import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { walkStrings } from '../workflow/semantics.ts';

@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { parseDuration } from './duration.ts';
 import { DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
 
 type Raw = Record<string, any>;
+
+// node:crypto costs ~5 ms to load; validation never needs the hash, so it is computed on first read.
+const require = createRequire(import.meta.url);
+function sha256(text: string): string {
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
+}
 
 /** Turns a raw document that passed every check into the typed, defaulted {@link Workflow}. */
 export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
@@ -14,7 +20,6 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
     : [{ kind: 'prompt', id: 'main', prompt: raw.prompt, ...(raw.output ? { output: raw.output } : {}) }];
   const workflow = {
     file,
-    hash: createHash('sha256').update(text).digest('hex'),
     source: text,
     name: raw.name,
     description: raw.description,
@@ -40,6 +45,8 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
     steps,
     timezone: raw.schedule?.timezone ?? 'UTC',
   };
+  let hash: string | undefined;
+  Object.defineProperty(workflow, 'hash', { enumerable: true, get: () => (hash ??= sha256(text)) });
   return workflow as unknown as Workflow;
 }
 

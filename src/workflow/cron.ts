@@ -1,4 +1,3 @@
-import { CronExpressionParser } from 'cron-parser';
 import { didYouMean } from './suggest.ts';
 
 interface FieldSpec {
@@ -100,10 +99,4 @@ function valueProblem(value: string, spec: FieldSpec, label: string): string | u
 function toNumber(value: string, spec: FieldSpec): number {
   if (/^\d+$/.test(value)) return Number(value);
   return spec.names!.indexOf(value.toUpperCase() as never) + (spec.nameBase ?? 0);
-}
-
-/** The next `count` fire times after `from` of a valid expression in `timezone`. */
-export function nextFireTimes(expression: string, timezone: string, from: Date, count: number): Date[] {
-  const parsed = CronExpressionParser.parse(normalizeCron(expression), { currentDate: from, tz: timezone });
-  return Array.from({ length: count }, () => parsed.next().toDate());
 }

@@ -17,9 +17,19 @@ export function parseDuration(text: string): number | undefined {
   return matched > 0 ? Math.round(total) : undefined;
 }
 
-/** The message for a value that is not a duration. */
+const UNIT_WORDS: Record<string, string> = {
+  millisecond: 'ms', milliseconds: 'ms', sec: 's', secs: 's', second: 's', seconds: 's', min: 'm', mins: 'm',
+  minute: 'm', minutes: 'm', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', day: 'd', days: 'd',
+};
+
+/** The message for a value that is not a duration, with the fix when the value spells its units out (`10 minutes`). */
 export function durationHint(text: string): string {
-  return `unparseable duration '${text}'; use numbers with units ms, s, m, h or d, like 90s, 10m or 1h30m`;
+  const rewritten = text
+    .toLowerCase()
+    .replace(/(\d+(?:\.\d+)?)\s*([a-z]+)/g, (all, n: string, word: string) => (UNIT_WORDS[word] ? `${n}${UNIT_WORDS[word]}` : all))
+    .replace(/\s+|,|\band\b/g, '');
+  const fix = rewritten !== text && parseDuration(rewritten) !== undefined ? `; did you mean '${rewritten}'?` : '';
+  return `unparseable duration '${text}'${fix} (use numbers with units ms, s, m, h or d, like 90s, 10m or 1h30m)`;
 }
 
 /** Milliseconds as a short human duration (`1m30s`). */

@@ -19,6 +19,8 @@ export interface ReferenceScope {
   allSteps: readonly string[];
   /** Whether step outputs are readable here at all (not in agent instructions). */
   stepsAllowed: boolean;
+  /** Id of the step this template belongs to, if any. */
+  current?: string;
 }
 
 /** Checks one template string (syntax and references) at `path`; pushes diagnostics. */
@@ -37,9 +39,22 @@ export function checkTemplateAt(
   }
   for (const ref of check.refs) {
     const problem = referenceProblem(ref, scope);
-    if (problem) out.push(source.atStringOffset(path, Math.max(0, text.indexOf(String(ref[0]))), problem));
+    if (problem) out.push(source.atStringOffset(path, refOffset(text, ref), problem));
   }
   return check.refs;
+}
+
+/** Where a reference is written: `root.name` (dotted or bracketed) inside a tag, else the first `root` word. */
+function refOffset(text: string, ref: TemplateRef): number {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const [root, name] = ref.map(String);
+  const patterns = name === undefined ? [] : [new RegExp(`\\b${esc(root!)}\\s*(\\.\\s*${esc(name)}\\b|\\[\\s*['"]${esc(name)}['"]\\s*\\])`)];
+  patterns.push(new RegExp(`(?<=(\\{\\{|\\{%)[^}]*)\\b${esc(root!)}\\b`), new RegExp(`\\b${esc(root!)}\\b`));
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (m) return m.index;
+  }
+  return 0;
 }
 
 function referenceProblem(ref: TemplateRef, scope: ReferenceScope): string | undefined {
@@ -54,7 +69,7 @@ function referenceProblem(ref: TemplateRef, scope: ReferenceScope): string | und
     case 'inputs':
       if (!scope.inputs.includes(key)) {
         const declared = scope.inputs.length ? `declared inputs: ${scope.inputs.join(', ')}` : 'no inputs are declared';
-        return `template reads undeclared input '${key}'${didYouMean(key, scope.inputs)} (${declared})`;
+        return `template reads undeclared input '${key}'${didYouMean(key, scope.inputs) || `; declare it under 'inputs'`} (${declared})`;
       }
       return undefined;
     case 'run':
@@ -64,7 +79,8 @@ function referenceProblem(ref: TemplateRef, scope: ReferenceScope): string | und
     case 'steps':
       if (!scope.stepsAllowed) return `'${shown}': agent instructions cannot read step outputs; use them in a step's prompt`;
       if (!scope.allSteps.includes(key)) return `template reads unknown step '${key}'${didYouMean(key, scope.allSteps)}`;
-      if (!scope.earlierSteps.includes(key)) return `template reads step '${key}', which does not run before this one`;
+      if (key === scope.current) return `step '${key}' cannot read its own output; only earlier steps' outputs exist while it runs`;
+      if (!scope.earlierSteps.includes(key)) return `template reads step '${key}', which runs later; steps run in order, so move '${key}' above this step`;
       if (field !== 'output') return `'${shown}': a step exposes only 'output' (write steps.${key}.output)`;
       return undefined;
   }

@@ -1,23 +1,38 @@
+import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { validateJsonSchema, validateWorkflow } from './generated/validators.ts';
 
 /** Where the published workflow schema lives (also the file editors point `$schema` at). */
 export const WORKFLOW_SCHEMA_URL = new URL('../../schemas/workflow.schema.json', import.meta.url);
 
-let compiled: ValidateFunction | undefined;
+/** A precompiled validator: returns true or leaves its errors on `.errors`, like an ajv ValidateFunction. */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
 /** The workflow schema as a plain object. */
 export function workflowSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(WORKFLOW_SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 }
 
-/** The compiled validator for workflow files (compiled once per process, all errors, verbose for messages). */
-export function workflowValidator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: false }).compile(workflowSchema());
-  return compiled;
+/**
+ * The validator for workflow files (all errors, verbose), precompiled from the schema by
+ * scripts/generate-validators.ts so start-up does not pay for ajv's compiler.
+ */
+export function workflowValidator(): CompiledValidator {
+  return validateWorkflow as CompiledValidator;
 }
 
-/** A fresh ajv instance for user-supplied JSON Schemas (output schemas), which must themselves compile. */
-export function userSchemaAjv(): Ajv2020 {
-  return new Ajv2020({ allErrors: true, strict: false });
+/** Checks that a user-supplied object is a JSON Schema (2020-12 meta-schema); returns the first error or undefined. */
+export function jsonSchemaError(schema: unknown): ErrorObject | undefined {
+  const validate = validateJsonSchema as CompiledValidator;
+  if (validate(schema)) return undefined;
+  return validate.errors?.[0] ?? { instancePath: '', schemaPath: '', keyword: 'false schema', params: {}, message: 'is invalid' };
+}
+
+/** The first problem of a user-supplied JSON Schema as text (`/properties/x/type must be ...`), or undefined. */
+export function jsonSchemaProblem(schema: unknown): string | undefined {
+  const e = jsonSchemaError(schema);
+  return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : undefined;
 }

@@ -3,9 +3,9 @@ import type { ToolDefinition } from '../tools/types.ts';
 import { cronProblem } from './cron.ts';
 import { durationHint, parseDuration } from './duration.ts';
 import { checkTemplateAt, type ReferenceScope } from './references.ts';
-import { userSchemaAjv } from './schema.ts';
+import { jsonSchemaError, workflowSchema } from './schema.ts';
 import type { DocPath, YamlSource } from './source.ts';
-import { didYouMean } from './suggest.ts';
+import { closest, didYouMean } from './suggest.ts';
 import type { TemplateEngine } from './templates.ts';
 import { isTimeZone, timeZoneProblem } from './timezone.ts';
 
@@ -18,6 +18,22 @@ export interface ToolLookup {
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Allowed keys of the workflow, of a step and of an assertion (from the schema). */
+let knownKeys: { root: string[]; step: string[]; assertion: string[] } | undefined;
+function keysOf(level: 'root' | 'step' | 'assertion'): string[] {
+  if (!knownKeys) {
+    const schema = workflowSchema() as { properties: Raw; $defs: Record<string, { properties: Raw }> };
+    knownKeys = { root: Object.keys(schema.properties), step: Object.keys(schema.$defs.step!.properties), assertion: Object.keys(schema.$defs.assertion!.properties) };
+  }
+  return knownKeys[level];
+}
+
+/** Whether `map` has an unknown key that is a typo of one of `targets` (already reported; a "missing" error would repeat it). */
+function hasTypoOf(map: Raw, level: 'root' | 'step' | 'assertion', targets: readonly string[]): boolean {
+  const known = keysOf(level);
+  return Object.keys(map).some((k) => !known.includes(k) && targets.includes(closest(k, known) ?? ''));
+}
 
 /** Context shared by the meaning checks of one file. */
 interface Ctx {
@@ -44,8 +60,10 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
   }
   const hasSteps = Array.isArray(root.steps);
   const hasPrompt = root.prompt !== undefined;
-  if (hasSteps && hasPrompt) out.push(source.atKey(['prompt'], "give either a top-level 'prompt' or 'steps', not both"));
-  if (!hasSteps && !hasPrompt) out.push(source.atValue([], "a workflow needs a top-level 'prompt' or a list of 'steps'"));
+  if (root.steps !== undefined && hasPrompt) out.push(source.atKey(['prompt'], "give either a top-level 'prompt' or 'steps', not both; move the prompt into a step"));
+  if (root.steps === undefined && !hasPrompt && !hasTypoOf(root, 'root', ['prompt', 'steps'])) {
+    out.push(source.atValue([], "a workflow needs a top-level 'prompt' (one task) or a list of 'steps'"));
+  }
   if (hasSteps && root.output !== undefined) out.push(source.atKey(['output'], "top-level 'output' goes with a top-level 'prompt'; with 'steps', put 'output' on a prompt step"));
   if (typeof root.prompt === 'string') {
     checkTemplateAt(source, engine, ['prompt'], root.prompt, { inputs: inputNames, earlierSteps: [], allSteps: [], stepsAllowed: true }, out);
@@ -89,7 +107,8 @@ function checkInputs(ctx: Ctx, root: Raw): string[] {
     if (spec.default === undefined || !['string', 'number', 'boolean', 'enum'].includes(String(spec.type))) continue;
     const expected = spec.type === 'enum' ? 'string' : spec.type;
     if (typeof expected === 'string' && typeof spec.default !== expected) {
-      at('default', `default of input '${name}' must be a ${expected}, got ${typeof spec.default} ${JSON.stringify(spec.default)}`);
+      const unquote = typeof spec.default === 'string' && ((expected === 'number' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) || (expected === 'boolean' && ['true', 'false'].includes(spec.default)));
+      at('default', `default of input '${name}' must be a ${expected}, got ${typeof spec.default} ${JSON.stringify(spec.default)}${unquote ? `; write ${spec.default} without quotes` : ''}`);
     } else if (values && !values.includes(String(spec.default))) {
       at('default', `default '${String(spec.default)}' of input '${name}' is not one of its values (${values.join(', ')})${didYouMean(String(spec.default), values)}`);
     }
@@ -123,7 +142,11 @@ function checkTools(ctx: Ctx, root: Raw): Set<string> {
   if (isObj(tools.mcp)) {
     const { url, command } = tools.mcp;
     if (backend !== undefined && backend !== 'mcp') ctx.out.push(ctx.source.atKey(['tools', 'mcp'], `tools.mcp is set but tools.backend is '${backend}'; set backend: mcp or remove tools.mcp`));
-    if ((url === undefined) === (command === undefined)) ctx.out.push(ctx.source.atValue(['tools', 'mcp'], "tools.mcp needs exactly one of 'url' or 'command'"));
+    if (url !== undefined && command !== undefined) {
+      ctx.out.push(ctx.source.atKey(['tools', 'mcp', 'command'], "tools.mcp has both 'url' and 'command'; keep 'url' for an HTTP MCP server or 'command' for a stdio one"));
+    } else if (url === undefined && command === undefined) {
+      ctx.out.push(ctx.source.atValue(['tools', 'mcp'], "tools.mcp needs 'url' (an HTTP MCP server) or 'command' (a stdio one)"));
+    }
     if (url !== undefined && tools.mcp.args !== undefined) ctx.out.push(ctx.source.atKey(['tools', 'mcp', 'args'], "'args' goes with 'command', not 'url'"));
   } else if (backend === 'mcp') {
     ctx.out.push(ctx.source.atValue(['tools', 'backend'], "backend 'mcp' needs tools.mcp with a 'url' or a 'command'"));
@@ -157,12 +180,14 @@ function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: stri
   const earlier: string[] = [];
   steps.forEach((step, i) => {
     if (!isObj(step)) return;
-    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true };
+    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true, current: str(step.id) };
     const id = str(step.id) ?? `#${i + 1}`;
     const isPrompt = step.prompt !== undefined;
     const isTool = step.tool !== undefined;
-    if (isPrompt === isTool) {
-      ctx.out.push(ctx.source.atValue(['steps', i], `step '${id}' must have exactly one of 'prompt' or 'tool'${isPrompt ? ', not both' : ''}`));
+    if (isPrompt && isTool) {
+      ctx.out.push(ctx.source.atKey(['steps', i, 'tool'], `step '${id}' has both 'prompt' and 'tool'; a step is either a task for the agent or one tool call, so split it into two steps`));
+    } else if (!isPrompt && !isTool && !hasTypoOf(step, 'step', ['prompt', 'tool'])) {
+      ctx.out.push(ctx.source.atValue(['steps', i], `step '${id}' needs a 'prompt' (a task for the agent) or a 'tool' (one direct tool call)`));
     }
     if (isPrompt) {
       for (const key of ['with', 'assert']) if (step[key] !== undefined) ctx.out.push(ctx.source.atKey(['steps', i, key], `'${key}' belongs to tool steps; step '${id}' is a prompt step`));
@@ -182,9 +207,13 @@ function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: Refere
   const tool = ctx.tools.get(slug);
   if (!tool) {
     ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], unknownTool(ctx, slug)));
-  } else if (!allowed.has(slug)) {
-    const why = tool.effect === 'read' ? 'add it to tools.allow' : tool.effect === 'destructive' ? 'add it to tools.allow and set tools.allow_destructive: true' : `it is a ${tool.effect} tool; add it to tools.allow`;
-    ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], `step '${id}' calls ${slug}, which tools.allow does not allow; ${why}`));
+  } else if (!allowed.has(slug) && !allowList(ctx)?.includes(slug)) {
+    // A destructive tool listed without allow_destructive is reported once, at its tools.allow entry.
+    const destructive = tool.effect === 'destructive' ? ' and set tools.allow_destructive: true' : '';
+    const message = allowList(ctx)
+      ? `step '${id}' calls ${slug}, which is not in tools.allow; add it there${destructive}`
+      : `step '${id}' calls ${slug}, a ${tool.effect} tool; without a tools.allow list only read tools may run, so list it in tools.allow${destructive}`;
+    ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], message));
   }
   const args = isObj(step.with) ? step.with : {};
   if (tool) checkArguments(ctx, tool, args, i);
@@ -192,17 +221,30 @@ function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: Refere
   if (!Array.isArray(step.assert)) return;
   step.assert.forEach((a, j) => {
     if (!isObj(a)) return;
-    const ops = ['equals', 'contains', 'exists', 'matches'].filter((k) => a[k] !== undefined);
-    if (ops.length !== 1) ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j], `an assertion needs exactly one of equals, contains, exists or matches${ops.length ? ` (found ${ops.join(', ')})` : ''}`));
+    const ops = OPERATORS.filter((k) => a[k] !== undefined);
+    if (ops.length > 1) {
+      ctx.out.push(ctx.source.atKey(['steps', i, 'assert', j, ops[1]!], `an assertion checks one thing, but this one has ${ops.join(' and ')}; split it into ${ops.length} assertions`));
+    } else if (ops.length === 0 && !hasTypoOf(a, 'assertion', OPERATORS)) {
+      ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j], `the assertion on '${String(a.path)}' needs one of equals, contains, exists or matches, e.g. exists: true`));
+    }
     if (typeof a.matches === 'string') {
       try {
         new RegExp(a.matches);
       } catch (error) {
-        ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j, 'matches'], `invalid regular expression: ${(error as Error).message}`));
+        const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j, 'matches'], `'${a.matches}' is not a valid regular expression: ${why}`));
       }
     }
     for (const key of ['equals', 'contains']) walkStrings(a[key], ['steps', i, 'assert', j, key], (path, text) => checkTemplateAt(ctx.source, ctx.engine, path, text, scope, ctx.out));
   });
+}
+
+const OPERATORS = ['equals', 'contains', 'exists', 'matches'];
+
+/** The workflow's tools.allow list, if it has one. */
+function allowList(ctx: Ctx): unknown[] | undefined {
+  const root = ctx.source.value as Raw;
+  return isObj(root.tools) && Array.isArray(root.tools.allow) ? root.tools.allow : undefined;
 }
 
 function checkArguments(ctx: Ctx, tool: ToolDefinition, args: Raw, i: number): void {
@@ -224,14 +266,20 @@ function checkArguments(ctx: Ctx, tool: ToolDefinition, args: Raw, i: number): v
 function checkOutputSchema(ctx: Ctx, path: DocPath, schema: unknown): void {
   if (!isObj(schema)) return;
   if (schema.type !== 'object') {
-    ctx.out.push(ctx.source.atValue([...path, 'schema'], "output.schema must describe an object (type: object), so the answer can be read field by field"));
+    const got = schema.type === undefined ? 'but it has no type' : `got type ${JSON.stringify(schema.type)}`;
+    const at = schema.type === undefined ? [...path, 'schema'] : [...path, 'schema', 'type'];
+    ctx.out.push(ctx.source.atValue(at, `output.schema must describe an object (type: object), ${got}; put the answer in a property, e.g. properties: { answer: {...} }`));
     return;
   }
-  try {
-    userSchemaAjv().compile(schema);
-  } catch (error) {
-    ctx.out.push(ctx.source.atValue([...path, 'schema'], `output.schema is not a valid JSON Schema: ${(error as Error).message}`));
-  }
+  const error = jsonSchemaError(schema);
+  if (!error) return;
+  const inner = error.instancePath.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? Number(k) : k.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const where = ['output.schema', ...inner].join('.');
+  const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
+  const message = error.keyword === 'enum' && allowed
+    ? `${JSON.stringify(error.data)} is not allowed${didYouMean(String(error.data), allowed.map(String))} (allowed: ${allowed.join(', ')})`
+    : (error.message ?? 'is invalid');
+  ctx.out.push(ctx.source.atValue([...path, 'schema', ...inner], `${where} is not valid JSON Schema: ${message}`));
 }
 
 /** Calls `visit` for every string inside a nested value, with its path. */

@@ -36,7 +36,10 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { file, line, col, message };
   };
-  const syntaxErrors = doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message)));
+  const syntaxErrors = doc.errors.map((e) => {
+    const { offset, message } = yamlProblem(text, e.code, e.message, e.pos[0]);
+    return at(offset, message);
+  });
   let value: unknown;
   if (syntaxErrors.length === 0) {
     try {
@@ -97,17 +100,65 @@ function scalarOffset(text: string, node: Scalar, offset: number): number {
   return start;
 }
 
-/** Turns the yaml library's error codes into plain sentences. */
-function yamlMessage(code: string, message: string): string {
-  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+/** Turns the yaml library's errors into plain sentences, placed where the mistake is rather than where it was noticed. */
+function yamlProblem(text: string, code: string, raw: string, offset: number): { offset: number; message: string } {
+  const first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const indentEnd = lineStart + /^[ ]*/.exec(text.slice(lineStart))![0].length;
   switch (code) {
-    case 'DUPLICATE_KEY':
-      return `duplicate key: ${first.replace(/^Map keys must be unique;?\s*/, '') || 'map keys must be unique'}`.replace(/: $/, '');
+    case 'DUPLICATE_KEY': {
+      const key = /^([^:\n]+?)\s*:/.exec(text.slice(offset))?.[1];
+      if (!key) return { offset, message: 'duplicate key; each key may appear only once in a map' };
+      const earlier = firstSibling(text, lineStart, offset - lineStart, key);
+      return { offset, message: `duplicate key '${key}'${earlier ? ` (first at line ${earlier})` : ''}; each key may appear only once in a map` };
+    }
     case 'TAB_AS_INDENT':
-      return 'tabs are not allowed for indentation; use spaces';
-    default:
-      return `YAML syntax error: ${first}`;
+      return { offset, message: 'tabs are not allowed for indentation; use spaces' };
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return { offset, message: "YAML syntax error: this value contains ': ', which starts a nested map; put the whole value in quotes" };
+    case 'MISSING_CHAR': {
+      const quote = /"|'/.exec(first)?.[0];
+      if (quote) return { offset: Math.max(0, text.lastIndexOf(quote, offset - 1)), message: `YAML syntax error: this ${quote}quoted string is never closed; add the closing ${quote}` };
+      break;
+    }
+    case 'BAD_INDENT': {
+      const flow = /^Flow (sequence|mapping)/.exec(first);
+      if (flow) {
+        const open = unclosedBracket(text, offset, flow[1] === 'sequence' ? '[' : '{');
+        const close = flow[1] === 'sequence' ? ']' : '}';
+        return { offset: open ?? offset, message: `YAML syntax error: this ${flow[1] === 'sequence' ? '[ list' : '{ map'} is never closed; add the closing ${close}` };
+      }
+      if (/same column/.test(first)) {
+        return { offset: indentEnd, message: 'YAML syntax error: this key is indented differently from the keys above it; keys of one map must start at the same column' };
+      }
+      return { offset: indentEnd, message: `YAML syntax error: ${first}` };
+    }
   }
+  return { offset, message: `YAML syntax error: ${first}` };
+}
+
+/** Line number (1-based) of an earlier `key:` at the same indentation in the same block, if any. */
+function firstSibling(text: string, lineStart: number, indent: number, key: string): number | undefined {
+  const lines = text.slice(0, lineStart).split('\n');
+  for (let i = lines.length - 2; i >= 0; i--) {
+    const line = lines[i]!;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const own = line.length - line.trimStart().length;
+    if (own < indent) return undefined;
+    if (own === indent && line.slice(indent).startsWith(`${key}:`)) return i + 1;
+  }
+  return undefined;
+}
+
+/** Offset of the last `open` bracket before `offset` that no closing bracket matches. */
+function unclosedBracket(text: string, offset: number, open: '[' | '{'): number | undefined {
+  const close = open === '[' ? ']' : '}';
+  let depth = 0;
+  for (let i = offset - 1; i >= 0; i--) {
+    if (text[i] === close) depth++;
+    else if (text[i] === open && depth-- === 0) return i;
+  }
+  return undefined;
 }
 
 /** Whether `value` is a YAML map node (re-exported for the validator). */

@@ -49,7 +49,6 @@ export function dotted(path: DocPath): string {
 const PATTERN_HINTS: Array<[RegExp, (value: string) => string]> = [
   [/^name$/, (v) => `name '${v}' must be kebab-case (lowercase letters, digits and single dashes), e.g. '${kebab(v)}'`],
   [/^steps\.\d+\.id$|^steps\[\d+\]\.id$/, (v) => `step id '${v}' must be snake_case (lowercase letters, digits and _), e.g. '${snake(v)}'`],
-  [/\.tool$|^tools\.allow\[\d+\]$/, (v) => `'${v}' is not a tool slug; slugs are upper-case like CONFLUENCE_CREATE_PAGE`],
   [/^tools\.mcp\.url$/, (v) => `tools.mcp.url '${v}' must start with http:// or https://`],
   [/\.env$/, (v) => `'${v}' is not an environment variable name (letters, digits and _, not starting with a digit)`],
 ];
@@ -66,19 +65,29 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
     }
     case 'required': {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      return source.atValue(path, `missing required key '${key}'${path.length ? ` in ${where}` : ''}`);
+      const property = (error.parentSchema as { properties?: Record<string, PropertySchema> })?.properties?.[key];
+      return source.atValue(path, `missing required key '${key}'${path.length ? ` in ${where}` : ''}${expectation(property)}`);
     }
     case 'type': {
-      const expected = String((error.params as { type: string | string[] }).type).split(',').map(article).join(' or ');
-      return source.atValue(path, `${where} must be ${expected}, got ${describeValue(value)}`);
+      const types = String((error.params as { type: string | string[] }).type).split(',');
+      const forms = types.length > 1 ? (error.parentSchema as PropertySchema)?.description : undefined;
+      return source.atValue(path, `${where} must be ${types.map(article).join(' or ')}, got ${describeValue(value)}${forms ? ` (${sentence(forms)})` : ''}`);
     }
+    case 'if':
+      // The branch's own errors say what is wrong; "must match then" adds nothing.
+      return undefined;
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
       return source.atValue(path, `invalid ${where} ${describeValue(value)}${didYouMean(String(value), allowed)} (allowed: ${allowed.join(', ')})`);
     }
-    case 'const':
-      return source.atValue(path, `${where} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}, got ${describeValue(value)}`);
+    case 'const': {
+      const allowed = (error.params as { allowedValue: unknown }).allowedValue;
+      const quoted = typeof value === 'string' && value === String(allowed) ? '; write it without quotes' : '';
+      return source.atValue(path, `${where} must be ${JSON.stringify(allowed)}, got ${describeValue(value)}${quoted}`);
+    }
     case 'pattern': {
+      // A tool slug that breaks the pattern is also an unknown tool; the semantic check names the closest real one.
+      if (/\.tool$|^tools\.allow\[\d+\]$/.test(where)) return undefined;
       const hint = PATTERN_HINTS.find(([re]) => re.test(where));
       return source.atValue(path, hint ? hint[1](String(value)) : `${where} ${describeValue(value)} does not match ${(error.params as { pattern: string }).pattern}`);
     }
@@ -89,8 +98,10 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
     case 'oneOf':
     case 'anyOf':
       return source.atValue(path, `${where} must be ${String((error.parentSchema as { description?: string })?.description ?? 'one of the allowed forms').replace(/\.$/, '').replace(/^[A-Z]/, (c) => c.toLowerCase())}, got ${describeValue(value)}`);
-    case 'minItems':
-      return source.atValue(path, `${where} must have at least ${(error.params as { limit: number }).limit} item(s)`);
+    case 'minItems': {
+      const limit = (error.params as { limit: number }).limit;
+      return source.atValue(path, limit === 1 ? `${where} must not be an empty list` : `${where} must have at least ${limit} items`);
+    }
     case 'minLength':
       return source.atValue(path, `${where} must not be empty`);
     case 'uniqueItems':
@@ -104,8 +115,32 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
   }
 }
 
+/** The parts of a property's schema a message can quote. */
+interface PropertySchema {
+  description?: string;
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/** What a missing key should hold: its allowed values, or the first sentence of its description. */
+function expectation(property: PropertySchema | undefined): string {
+  if (!property) return '';
+  if (property.const !== undefined) return ` (it must be ${JSON.stringify(property.const)})`;
+  if (property.enum) return ` (one of ${property.enum.map(String).join(', ')})`;
+  return property.description ? ` (${sentence(property.description)})` : '';
+}
+
+/** A schema description as a clause: first sentence, lower-case start, no final period or backticks. */
+function sentence(text: string): string {
+  const first = /^.*?\.(\s|$)/.exec(text)?.[0] ?? text;
+  return first.trim().replace(/\.$/, '').replace(/`/g, '').replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
+}
+
+/** Types as YAML users know them: a map, a list. */
 function article(type: string): string {
-  if (type === 'integer' || type === 'object' || type === 'array') return `an ${type}`;
+  if (type === 'object') return 'a map';
+  if (type === 'array') return 'a list';
+  if (type === 'integer') return 'an integer';
   if (type === 'null') return 'null';
   return `a ${type}`;
 }

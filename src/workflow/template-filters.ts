@@ -1,4 +1,11 @@
-import { DateTime, type WeekdayNumbers } from 'luxon';
+import { createRequire } from 'node:module';
+import type { DateTime as LuxonDateTime, WeekdayNumbers } from 'luxon';
+
+// Luxon loads on the first date filter call, so validation (which only parses templates) never pays for it.
+const require = createRequire(import.meta.url);
+let luxon: typeof import('luxon') | undefined;
+const DateTimeLib = () => (luxon ??= require('luxon') as typeof import('luxon')).DateTime;
+type DateTime = LuxonDateTime;
 
 /** Names of the weekdays accepted by `last_weekday` / `next_weekday`, Monday = 1 as in ISO 8601. */
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -6,10 +13,10 @@ const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'satur
 /** Reads a filter's date input: an ISO string, a Date, a millisecond number or the word "now". */
 function toDateTime(value: unknown, zone: string): DateTime {
   let dt: DateTime;
-  if (value instanceof Date) dt = DateTime.fromJSDate(value);
-  else if (typeof value === 'number') dt = DateTime.fromMillis(value);
-  else if (value === 'now' || value === 'today') dt = DateTime.now();
-  else dt = DateTime.fromISO(String(value), { setZone: true });
+  if (value instanceof Date) dt = DateTimeLib().fromJSDate(value);
+  else if (typeof value === 'number') dt = DateTimeLib().fromMillis(value);
+  else if (value === 'now' || value === 'today') dt = DateTimeLib().now();
+  else dt = DateTimeLib().fromISO(String(value), { setZone: true });
   if (!dt.isValid) throw new Error(`not a date: '${String(value)}' (use an ISO timestamp such as run.scheduled_at)`);
   const zoned = dt.setZone(zone);
   if (!zoned.isValid) throw new Error(`unknown time zone '${zone}'`);

@@ -1,4 +1,5 @@
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
+import { didYouMean } from './suggest.ts';
 import { dateFilters } from './template-filters.ts';
 
 /** A reference found in a template: the variable path as segments, e.g. ['steps', 'gather', 'output']. */
@@ -38,6 +39,15 @@ const NO_FILES = {
   resolve: (_dir: string, file: string) => file,
 };
 
+/** Stands in for `include`, `render` and `layout`, so a template naming a file fails when it is parsed (at load time). */
+class NoFileTag extends Tag {
+  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+    super(token, remain, liquid);
+    throw new Error(`'${token.name}' is not available: templates cannot read files; write the text into the workflow or pass it as an input`);
+  }
+  *render(): Generator<unknown, void, unknown> {}
+}
+
 /** Builds the engine. `timezone` is the zone date filters use when none is passed (the workflow's, else UTC). */
 export function createTemplateEngine(timezone = 'UTC'): TemplateEngine {
   const liquid = new Liquid({
@@ -47,8 +57,11 @@ export function createTemplateEngine(timezone = 'UTC'): TemplateEngine {
     relativeReference: false,
     fs: NO_FILES,
     greedy: false,
+    // Given explicitly: otherwise liquidjs builds an Intl.DateTimeFormat to find it, which costs ~12 ms of ICU start-up.
+    locale: 'en-US',
   });
   for (const [name, fn] of Object.entries(dateFilters(() => timezone))) liquid.registerFilter(name, fn);
+  for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, NoFileTag);
   const cache = new Map<string, Template[]>();
   const parse = (text: string): Template[] => {
     let parsed = cache.get(text);
@@ -66,7 +79,7 @@ export function createTemplateEngine(timezone = 'UTC'): TemplateEngine {
         const refs = liquid.globalVariableSegmentsSync(templates).map((segments) => segments.map(segmentValue));
         return { refs };
       } catch (error) {
-        return { refs: [], error: templateError(error) };
+        return { refs: [], error: templateError(error, liquid) };
       }
     },
     render(text, scope) {
@@ -81,8 +94,24 @@ function segmentValue(segment: unknown): string | number {
   return String(segment);
 }
 
-function templateError(error: unknown): { offset: number; message: string } {
+function templateError(error: unknown, liquid: Liquid): { offset: number; message: string } {
   const e = error as { message?: string; token?: { begin?: number } };
   const message = (e.message ?? String(error)).replace(/, line:\d+, col:\d+$/, '').split('\n')[0]!;
-  return { offset: e.token?.begin ?? 0, message };
+  return { offset: e.token?.begin ?? 0, message: explain(message, liquid) };
+}
+
+/** Rewrites liquidjs messages into ones that say what would be right. */
+function explain(message: string, liquid: Liquid): string {
+  const filter = /^undefined filter: (\S+)$/.exec(message);
+  if (filter) {
+    const custom = Object.keys(dateFilters(() => 'UTC'));
+    const hint = didYouMean(filter[1]!, Object.keys(liquid.filters)) || ` (date filters: ${custom.join(', ')}; plus Liquid's standard filters)`;
+    return `unknown filter '${filter[1]}'${hint}`;
+  }
+  const tag = /^tag "(\S+)" not found$/.exec(message);
+  if (tag) return `unknown tag '${tag[1]}'${didYouMean(tag[1]!, Object.keys(liquid.tags))}`;
+  const open = /^tag \{%-?\s*(\w+).*%\} not closed$/.exec(message);
+  if (open) return `${message}; close it with {% end${open[1]} %}`;
+  if (/^output .* not closed$/.test(message)) return `${message}; close it with }}`;
+  return message;
 }

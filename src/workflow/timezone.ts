@@ -1,12 +1,20 @@
 import { closest } from './suggest.ts';
 
-let zones: string[] | undefined;
+let zones: Set<string> | undefined;
+
+function canonicalZones(): Set<string> {
+  zones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return zones;
+}
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {
+  // The canonical list is cheap; building a formatter loads ICU's zone data (~15 ms), so only aliases pay for it.
+  if (canonicalZones().has(zone)) return true;
+  if (!zone.includes('/') && zone !== 'GMT') return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC' || zone === 'GMT' || zone === 'Etc/UTC';
+    return true;
   } catch {
     return false;
   }
@@ -14,7 +22,7 @@ export function isTimeZone(zone: string): boolean {
 
 /** The message for an unknown zone, with the closest known one. */
 export function timeZoneProblem(zone: string): string {
-  zones ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
-  const hit = closest(zone, zones) ?? zones.find((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase().replace(/ /g, '_')}`));
+  const all = [...canonicalZones()];
+  const hit = closest(zone, all) ?? all.find((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase().replace(/ /g, '_')}`));
   return `unknown time zone '${zone}'${hit ? `; did you mean '${hit}'?` : ''} (use an IANA name such as Europe/Berlin or America/New_York)`;
 }

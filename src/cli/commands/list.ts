@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { formatDiagnostic } from '../../shared/errors.ts';
-import { nextFireTimes } from '../../workflow/cron.ts';
+import { nextFireTimes } from '../../workflow/fire-times.ts';
 import { EXIT, ExitCode } from '../exit.ts';
 import { err, out, outJson, pad, paint } from '../output.ts';
 import { validatePaths } from './validate.ts';

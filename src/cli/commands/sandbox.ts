@@ -1,0 +1,89 @@
+import { UserError } from '../../shared/errors.ts';
+import { cliConfig } from '../context.ts';
+import { err, out } from '../output.ts';
+import { untilSignal } from '../signals.ts';
+
+/** Flags shared by the sandbox commands. */
+export interface SandboxFlags {
+  db?: string;
+  port?: string;
+  faults?: string;
+  email?: string;
+  token?: string;
+  empty?: boolean;
+}
+
+/** Parses a `--port` value: 0-65535. */
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not '${value}'`);
+  return port;
+}
+
+/** `runner sandbox serve`: the embedded Confluence with /mcp and the tool-router face, until a signal. */
+export async function sandboxServeCommand(flags: SandboxFlags): Promise<void> {
+  const config = cliConfig();
+  const { parseFaults } = await import('../../sandbox/faults.ts');
+  let faults;
+  try {
+    faults = flags.faults ? parseFaults(flags.faults) : undefined;
+  } catch (error) {
+    throw new UserError(`--faults: ${(error as Error).message}`);
+  }
+  const { startSandboxWithMcp } = await import('../../sandbox/with-mcp.ts');
+  const email = flags.email ?? config.sandbox.email;
+  const apiToken = flags.token ?? config.sandbox.apiToken;
+  const sandbox = await startSandboxWithMcp({
+    dbPath: flags.db ?? config.sandbox.dbPath,
+    port: parsePort(flags.port, 8787),
+    users: [{ email, apiToken, displayName: 'Sandbox User' }],
+    faults,
+    seed: !flags.empty,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UserError(`port ${flags.port ?? 8787} is in use; pick another with --port`);
+    throw error;
+  });
+  out(`Confluence sandbox listening on ${sandbox.url}`);
+  out(`  REST:        ${sandbox.url}/wiki/api/v2  and  ${sandbox.url}/wiki/rest/api`);
+  out(`  login:       ${sandbox.email} / ${sandbox.apiToken}   (HTTP Basic)`);
+  out(`  MCP:         ${sandbox.mcpUrl}`);
+  out(`  tool router: ${sandbox.url}  (x-api-key: ${sandbox.toolRouterApiKey}; set COMPOSIO_BASE_URL to use it)`);
+  out(`  database:    ${flags.db ?? config.sandbox.dbPath}${faults ? `   faults: ${flags.faults}` : ''}`);
+  out('Press Ctrl-C to stop.');
+  await untilSignal();
+  await sandbox.close();
+  err('sandbox stopped');
+}
+
+/** `runner sandbox seed`: empties the sandbox database and fills it with the deterministic demo content. */
+export async function sandboxSeedCommand(flags: SandboxFlags): Promise<void> {
+  const { openStore } = await import('../../sandbox/store/store.ts');
+  const { resetSandbox, seedSandbox } = await import('../../sandbox/seed.ts');
+  const dbPath = flags.db ?? cliConfig().sandbox.dbPath;
+  const store = openStore({ dbPath });
+  try {
+    store.transaction(() => {
+      resetSandbox(store);
+      seedSandbox(store);
+    });
+    const count = (sql: string) => Number(store.get(sql)?.n ?? 0);
+    out(`seeded ${dbPath}: ${count('SELECT count(*) AS n FROM spaces')} spaces, ${count("SELECT count(*) AS n FROM content WHERE type = 'page'")} pages, ${count("SELECT count(*) AS n FROM content WHERE type = 'blogpost'")} blog posts`);
+  } finally {
+    store.close();
+  }
+}
+
+/** `runner sandbox reset`: empties the sandbox database. */
+export async function sandboxResetCommand(flags: SandboxFlags): Promise<void> {
+  const { openStore } = await import('../../sandbox/store/store.ts');
+  const { resetSandbox } = await import('../../sandbox/seed.ts');
+  const dbPath = flags.db ?? cliConfig().sandbox.dbPath;
+  const store = openStore({ dbPath });
+  try {
+    store.transaction(() => resetSandbox(store));
+    out(`emptied ${dbPath}`);
+  } finally {
+    store.close();
+  }
+}
