@@ -1,0 +1,88 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ToolDefinition, ToolEffect, ToolEnvelope, ToolExecutor } from '../tools/types.ts';
+
+/** Options of {@link createToolkitMcpServer}. */
+export interface ToolkitMcpServerOptions {
+  /** Server name reported in the MCP handshake. */
+  name: string;
+  /** Server version reported in the MCP handshake. */
+  version: string;
+  /** Which of the executor's tools to expose (default: all of them). */
+  tools?: (tool: ToolDefinition) => boolean;
+  /** Instructions sent to clients in the handshake (default: none). */
+  instructions?: string;
+  /** MCP annotations of a tool (default: {@link annotationsFor}, derived from its effect). */
+  annotate?: (tool: ToolDefinition) => ToolAnnotations;
+}
+
+/** MCP hints for a tool's effect: read tools are read-only, destructive ones say so, writes are neither. */
+export function annotationsFor(tool: ToolDefinition): ToolAnnotations {
+  const hints: Record<ToolEffect, ToolAnnotations> = {
+    read: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+    write: { readOnlyHint: false, destructiveHint: false },
+    destructive: { readOnlyHint: false, destructiveHint: true },
+  };
+  return { title: tool.name, ...hints[tool.effect], openWorldHint: true };
+}
+
+/** The MCP `Tool` listing entry of one catalogue tool. */
+export function toMcpTool(tool: ToolDefinition, annotate = annotationsFor): Tool {
+  return {
+    name: tool.slug,
+    title: tool.name,
+    description: tool.description,
+    inputSchema: { ...tool.input, type: 'object' } as Tool['inputSchema'],
+    annotations: annotate(tool),
+  };
+}
+
+/** Wraps a tool envelope as an MCP result: JSON text plus structured content, `isError` when it failed. */
+export function envelopeResult(envelope: ToolEnvelope): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(envelope) }],
+    structuredContent: envelope as unknown as Record<string, unknown>,
+    isError: !envelope.successful,
+  };
+}
+
+/**
+ * An MCP server (low-level `Server`, since the catalogue already speaks JSON Schema) exposing an executor's tools.
+ * Calls never throw to the client: failures come back as `isError` results carrying the envelope.
+ */
+export function createToolkitMcpServer(executor: ToolExecutor, options: ToolkitMcpServerOptions): Server {
+  const server = new Server(
+    { name: options.name, version: options.version },
+    { capabilities: { tools: {} }, ...(options.instructions ? { instructions: options.instructions } : {}) },
+  );
+  const exposed = (): ToolDefinition[] => executor.list().filter((t) => options.tools?.(t) ?? true);
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: exposed().map((t) => toMcpTool(t, options.annotate)),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args } = request.params;
+    const tools = exposed();
+    if (!tools.some((t) => t.slug === name)) {
+      return envelopeResult({
+        data: null,
+        error: `Unknown tool "${name}". Available tools: ${tools.map((t) => t.slug).join(', ')}.`,
+        successful: false,
+      });
+    }
+    try {
+      return envelopeResult(await executor.execute(name, args ?? {}, { signal: extra.signal }));
+    } catch (error) {
+      // Executors promise never to throw; if one does anyway, the client still gets an envelope, not a protocol error.
+      return envelopeResult({ data: null, error: `Tool ${name} failed: ${(error as Error).message}`, successful: false });
+    }
+  });
+  return server;
+}

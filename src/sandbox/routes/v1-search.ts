@@ -1,0 +1,95 @@
+/** v1 CQL search: `/wiki/rest/api/search` over content and `/wiki/rest/api/search/user` over users. */
+import type { Router } from '../http/router.ts';
+import type { RouteContext } from '../http/context.ts';
+import type { ContentRow } from '../store/rows.ts';
+import { listSpaces } from '../store/spaces.ts';
+import { labelIndex } from '../store/labels.ts';
+import { listUsers } from '../store/people.ts';
+import { HttpError, badParam } from '../http/errors.ts';
+import { pageV1 } from '../http/paging.ts';
+import { plainText } from '../http/xhtml.ts';
+import { CqlError } from '../cql/lexer.ts';
+import type { SearchDoc } from '../cql/content.ts';
+import { compileContentCql } from '../cql/content.ts';
+import { compileUserCql } from '../cql/users.ts';
+import { contentV1, expandList, userV1 } from './shapes-v1.ts';
+
+function cqlParam(ctx: RouteContext): string {
+  const cql = ctx.query.get('cql');
+  if (cql === null || !cql.trim()) throw badParam('The cql parameter is required');
+  return cql;
+}
+
+function cqlFailure(err: unknown, cql: string): never {
+  if (err instanceof CqlError) throw new HttpError(400, `Could not parse cql : ${cql} - ${err.message}`, { code: 'INVALID_REQUEST_PARAMETER' });
+  throw err;
+}
+
+/** Every searchable document (current pages and blog posts; archived too when asked for). */
+function documents(ctx: RouteContext, statuses: string[]): SearchDoc[] {
+  const keys = new Map(listSpaces(ctx.store).map((s) => [s.id, s.key]));
+  const labels = labelIndex(ctx.store);
+  const rows = ctx.store.all<ContentRow>(
+    `SELECT * FROM content WHERE type IN ('page', 'blogpost') AND status IN (${statuses.map(() => '?').join(',')})`, ...statuses,
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const contributors = new Map<number, string[]>();
+  for (const v of ctx.store.all<{ content_id: number; author_id: string }>('SELECT DISTINCT content_id, author_id FROM versions')) {
+    contributors.set(v.content_id, [...(contributors.get(v.content_id) ?? []), v.author_id]);
+  }
+  return rows.map((row) => {
+    const ancestors: number[] = [];
+    for (let p = row.parent_id; p !== null && ancestors.length < 50; p = byId.get(p)?.parent_id ?? null) ancestors.push(p);
+    return {
+      row, spaceKey: keys.get(row.space_id) ?? '', labels: labels.get(String(row.id)) ?? [], ancestors,
+      contributors: contributors.get(row.id) ?? [row.author_id], text: `${row.title} ${plainText(row.body)}`,
+    };
+  });
+}
+
+function excerpt(doc: SearchDoc): string {
+  const text = plainText(doc.row.body);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/** Registers the two search endpoints. */
+export function v1SearchRoutes(router: Router): void {
+  router.on('GET', '/wiki/rest/api/search', (ctx) => {
+    const started = Date.now();
+    const cql = cqlParam(ctx);
+    const env = { now: ctx.store.clock(), currentUser: ctx.user.account_id };
+    let compiled: ReturnType<typeof compileContentCql>;
+    try { compiled = compileContentCql(cql, env); } catch (err) { cqlFailure(err, cql); }
+    const statuses = ctx.query.get('includeArchivedSpaces') === 'true' ? ['current', 'archived'] : ['current'];
+    const hits = documents(ctx, statuses).filter(compiled.matches).sort(compiled.sort);
+    const spaceNames = new Map(listSpaces(ctx.store).map((s) => [s.key, s.name]));
+    const expand = expandList(ctx).map((e) => e.replace(/^content\./, ''));
+    const reply = pageV1(ctx, hits, (doc) => {
+      const content = contentV1(ctx, doc.row, expand);
+      const webui = (content._links as { webui: string }).webui;
+      return {
+        content, title: doc.row.title, excerpt: excerpt(doc), url: webui,
+        resultGlobalContainer: { title: spaceNames.get(doc.spaceKey) ?? doc.spaceKey, displayUrl: `/spaces/${doc.spaceKey}` },
+        breadcrumbs: [], entityType: 'content', iconCssClass: doc.row.type === 'blogpost' ? 'aui-icon content-type-blogpost' : 'aui-icon content-type-page',
+        lastModified: doc.row.updated_at, friendlyLastModified: doc.row.updated_at.slice(0, 10), score: 0,
+      };
+    });
+    const body = reply.body as Record<string, unknown>;
+    const ordered = { results: body.results, start: body.start, limit: body.limit, size: body.size, totalSize: hits.length, cqlQuery: cql, searchDuration: Date.now() - started, _links: body._links };
+    return { status: 200, body: ordered };
+  });
+
+  router.on('GET', '/wiki/rest/api/search/user', (ctx) => {
+    const started = Date.now();
+    const cql = cqlParam(ctx);
+    let matches: ReturnType<typeof compileUserCql>;
+    try { matches = compileUserCql(cql, { now: ctx.store.clock(), currentUser: ctx.user.account_id }); } catch (err) { cqlFailure(err, cql); }
+    const users = listUsers(ctx.store).filter(matches);
+    const reply = pageV1(ctx, users, (u) => ({
+      user: userV1(ctx, u), title: u.display_name, excerpt: '', url: `/people/${u.account_id}`, breadcrumbs: [],
+      entityType: 'user', iconCssClass: 'aui-icon content-type-profile', lastModified: u.created_at, score: 0,
+    }));
+    const body = reply.body as Record<string, unknown>;
+    return { status: 200, body: { results: body.results, start: body.start, limit: body.limit, size: body.size, totalSize: users.length, cqlQuery: cql, searchDuration: Date.now() - started, _links: body._links } };
+  });
+}
