@@ -6,6 +6,13 @@ import { enableCompileCache } from 'node:module';
 enableCompileCache?.();
 const { main } = await import('./cli.ts');
 const { reportError } = await import('./exit.ts');
+// `runner ... | head` closes our stdout early; that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.on('unhandledRejection', (reason) => {
   process.exitCode = reportError(reason);
 });
