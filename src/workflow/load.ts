@@ -103,7 +103,7 @@ export async function loadWorkflowFiles(files: readonly string[], options: LoadO
     }
     const here = parseYamlSource(result.file, wf.source).atValue(['name'], '');
     const there = parseYamlSource(first.file, first.workflow!.source).atValue(['name'], '');
-    result.diagnostics.push({ ...here, message: `duplicate workflow name '${wf.name}' (also in ${relative('.', first.file) || first.file}:${there.line}:${there.col})` });
+    result.diagnostics.push({ ...here, message: `duplicate workflow name '${wf.name}' (also in ${relative('.', first.file) || first.file}:${there.line}:${there.col}); names must be unique, so rename one` });
     delete result.workflow;
   }
   return results;

@@ -180,7 +180,7 @@ function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: stri
   const earlier: string[] = [];
   steps.forEach((step, i) => {
     if (!isObj(step)) return;
-    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true, current: str(step.id) };
+    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true, current: earlier.includes(String(step.id)) ? undefined : str(step.id) };
     const id = str(step.id) ?? `#${i + 1}`;
     const isPrompt = step.prompt !== undefined;
     const isTool = step.tool !== undefined;

@@ -84,6 +84,8 @@ export function parseYamlSource(file: string, text: string): YamlSource {
 function scalarOffset(text: string, node: Scalar, offset: number): number {
   const [start, end] = node.range!;
   const value = String(node.value);
+  const found = findSameText(text.slice(start, end), value, offset);
+  if (found !== undefined) return start + found;
   const before = value.slice(0, offset);
   if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
     // Block scalars start on the line after the indicator; each content line keeps its indentation.
@@ -98,6 +100,23 @@ function scalarOffset(text: string, node: Scalar, offset: number): number {
   const quote = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
   if (!before.includes('\n')) return Math.min(start + quote + offset, end);
   return start;
+}
+
+/**
+ * Where the text at `offset` of a scalar's value sits in its source: the same occurrence of the same non-blank run of
+ * characters. Folding, indentation and escapes change only whitespace and escapes, so this holds for every style.
+ */
+function findSameText(raw: string, value: string, offset: number): number | undefined {
+  const snippet = /^\S+/.exec(value.slice(offset))?.[0];
+  if (!snippet) return undefined;
+  let before = 0;
+  for (let i = value.indexOf(snippet); i !== -1 && i < offset; i = value.indexOf(snippet, i + 1)) before++;
+  let at = -1;
+  for (let k = 0; k <= before; k++) {
+    at = raw.indexOf(snippet, at + 1);
+    if (at === -1) return undefined;
+  }
+  return at;
 }
 
 /** Turns the yaml library's errors into plain sentences, placed where the mistake is rather than where it was noticed. */

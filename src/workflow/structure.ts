@@ -66,7 +66,7 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
     case 'required': {
       const key = (error.params as { missingProperty: string }).missingProperty;
       const property = (error.parentSchema as { properties?: Record<string, PropertySchema> })?.properties?.[key];
-      return source.atValue(path, `missing required key '${key}'${path.length ? ` in ${where}` : ''}${expectation(property)}`);
+      return source.atValue(path, `missing required key '${key}'${path.length ? ` in ${where}` : ''}${expectation(key, property)}`);
     }
     case 'type': {
       const types = String((error.params as { type: string | string[] }).type).split(',');
@@ -123,16 +123,17 @@ interface PropertySchema {
 }
 
 /** What a missing key should hold: its allowed values, or the first sentence of its description. */
-function expectation(property: PropertySchema | undefined): string {
+function expectation(key: string, property: PropertySchema | undefined): string {
   if (!property) return '';
-  if (property.const !== undefined) return ` (it must be ${JSON.stringify(property.const)})`;
-  if (property.enum) return ` (one of ${property.enum.map(String).join(', ')})`;
-  return property.description ? ` (${sentence(property.description)})` : '';
+  if (property.const !== undefined) return `; add ${key}: ${JSON.stringify(property.const)}`;
+  if (property.enum) return `; set it to one of ${property.enum.map(String).join(', ')}`;
+  return property.description ? ` — ${sentence(property.description)}` : '';
 }
 
 /** A schema description as a clause: first sentence, lower-case start, no final period or backticks. */
 function sentence(text: string): string {
-  const first = /^.*?\.(\s|$)/.exec(text)?.[0] ?? text;
+  // A sentence ends at a period before a capital letter or the end, so "e.g. `0 16 * * FRI`" stays whole.
+  const first = /^.*?\.(?=\s+[A-Z]|\s*$)/.exec(text)?.[0] ?? text;
   return first.trim().replace(/\.$/, '').replace(/`/g, '').replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
 }
 
