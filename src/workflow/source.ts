@@ -180,5 +180,3 @@ function unclosedBracket(text: string, offset: number, open: '[' | '{'): number 
   return undefined;
 }
 
-/** Whether `value` is a YAML map node (re-exported for the validator). */
-export { isMap, isPair, isSeq, isScalar };

@@ -22,7 +22,7 @@ export function structuralDiagnostics(source: YamlSource): Diagnostic[] {
 function dropBranchNoise(errors: ErrorObject[]): ErrorObject[] {
   const prefixes = errors
     .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'propertyNames')
-    .map((e) => (e.keyword === 'propertyNames' ? `${e.schemaPath}/` : `${e.schemaPath}/`));
+    .map((e) => `${e.schemaPath}/`);
   return errors.filter((e) => !prefixes.some((p) => e.schemaPath.startsWith(p)));
 }
 

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { formatDiagnostic, UserError } from '../../shared/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 import { findWorkflowFiles, loadWorkflowFiles, type LoadResult } from '../../workflow/load.ts';
 import { cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
@@ -47,4 +47,3 @@ export async function validatePaths(paths: string[]): Promise<LoadResult[]> {
   return results;
 }
 
-export { formatDiagnostic };
