@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../shared/errors.ts';
 
 /** A path into the parsed document: keys and array indexes. */
