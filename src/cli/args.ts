@@ -32,7 +32,7 @@ export interface ArgSpec {
   default?: string;
 }
 
-/** A command: a leaf with an action or a group of subcommands. */
+/** A command: a leaf with an action, a group of subcommands, or both (the action runs when no subcommand is named). */
 export interface CommandSpec {
   name: string;
   description: string;
@@ -58,31 +58,27 @@ export function parseCommandLine(root: CommandSpec, argv: readonly string[], ver
   for (;;) {
     const current = path[path.length - 1]!;
     if (!current.subcommands) break;
-    const next = rest.find((t) => !t.startsWith('-'));
+    const next = firstPositional(current, rest);
+    const sub = next && current.subcommands.find((c) => c.name === next.value);
+    // A group with its own action runs it unless a subcommand is named (`runner runs --limit 5`, `runner runs show x`).
+    if (!sub && current.action && (next === undefined || current.args?.length)) break;
     if (next === undefined) {
       if (rest.some((t) => t === '--version' || t === '-V')) return { kind: 'print', text: version };
       if (rest.length === 0 || rest.some((t) => t === '--help' || t === '-h')) return { kind: 'print', text: helpText(path) };
       unknownFlag(path, rest[0]!);
     }
-    const sub = current.subcommands.find((c) => c.name === next);
     if (!sub) {
-      if (next === 'help') return { kind: 'print', text: helpText(path) };
+      if (next.value === 'help') return { kind: 'print', text: helpText(path) };
       const names = current.subcommands.map((c) => c.name);
-      throw new UserError(`unknown command '${next}'${didYouMean(next!, names)} (commands: ${names.join(', ')}; see ${usagePrefix(path)} --help)`);
+      throw new UserError(`unknown command '${next.value}'${didYouMean(next.value, names)} (commands: ${names.join(', ')}; see ${usagePrefix(path)} --help)`);
     }
-    rest.splice(rest.indexOf(next!), 1);
+    rest.splice(next.index, 1);
     path.push(sub);
     rest = rest.slice();
   }
   const command = path[path.length - 1]!;
   const specs = [...(command.options ?? []), HELP, VERSION];
-  const { values, positionals, tokens } = parseArgs({
-    args: rest,
-    options: Object.fromEntries(specs.map((o) => [o.name, { type: o.type, multiple: o.multiple ?? false, ...(o.short ? { short: o.short } : {}) }])),
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-  });
+  const { values, positionals, tokens } = tokenize(specs, rest);
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     const spec = specs.find((o) => o.name === token.name);
@@ -101,6 +97,22 @@ export function parseCommandLine(root: CommandSpec, argv: readonly string[], ver
     if (spec.multiple && value === undefined) flags[spec.name] = [];
   }
   return { kind: 'run', command, args: bindArgs(path, command, positionals), flags };
+}
+
+function tokenize(specs: readonly OptionSpec[], args: string[]) {
+  return parseArgs({
+    args,
+    options: Object.fromEntries(specs.map((o) => [o.name, { type: o.type, multiple: o.multiple ?? false, ...(o.short ? { short: o.short } : {}) }])),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+}
+
+/** The first positional of `argv` read with `command`'s flags, so a flag's value is never taken for a subcommand. */
+function firstPositional(command: CommandSpec, argv: string[]): { value: string; index: number } | undefined {
+  const token = tokenize([...(command.options ?? []), HELP, VERSION], argv).tokens.find((t) => t.kind === 'positional');
+  return token?.kind === 'positional' ? { value: token.value, index: token.index } : undefined;
 }
 
 function bindArgs(path: CommandSpec[], command: CommandSpec, positionals: string[]): Record<string, any> {
@@ -137,7 +149,7 @@ function usagePrefix(path: CommandSpec[]): string {
 
 function usageLine(path: CommandSpec[]): string {
   const command = path[path.length - 1]!;
-  if (command.subcommands) return `${usagePrefix(path)} <command> [flags]`;
+  if (command.subcommands && !command.action) return `${usagePrefix(path)} <command> [flags]`;
   const args = (command.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}${a.variadic ? '...' : ''}]`));
   return [usagePrefix(path), ...args, '[flags]'].join(' ');
 }

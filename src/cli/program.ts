@@ -50,6 +50,26 @@ export const PROGRAM: CommandSpec = {
       action: async (a, f) => (await import('./commands/run.ts')).runCommand(a.file, f as never),
     },
     {
+      name: 'runs',
+      description: 'past runs, most recent first; `runner runs show <id>` tells one run\'s whole story',
+      options: [
+        { name: 'workflow', short: 'w', type: 'string', valueName: 'name', description: 'only runs of this workflow' },
+        { name: 'status', short: 's', type: 'string', choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled'], valueName: 'status', description: 'only runs with this status' },
+        { name: 'limit', short: 'n', type: 'string', valueName: 'count', description: 'how many runs to show (default 20)' },
+        json,
+      ],
+      action: async (_a, f) => (await import('./commands/runs.ts')).runsListCommand(f as never),
+      subcommands: [
+        {
+          name: 'show',
+          description: 'one run in full: every attempt, step, prompt, tool call, output and error',
+          args: [{ name: 'id', required: true, description: 'run id, or a unique prefix of at least 6 characters' }],
+          options: [json],
+          action: async (a, f) => (await import('./commands/runs.ts')).runsShowCommand(a.id, f),
+        },
+      ],
+    },
+    {
       name: 'tools',
       description: 'list the Confluence toolkit: slug, effect and name of every tool',
       options: [{ name: 'effect', type: 'string', choices: ['read', 'write', 'destructive'], valueName: 'effect', description: 'only tools with this effect' }, json],

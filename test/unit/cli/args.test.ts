@@ -79,3 +79,36 @@ test('works on any command tree, not only the runner', () => {
   assert.ok(parsed.kind === 'run');
   assert.equal(parsed.flags.fast, true);
 });
+
+test('a command with its own action and subcommands runs the action unless a subcommand is named', () => {
+  const list = parse('runs', '--workflow', 'show', '-n', '5');
+  assert.ok(list.kind === 'run');
+  assert.equal(list.command.name, 'runs', 'a flag value equal to a subcommand name stays a flag value');
+  assert.deepEqual([list.flags.workflow, list.flags.limit], ['show', '5']);
+  const bare = parse('runs');
+  assert.ok(bare.kind === 'run' && bare.command.name === 'runs');
+  const show = parse('runs', 'show', 'abc123', '--json');
+  assert.ok(show.kind === 'run');
+  assert.equal(show.command.name, 'show');
+  assert.deepEqual(show.args, { id: 'abc123' });
+  assert.equal(show.flags.json, true);
+  assert.match(mistake('runs', 'shwo'), /^unknown command 'shwo'; did you mean 'show'\?/);
+  const help = parse('runs', '--help');
+  assert.ok(help.kind === 'print');
+  assert.match(help.text, /^Usage: runner runs \[flags\]/);
+  assert.match(help.text, /Commands:\n {2}show /);
+});
+
+test('such a command with positional arguments of its own takes non-subcommand words as arguments', () => {
+  const tree: CommandSpec = {
+    name: 'x', description: 'x', subcommands: [{
+      name: 'chat', description: 'c', args: [{ name: 'message', description: 'm' }], action: async () => {},
+      subcommands: [{ name: 'list', description: 'l', action: async () => {} }],
+    }],
+  };
+  const said = parseCommandLine(tree, ['chat', 'hello'], '1');
+  assert.ok(said.kind === 'run' && said.command.name === 'chat');
+  assert.deepEqual(said.args, { message: 'hello' });
+  const listed = parseCommandLine(tree, ['chat', 'list'], '1');
+  assert.ok(listed.kind === 'run' && listed.command.name === 'list');
+});

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { MIN_ID_PREFIX, openSqliteRunStore } from '../../runs/sqlite-store.ts';
+import type { RunStatus, RunStore } from '../../runs/types.ts';
+import { UserError } from '../../shared/errors.ts';
+import { cliConfig } from '../context.ts';
+import { formatRunStory, formatRunsTable, noRunsMessage, type Style } from '../format-run.ts';
+import { out, outJson, paint } from '../output.ts';
+
+/** Flags of `runner runs`. */
+export interface RunsListFlags {
+  workflow?: string;
+  status?: RunStatus;
+  /** Positive integer as typed; default 20. */
+  limit?: string;
+  json?: boolean;
+}
+
+/** Flags of `runner runs show`. */
+export interface RunsShowFlags {
+  json?: boolean;
+}
+
+const colour = (style: Style, text: string) => paint(style, text);
+
+/** Runs `fn` on the configured run store; an absent file is an empty store (reading never creates it). */
+async function withStore<T>(fn: (store: RunStore | undefined) => Promise<T>): Promise<T> {
+  const path = cliConfig().dbPath;
+  if (!existsSync(path)) return fn(undefined);
+  const store = openSqliteRunStore(path);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`--limit must be a positive whole number, not '${text}'`);
+  return Number(text);
+}
+
+/** Prints past runs, most recent first, as a table (or JSON records). */
+export async function runsListCommand(flags: RunsListFlags): Promise<void> {
+  const filter = { workflow: flags.workflow, status: flags.status, limit: parseLimit(flags.limit) };
+  const runs = await withStore(async (store) => (store ? store.list(filter) : []));
+  if (flags.json) outJson(runs);
+  else if (runs.length === 0) out(noRunsMessage(filter));
+  else for (const line of formatRunsTable(runs, { paint: colour })) out(line);
+}
+
+/** Prints one run in full (or its JSON record). */
+export async function runsShowCommand(id: string, flags: RunsShowFlags): Promise<void> {
+  const run = await withStore(async (store) => store?.get(id));
+  if (!run) {
+    const hint = id.length < MIN_ID_PREFIX ? ` (a prefix needs at least ${MIN_ID_PREFIX} characters)` : '';
+    throw new UserError(`no run with id '${id}'${hint}; \`runner runs\` lists them`);
+  }
+  if (flags.json) outJson(run);
+  else for (const line of formatRunStory(run, { paint: colour })) out(line);
+}

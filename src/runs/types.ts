@@ -1,0 +1,170 @@
+/**
+ * Run records: what a run was asked to do, what it did (every step, model turn and tool call) and how it ended.
+ * Pure types; stores implement {@link RunStore}.
+ */
+
+/** Lifecycle of a run. `queued` exists only in queue mode. */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Why a run or step failed: who is at fault and whether another attempt may help. */
+export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'internal';
+
+/** The failure of a run, attempt or step. */
+export interface RunFailure {
+  kind: FailureKind;
+  /** One or more lines a person can act on; never contains a secret. */
+  message: string;
+  /** The step that failed, when one did. */
+  step?: string;
+  /** Whether another attempt could succeed (transient model, tool or infrastructure trouble). */
+  retryable?: boolean;
+}
+
+/** How a run was started. */
+export type RunTrigger = { type: 'manual' } | { type: 'schedule'; /** ISO time of the schedule slot. */ slot: string };
+
+/** Token usage, summed over model requests. */
+export interface TokenUsage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * What happened to one tool call:
+ * - `ok` / `error`: executed; the backend answered with success or failure
+ * - `refused`: blocked by the gateway (not allowed, destructive, invalid arguments); never reached the backend
+ * - `simulated`: a write in preview mode; not executed, the model got a simulated result
+ * - `journaled`: an identical write this run already made; the journaled result was returned instead
+ * - `hosted`: executed on the model provider's side (hosted MCP); seen after the fact, not gated
+ */
+export type ToolCallStatus = 'ok' | 'error' | 'refused' | 'simulated' | 'journaled' | 'hosted';
+
+/** One tool call, from a model or a tool step. */
+export interface ToolCallRecord {
+  /** Tool slug, e.g. CONFLUENCE_CREATE_BLOGPOST. */
+  tool: string;
+  /** The meta tool that carried this call (e.g. COMPOSIO_MULTI_EXECUTE_TOOL), when it was an inner call. */
+  via?: string;
+  /** read, write or destructive; `unknown` for tools outside the catalogue that carry no hints. */
+  effect: 'read' | 'write' | 'destructive' | 'unknown';
+  /** Arguments, secrets redacted. */
+  args: unknown;
+  status: ToolCallStatus;
+  /** The result (envelope `data`), secrets redacted, truncated to the configured size. */
+  result?: unknown;
+  /** True when `result` was truncated. */
+  truncated?: boolean;
+  /** Error text when the call failed or was refused. */
+  error?: string;
+  /** Extra context, e.g. which attempt made a journaled write. */
+  note?: string;
+  /** The model turn (1-based) that asked for it; absent for tool steps. */
+  turn?: number;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** One step of one attempt. */
+export interface StepRecord {
+  id: string;
+  kind: 'prompt' | 'tool';
+  title?: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Rendered prompt (prompt steps). */
+  prompt?: string;
+  /** Rendered instructions sent with the prompt (prompt steps). */
+  instructions?: string;
+  model?: string;
+  /** Model turns taken (prompt steps). */
+  turns?: number;
+  /** Model requests retried after transient failures (429, 5xx, timeouts). */
+  modelRetries?: number;
+  toolCalls: ToolCallRecord[];
+  /** The step's output as later steps see it. */
+  output?: unknown;
+  usage?: TokenUsage;
+  startedAt: string;
+  endedAt?: string;
+  error?: RunFailure;
+}
+
+/** One attempt at a run (a retried queued run has several). */
+export interface AttemptRecord {
+  /** 1-based. */
+  number: number;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Which machine/process ran it (hostname:pid), for queue mode. */
+  worker?: string;
+  startedAt: string;
+  endedAt?: string;
+  steps: StepRecord[];
+  error?: RunFailure;
+}
+
+/** A whole run. */
+export interface RunRecord {
+  /** Unique id (a UUID unless the queue chose one). */
+  id: string;
+  workflow: string;
+  /** sha256 of the workflow file the run used. */
+  workflowHash: string;
+  workflowFile: string;
+  trigger: RunTrigger;
+  inputs: Record<string, unknown>;
+  status: RunStatus;
+  mode: 'live' | 'preview';
+  backend: string;
+  model: string;
+  /** Things a reader of the record must know (e.g. hosted tool calls could not be gated). */
+  notes: string[];
+  attempts: AttemptRecord[];
+  /** Outputs by step id, of the last attempt. */
+  outputs: Record<string, unknown>;
+  /** Links to content the run created or changed (webui URLs), when known. */
+  links: string[];
+  /** Summed over every attempt. */
+  usage: TokenUsage;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** Why the run failed or was cancelled. */
+  error?: RunFailure;
+}
+
+/** A successful write this run made, kept so a retried attempt neither repeats it nor forgets it. */
+export interface JournalEntry {
+  /** sha256 of the tool slug and its canonical (key-sorted) arguments. */
+  key: string;
+  tool: string;
+  args: unknown;
+  /** The envelope the backend returned. */
+  result: unknown;
+  attempt: number;
+  step: string;
+  at: string;
+}
+
+/** Filters of {@link RunStore.list}. */
+export interface RunFilter {
+  workflow?: string;
+  status?: RunStatus;
+  /** Most recent first; default 20. */
+  limit?: number;
+}
+
+/** Where run records live: SQLite locally, a shared store in queue mode. */
+export interface RunStore {
+  /** Creates or replaces a run record (the engine saves snapshots as the run goes). */
+  save(run: RunRecord): Promise<void>;
+  /** The run with this id (a unique prefix of at least 6 characters also matches). */
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Runs, most recent first. */
+  list(filter?: RunFilter): Promise<RunRecord[]>;
+  /** Journaled writes of a run, oldest first. */
+  journal(runId: string): Promise<JournalEntry[]>;
+  /** Adds a journaled write (an entry with the same key replaces the older one). */
+  addJournal(runId: string, entry: JournalEntry): Promise<void>;
+  /** Releases the store; safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  compactCount, formatDuration, formatRunStory, formatRunsTable, formatToolCall, noRunsMessage, summarise, type Style,
+} from '../../../src/cli/format-run.ts';
+import type { ToolCallRecord } from '../../../src/runs/types.ts';
+import { sampleRun } from '../../fixtures/run-record.ts';
+
+/** Colour as visible tags, so tests can see what is painted how. */
+const tags = (style: Style, text: string) => `<${style}>${text}</${style}>`;
+const UTC = { zone: 'UTC', now: new Date('2026-11-29T09:00:30Z') };
+const BERLIN = { zone: 'Europe/Berlin', now: UTC.now };
+
+test('durations, counts and one-line summaries', () => {
+  assert.deepEqual([850, 12_340, 125_000, 3_780_000].map(formatDuration), ['850 ms', '12.3s', '2m 05s', '1h 03m']);
+  assert.deepEqual([640, 6100, 12_000, 2_400_000].map(compactCount), ['640', '6.1k', '12k', '2.4M']);
+  assert.equal(summarise({ a: 1, b: 'two' }), '{"a":1,"b":"two"}');
+  const long = summarise({ body: 'x'.repeat(300) });
+  assert.equal(long.length, 100);
+  assert.ok(long.endsWith('…'));
+  assert.equal(summarise('line one\n  line two'), 'line one line two');
+});
+
+test('the table: short id, status, trigger in local time, duration, attempts, tokens', () => {
+  const runs = [
+    sampleRun({ id: 'cccccccc-2222', status: 'running', trigger: { type: 'manual' }, createdAt: '2026-11-29T09:00:00Z', startedAt: '2026-11-29T09:00:00Z', endedAt: undefined, attempts: [] }),
+    sampleRun(),
+  ];
+  assert.deepEqual(formatRunsTable(runs, BERLIN), [
+    'ID        WORKFLOW        STATUS     TRIGGER                    STARTED           DURATION  ATTEMPTS  TOKENS',
+    'cccccccc  weekly-summary  running    manual                     2026-11-29 10:00  30.0s…    0         6.1k/640',
+    '3f2a9c1e  weekly-summary  succeeded  schedule 2026-11-27 16:00  2026-11-27 16:00  2m 04s    2         6.1k/640',
+  ]);
+});
+
+test('statuses are coloured: green succeeded, red failed, yellow running and queued, dim cancelled', () => {
+  const statuses = ['succeeded', 'failed', 'running', 'queued', 'cancelled'] as const;
+  const lines = formatRunsTable(statuses.map((status, i) => sampleRun({ id: `run-${i}-xxxx`, status })), { ...UTC, paint: tags });
+  assert.match(lines[0]!, /^<bold>ID {8}WORKFLOW/);
+  assert.deepEqual(lines.slice(1).map((l) => /<(\w+)>(\w+)\s*<\/\1>/.exec(l)!.slice(1)), [
+    ['green', 'succeeded'], ['red', 'failed'], ['yellow', 'running'], ['yellow', 'queued'], ['dim', 'cancelled'],
+  ]);
+});
+
+test('the empty message says how to make a run, or which filter matched nothing', () => {
+  assert.equal(noRunsMessage({}), 'no runs yet; start one with `runner run <file>`');
+  assert.equal(noRunsMessage({ workflow: 'w', status: 'failed' }), "no runs of workflow 'w' with status failed; `runner runs` lists every run");
+});
+
+test('a tool call is one line with its status clearly marked', () => {
+  const call = (over: Partial<ToolCallRecord>): string => formatToolCall({
+    tool: 'CONFLUENCE_CREATE_PAGE', effect: 'write', args: { title: 'Notes' }, status: 'ok', startedAt: '2026-01-01T00:00:00Z', durationMs: 12, ...over,
+  });
+  assert.equal(call({}), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} ok 12 ms');
+  assert.equal(call({ turn: 2, via: 'COMPOSIO_MULTI_EXECUTE_TOOL' }), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} ok 12 ms · turn 2 · via COMPOSIO_MULTI_EXECUTE_TOOL');
+  assert.equal(call({ status: 'error', error: 'space not found (404)' }), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} error 12 ms: space not found (404)');
+  assert.match(call({ status: 'refused', error: 'not allowed' }), /REFUSED \(never sent\) 12 ms: not allowed$/);
+  assert.match(call({ status: 'simulated' }), / SIMULATED \(preview: not executed\) /);
+  assert.match(call({ status: 'journaled' }), / JOURNALED \(done earlier; result reused\) /);
+  assert.match(call({ status: 'hosted' }), / HOSTED \(ran at the model provider; not gated\) /);
+});
+
+test('the story: header, attempts, steps with prompts, tool calls in order, outputs and errors', () => {
+  const lines = formatRunStory(sampleRun(), UTC);
+  const text = lines.join('\n');
+  assert.deepEqual(lines.slice(0, 10), [
+    'run 3f2a9c1e-7b44-4d1a-9e0f-5c6d7e8f9a0b  succeeded',
+    '  workflow  weekly-summary  sha256 a1b2c3d4e5f6  workflows/weekly-summary.yaml',
+    '  trigger   schedule 2026-11-27 15:00',
+    '  inputs    space=ENG  days=7',
+    '  mode      live · backend sandbox · model gpt-5',
+    '  created   2026-11-27 15:00:00',
+    '  started   2026-11-27 15:00:01 · ended 2026-11-27 15:02:05 · took 2m 04s',
+    '  usage     7 requests, 6.1k in / 640 out tokens',
+    '  note      hosted tool calls could not be gated',
+    '  link      http://127.0.0.1:8787/wiki/spaces/ENG/blog/98400',
+  ]);
+  assert.ok(lines.includes('attempt 1  failed on build-01:4242 · 15:00:01 · took 8.0s'));
+  assert.ok(lines.includes('      model gpt-5 · 1 turn · 3 retries · 4 requests, 900 in / 0 out tokens'));
+  assert.ok(lines.includes('      error (model, retryable): model rate limit (429) after 3 retries'));
+  assert.ok(lines.includes('  step gather (prompt)  succeeded  Gather the week in ENG · took 40.0s'));
+  // The rendered prompt is indented under its step, line by line.
+  assert.match(text, /      prompt:\n {8}List the pages changed in space ENG during the last 7 days\.\n {8}Group them by author\./);
+  const calls = lines.filter((l) => l.trimStart().startsWith('→')).map((l) => l.trim().split(' ')[1]);
+  assert.deepEqual(calls, ['CONFLUENCE_SEARCH_CONTENT', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_ADD_CONTENT_LABEL', 'confluence_search']);
+  assert.ok(lines.includes('      → CONFLUENCE_GET_PAGE_BY_ID {"id":"99999"} error 8 ms · turn 2: page 99999 not found (404)'));
+  // Long output values are cut, short ones kept.
+  assert.match(text, /"summary": "x{200}… \(\+300 chars\)"/);
+  assert.match(text, /"author": "Ada"/);
+  assert.equal(lines.at(-1), '        }', 'a succeeded run ends with its last output, no failure line');
+});
+
+test('a failed run ends with why, naming the step; multi-line messages stay readable', () => {
+  const run = sampleRun({
+    status: 'failed',
+    error: { kind: 'assertion', step: 'publish', message: 'assertion failed: data.id\nexpected a value, got nothing' },
+  });
+  const lines = formatRunStory(run, { ...UTC, paint: tags });
+  assert.deepEqual(lines.slice(-2), ['<red>failed (assertion) in step publish:</red> assertion failed: data.id', '  expected a value, got nothing']);
+  assert.match(lines[0]!, /<red>failed<\/red>$/);
+});
+
+test('a cancelled run without attempts says so', () => {
+  const lines = formatRunStory(sampleRun({ status: 'cancelled', attempts: [], inputs: {}, notes: [], links: [], error: { kind: 'cancelled', message: 'stopped by Ctrl-C' } }), UTC);
+  assert.ok(lines.includes('  inputs    none'));
+  assert.deepEqual(lines.slice(-4), ['', 'no attempts', '', 'cancelled (cancelled): stopped by Ctrl-C']);
+});
+
+test('very long outputs are cut to a readable length', () => {
+  const run = sampleRun();
+  const [gather, publish] = run.attempts[1]!.steps;
+  gather!.output = { ids: Array.from({ length: 50 }, (_, i) => 1000 + i) };
+  publish!.output = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`key${i}`, i]));
+  const text = formatRunStory(run, UTC).join('\n');
+  assert.match(text, /1009,\n {12}"… 40 more items"/);
+  assert.doesNotMatch(text, /1010/);
+  assert.match(text, /"key38": 38,\n {8}… 22 more lines \(--json shows everything\)$/);
+});
