@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../shared/errors.ts';
+import { parseDuration } from '../workflow/duration.ts';
 import { SETTINGS } from './settings.ts';
 
 /** Tool backends a workflow can use. */
@@ -17,14 +18,31 @@ export interface RunnerConfig {
   dbPath: string;
   /** Workflow folder. */
   workflowsDir: string;
-  openai: { apiKey?: string; baseUrl?: string; api: 'auto' | 'chat' | 'responses'; tracing: boolean };
+  openai: {
+    apiKey?: string;
+    baseUrl?: string;
+    api: 'auto' | 'chat' | 'responses';
+    tracing: boolean;
+    /** Retries of one model request after transient failures (RUNNER_MODEL_RETRIES, default 4). */
+    retries: number;
+    /** Timeout of one model request in ms (RUNNER_MODEL_TIMEOUT, default 120 s). */
+    timeoutMs: number;
+  };
+  tools: {
+    /** Timeout of one tool call in ms (RUNNER_TOOL_TIMEOUT, default 60 s). */
+    timeoutMs: number;
+    /** Longest tool result kept in a run record, in JSON characters (RUNNER_RECORD_RESULT_CHARS, default 4000). */
+    recordResultChars: number;
+  };
   sandbox: { url?: string; dbPath: string; email: string; apiToken: string };
-  composio: { apiKey?: string; userId: string; baseUrl?: string; allowTracking: boolean };
+  composio: { apiKey?: string; userId: string; baseUrl?: string; allowTracking: boolean; preset: 'direct_tools' | 'meta_tools' };
   confluence: { baseUrl?: string; email?: string; apiToken?: string };
   redisUrl: string;
   modelRpm?: number;
   /** Values of every secret setting that is set, for redaction. */
   secrets: string[];
+  /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value counts as a secret. */
+  lookupEnv(name: string): string | undefined;
 }
 
 /** Options of {@link loadConfig}. */
@@ -62,21 +80,51 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   }
   const api = get('RUNNER_OPENAI_API')!;
   if (!['auto', 'chat', 'responses'].includes(api)) throw new UserError(`RUNNER_OPENAI_API must be auto, chat or responses, not '${api}'`);
+  const preset = get('COMPOSIO_SESSION_PRESET')!;
+  if (!['direct_tools', 'meta_tools'].includes(preset)) throw new UserError(`COMPOSIO_SESSION_PRESET must be direct_tools or meta_tools, not '${preset}'`);
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
+  const secrets = SETTINGS.filter((s) => s.secret).map((s) => env[s.env]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
   return {
     model: options.flags?.model ?? get('RUNNER_MODEL')!,
     backend: backend as BackendName,
     dbPath: get('RUNNER_DB')!,
     workflowsDir: get('RUNNER_WORKFLOWS')!,
-    openai: { apiKey: get('OPENAI_API_KEY'), baseUrl: get('OPENAI_BASE_URL'), api: api as 'auto', tracing: get('RUNNER_TRACING') === 'on' },
+    openai: {
+      apiKey: get('OPENAI_API_KEY'),
+      baseUrl: get('OPENAI_BASE_URL'),
+      api: api as 'auto',
+      tracing: get('RUNNER_TRACING') === 'on',
+      retries: count('RUNNER_MODEL_RETRIES', get),
+      timeoutMs: duration('RUNNER_MODEL_TIMEOUT', get),
+    },
+    tools: { timeoutMs: duration('RUNNER_TOOL_TIMEOUT', get), recordResultChars: count('RUNNER_RECORD_RESULT_CHARS', get) },
     sandbox: { url: get('RUNNER_SANDBOX_URL'), dbPath: get('RUNNER_SANDBOX_DB')!, email: get('RUNNER_SANDBOX_EMAIL')!, apiToken: get('RUNNER_SANDBOX_TOKEN')! },
-    composio: { apiKey: get('COMPOSIO_API_KEY'), userId: get('COMPOSIO_USER_ID')!, baseUrl: get('COMPOSIO_BASE_URL'), allowTracking: get('COMPOSIO_TRACKING') === 'on' },
+    composio: { apiKey: get('COMPOSIO_API_KEY'), userId: get('COMPOSIO_USER_ID')!, baseUrl: get('COMPOSIO_BASE_URL'), allowTracking: get('COMPOSIO_TRACKING') === 'on', preset: preset as 'direct_tools' },
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),
-    secrets: SETTINGS.filter((s) => s.secret).map((s) => env[s.env]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
+    secrets,
+    lookupEnv(name) {
+      const value = env[name];
+      if (value !== undefined && value.length >= 4 && !secrets.includes(value)) secrets.push(value);
+      return value;
+    },
   };
+}
+
+function count(name: string, get: (name: string) => string | undefined): number {
+  const text = get(name)!;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a whole number, not '${text}'`);
+  return n;
+}
+
+function duration(name: string, get: (name: string) => string | undefined): number {
+  const text = get(name)!;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UserError(`${name} must be a duration like 30s or 2m, not '${text}'`);
+  return ms;
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { planRun, type Plan, type PlannedText } from '../../engine/plan.ts';
+import type { RunRecord } from '../../runs/types.ts';
 import { UserError } from '../../shared/errors.ts';
 import { confluenceCatalogue } from '../../tools/catalogue.ts';
 import { formatDuration } from '../../workflow/duration.ts';
 import { parseInputFlags, resolveInputs } from '../../workflow/inputs.ts';
 import { loadWorkflow } from '../../workflow/load.ts';
 import { cliConfig, loadOptions } from '../context.ts';
+import { EXIT, ExitCode } from '../exit.ts';
+import { compactCount, summarise } from '../format-run.ts';
 import { out, outJson, paint } from '../output.ts';
 
 /** Flags of `runner run`. */
@@ -18,31 +21,89 @@ export interface RunFlags {
   json?: boolean;
 }
 
-/** `runner run <file>`: with --plan, prints what would run without touching a model or a tool. */
+/** Exit code of a run cancelled by Ctrl-C (128 + SIGINT), as shells expect. */
+const EXIT_CANCELLED = 130;
+
+/** `runner run <file>`: runs the workflow now (or, with --plan, prints what would run without touching a model or a tool). */
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   const config = cliConfig({ backend: flags.backend });
   const workflow = await loadWorkflow(file, loadOptions());
-  const inputs = resolveInputs(workflow, parseInputFlags(flags.input));
+  const given = parseInputFlags(flags.input);
+  const inputs = resolveInputs(workflow, given);
   const now = new Date();
-  const scheduledAt = flags.at ? parseAt(flags.at) : now;
-  if (!flags.plan) {
-    throw new UserError('running workflows needs the engine, which is not part of this build yet; use --plan to see what would run');
+  const scheduledAt = flags.at ? parseAt(flags.at) : undefined;
+  if (flags.plan) {
+    const plan = planRun(workflow, {
+      inputs,
+      config,
+      catalogue: confluenceCatalogue().tools,
+      preview: flags.preview,
+      run: { id: `plan-${randomUUID()}`, scheduled_at: (scheduledAt ?? now).toISOString(), started_at: now.toISOString(), trigger: 'manual', attempt: 1 },
+    });
+    if (flags.json) outJson(plan);
+    else printPlan(plan);
+    return;
   }
-  const plan = planRun(workflow, {
-    inputs,
-    config,
-    catalogue: confluenceCatalogue().tools,
-    preview: flags.preview,
-    run: { id: `plan-${randomUUID()}`, scheduled_at: scheduledAt.toISOString(), started_at: now.toISOString(), trigger: 'manual', attempt: 1 },
-  });
-  if (flags.json) outJson(plan);
-  else printPlan(plan);
+
+  const [{ runWorkflow }, { openSqliteRunStore }, { createProgress }] = await Promise.all([
+    import('../../engine/run-workflow.ts'),
+    import('../../runs/sqlite-store.ts'),
+    import('../progress.ts'),
+  ]);
+  const store = openSqliteRunStore(config.dbPath);
+  const progress = flags.json ? undefined : createProgress();
+  const cancel = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(EXIT_CANCELLED); // a second Ctrl-C: stop waiting for the clean-up
+    interrupted = true;
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let run: RunRecord;
+  try {
+    run = await runWorkflow(workflow, { inputs: given, preview: flags.preview, signal: cancel.signal, scheduledAt }, {
+      config,
+      store,
+      onEvent: progress?.onEvent,
+    });
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+  if (flags.json) outJson(run);
+  else printSummary(run);
+  if (run.status === 'succeeded') return;
+  if (run.status === 'cancelled') throw new ExitCode(EXIT_CANCELLED);
+  throw new ExitCode(run.error?.kind === 'validation' ? EXIT.usage : EXIT.failed);
 }
 
 function parseAt(at: string): Date {
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) throw new UserError(`--at '${at}' is not a date; use an ISO time like 2026-11-27T16:00:00+01:00`);
   return d;
+}
+
+function printSummary(run: RunRecord): void {
+  const took = run.startedAt && run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : '?';
+  out('');
+  if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
+  else if (run.status === 'cancelled') out(`${paint('yellow', '■ cancelled')} ${paint('dim', `after ${took}`)}`);
+  else out(`${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`);
+  if (run.error && run.status !== 'succeeded') for (const line of run.error.message.split('\n')) out(`  ${line}`);
+  if (run.mode === 'preview') {
+    const would = run.attempts.at(-1)?.steps.flatMap((s) => s.toolCalls).filter((c) => c.status === 'simulated') ?? [];
+    out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
+    for (const c of would) out(`    would have called ${c.tool} ${summarise(c.args, 100)}`);
+  }
+  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', step)}: ${summarise(output, 160)}`);
+  for (const link of run.links) out(`  ${paint('cyan', link)}`);
+  out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
+  out(`  run id: ${run.id}  ${paint('dim', `(runner runs show ${run.id.slice(0, 8)})`)}`);
 }
 
 function printPlan(plan: Plan): void {

@@ -1,0 +1,56 @@
+import { tool, type FunctionTool } from '@openai/agents';
+import type { BackendTool } from '../tools/backends/types.ts';
+import type { ToolGateway } from './gateway.ts';
+import type { ObservedModel } from './observed-model.ts';
+
+/** Options of {@link gatewayTools}. */
+export interface GatewayToolsOptions {
+  gateway: ToolGateway;
+  /** The step the tools serve. */
+  step: string;
+  /** The step's model, which knows the turn each call id belongs to. */
+  model: ObservedModel;
+  /** The run's signal. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The backend's tools as Agents SDK function tools whose every call goes through the gateway. Only the tools the
+ * policy allows are offered; the model sees each envelope as JSON text.
+ */
+export function gatewayTools(tools: readonly BackendTool[], options: GatewayToolsOptions): FunctionTool[] {
+  return tools.map((t) =>
+    tool({
+      name: t.name,
+      description: t.description,
+      parameters: {
+        ...t.inputSchema,
+        type: 'object',
+        properties: (t.inputSchema.properties ?? {}) as Record<string, never>,
+        required: (t.inputSchema.required ?? []) as string[],
+        additionalProperties: true,
+      },
+      strict: false,
+      execute: async (input: unknown, _context, details) => {
+        const args = parseArgs(input);
+        const callId = details?.toolCall?.callId;
+        const turn = (callId ? options.model.calls.get(callId)?.turn : undefined) ?? options.model.turns;
+        const envelope = await options.gateway.call(t.name, args, { step: options.step, turn, signal: options.signal });
+        return JSON.stringify(envelope);
+      },
+    }) as unknown as FunctionTool,
+  );
+}
+
+function parseArgs(input: unknown): Record<string, unknown> {
+  if (typeof input === 'string') {
+    if (!input.trim()) return {};
+    try {
+      const parsed = JSON.parse(input) as unknown;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    } catch {
+      return { _unparsed: input };
+    }
+  }
+  return input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+}

@@ -1,0 +1,77 @@
+/**
+ * Model providers: OpenAI itself (Responses API) or any OpenAI-compatible server at OPENAI_BASE_URL (Chat
+ * Completions unless RUNNER_OPENAI_API=responses), with transient failures retried by the Agents SDK's own
+ * retry machinery under the runner's policy.
+ */
+import { ModelTimeoutError, OpenAIChatCompletionsModel, OpenAIResponsesModel, type Model, type ModelSettings, type RetryPolicyContext } from '@openai/agents';
+import OpenAI from 'openai';
+import type { RunnerConfig } from '../config/config.ts';
+import { UserError } from '../shared/errors.ts';
+
+/** Longest Retry-After the runner honours; a server asking for more gets this, the run's timeout still bounds it. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** HTTP statuses worth another attempt. */
+const TRANSIENT_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+/** A model ready for an Agent, with the settings that carry its retry policy. */
+export interface ModelChoice {
+  model: Model;
+  /** Model name as configured. */
+  name: string;
+  api: 'chat' | 'responses';
+  settings: ModelSettings;
+}
+
+/** Options of {@link createModel}. */
+export interface CreateModelOptions {
+  /** Told before each retry (for the run record's retry count). */
+  onRetry?: (context: RetryPolicyContext) => void;
+  /** The run's signal: once it aborts nothing is retried. */
+  signal?: AbortSignal;
+}
+
+/** Which API a configuration talks: auto means Responses for OpenAI itself, Chat Completions for other servers. */
+export function modelApi(config: RunnerConfig): 'chat' | 'responses' {
+  if (config.openai.api !== 'auto') return config.openai.api;
+  return config.openai.baseUrl ? 'chat' : 'responses';
+}
+
+/** Throws the one-line error a run without any model configuration gets. */
+export function requireModelConfig(config: RunnerConfig): void {
+  if (!config.openai.apiKey && !config.openai.baseUrl) {
+    throw new UserError('no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env');
+  }
+}
+
+/** Builds the model a run uses. */
+export function createModel(config: RunnerConfig, name: string, options: CreateModelOptions = {}): ModelChoice {
+  requireModelConfig(config);
+  const client = new OpenAI({
+    // Local servers (Ollama, vLLM) take any key; the client insists on one.
+    apiKey: config.openai.apiKey ?? 'not-needed',
+    baseURL: config.openai.baseUrl,
+    // Retries belong to the SDK's policy below, so they are counted and bounded in one place.
+    maxRetries: 0,
+    // The SDK's own per-call timeout (below) fires first; this only backs it up.
+    timeout: config.openai.timeoutMs + 5_000,
+  });
+  const api = modelApi(config);
+  const model = api === 'chat' ? new OpenAIChatCompletionsModel(client as never, name) : new OpenAIResponsesModel(client as never, name);
+  const settings: ModelSettings = {
+    timeoutMs: config.openai.timeoutMs,
+    retry: {
+      maxRetries: config.openai.retries,
+      backoff: { initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: true },
+      policy: (context) => {
+        if (options.signal?.aborted) return false;
+        const { statusCode, retryAfterMs, isNetworkError, isAbort } = context.normalized;
+        const transient = context.error instanceof ModelTimeoutError || isNetworkError || (statusCode !== undefined && TRANSIENT_STATUS.has(statusCode)) || (isAbort && !options.signal?.aborted && statusCode === undefined);
+        if (!transient) return false;
+        options.onRetry?.(context);
+        // Requests carry the whole conversation (no server-side state), so replaying one is safe.
+        return { retry: true, approveUnsafeReplay: true, ...(retryAfterMs !== undefined ? { delayMs: Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) } : {}) };
+      },
+    },
+  };
+  return { model, name, api, settings };
+}

@@ -1,0 +1,31 @@
+/** The instructions a prompt step's agent gets: the runner's frame, the workflow's own, and what earlier attempts did. */
+import type { JournalEntry } from '../runs/types.ts';
+import type { Workflow } from '../workflow/types.ts';
+
+/** Builds the full instructions text. */
+export function agentInstructions(workflow: Workflow, own: string | undefined, journal: readonly JournalEntry[], attempt: number): string {
+  const parts = [
+    `You are carrying out the workflow "${workflow.name}" unattended: nobody will answer questions. ` +
+      'Use the tools you are given to do the task, check what they return, and then give your final answer. ' +
+      'If a tool call is refused or fails, do not pretend it succeeded: say so in your final answer.',
+  ];
+  if (own?.trim()) parts.push(own.trim());
+  if (attempt > 1 && journal.length > 0) {
+    const done = journal.map((e) => `- ${e.tool} ${JSON.stringify(e.args)} -> ${summarise((e.result as { data?: unknown })?.data)}`);
+    parts.push(
+      `This is attempt ${attempt} of this run. Earlier attempts already made these changes; do not make them again ` +
+        `(an identical call returns the earlier result):\n${done.join('\n')}`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function summarise(data: unknown): string {
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const o = data as Record<string, unknown>;
+    const keep = Object.fromEntries(['id', 'title', 'status', 'name'].filter((k) => k in o).map((k) => [k, o[k]]));
+    if (Object.keys(keep).length) return JSON.stringify(keep);
+  }
+  const text = JSON.stringify(data) ?? 'null';
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,93 @@
+import type { MCPServer } from '@openai/agents';
+import { ExternalError } from '../../shared/errors.ts';
+import type { ToolEnvelope } from '../types.ts';
+import type { BackendTool, HostedEndpoint, ToolBackend } from './types.ts';
+
+/** Options of {@link openMcpBackend}. */
+export interface McpBackendOptions {
+  /** Backend name for records (sandbox, composio, mcp). */
+  name: string;
+  /** An unconnected Agents SDK MCP server (streamable HTTP or stdio). */
+  server: MCPServer;
+  /** True for a Tool Router session in meta-tool mode (default false). */
+  router?: boolean;
+  /** The endpoint for hosted mode (default: none, hosted mode unavailable). */
+  hosted?: HostedEndpoint;
+  /** Runs after the server closes (e.g. stopping an in-process sandbox); default none. */
+  onClose?: () => Promise<void>;
+}
+
+/** Connects to an MCP server through the Agents SDK's client and lists its tools once. */
+export async function openMcpBackend(options: McpBackendOptions): Promise<ToolBackend> {
+  const { server } = options;
+  try {
+    await server.connect();
+  } catch (error) {
+    await options.onClose?.();
+    throw new ExternalError('tool', `cannot connect to the ${options.name} MCP server: ${(error as Error).message}`, { cause: error });
+  }
+  let tools: BackendTool[];
+  try {
+    tools = (await server.listTools()).map((t) => ({
+      name: t.name,
+      description: t.description ?? '',
+      inputSchema: (t.inputSchema ?? { type: 'object', properties: {} }) as Record<string, unknown>,
+      annotations: (t as { annotations?: BackendTool['annotations'] }).annotations,
+    }));
+  } catch (error) {
+    await server.close().catch(() => {});
+    await options.onClose?.();
+    throw new ExternalError('tool', `the ${options.name} MCP server did not list its tools: ${(error as Error).message}`, { cause: error });
+  }
+  let closed = false;
+  return {
+    name: options.name,
+    router: options.router ?? false,
+    tools,
+    hosted: options.hosted,
+    async call(name, args, callOptions) {
+      try {
+        const result = server.callToolResult
+          ? await server.callToolResult(name, args, undefined, callOptions?.signal ? { signal: callOptions.signal } : undefined)
+          : { content: await server.callTool(name, args), isError: false };
+        return toEnvelope(result as McpResult);
+      } catch (error) {
+        return { data: null, error: `${name} failed in the ${options.name} backend: ${(error as Error).message}`, successful: false };
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close().catch(() => {});
+      await options.onClose?.();
+    },
+  };
+}
+
+interface McpResult {
+  content?: Array<{ type: string; text?: string }>;
+  structuredContent?: unknown;
+  isError?: boolean;
+}
+
+/**
+ * Reads an MCP result as a toolkit envelope: the structured envelope when the server sends one (sandbox, tool
+ * router), else the text parsed as JSON when it is, else the text itself.
+ */
+export function toEnvelope(result: McpResult): ToolEnvelope {
+  if (isEnvelope(result.structuredContent)) return result.structuredContent;
+  const text = (result.content ?? []).filter((c) => c.type === 'text').map((c) => c.text ?? '').join('\n');
+  let data: unknown = text;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Plain text is a fine tool result.
+  }
+  if (isEnvelope(data)) return data;
+  if (result.isError) return { data: null, error: text || 'the tool reported an error', successful: false };
+  return { data: data ?? result.structuredContent ?? null, error: null, successful: true };
+}
+
+function isEnvelope(value: unknown): value is ToolEnvelope {
+  return typeof value === 'object' && value !== null && 'successful' in value && typeof (value as ToolEnvelope).successful === 'boolean' && 'data' in value;
+}
