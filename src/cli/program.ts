@@ -70,6 +70,19 @@ export const PROGRAM: CommandSpec = {
       ],
     },
     {
+      name: 'chat',
+      description: 'talk to the Confluence agent (the product guide\'s loop); history persists per session',
+      options: [
+        { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
+        { name: 'session', short: 's', type: 'string', valueName: 'name', description: "conversation to continue or start (default 'default')" },
+        { name: 'reset', type: 'boolean', description: 'forget the session\'s history first' },
+        { name: 'list', type: 'boolean', description: 'list saved sessions and exit' },
+        { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' },
+        { name: 'allow-destructive', type: 'boolean', description: 'let the agent delete content (refused by default)' },
+      ],
+      action: async (_a, f) => (await import('./commands/chat.ts')).chatCommand(f as never),
+    },
+    {
       name: 'tools',
       description: 'list the Confluence toolkit: slug, effect and name of every tool',
       options: [{ name: 'effect', type: 'string', choices: ['read', 'write', 'destructive'], valueName: 'effect', description: 'only tools with this effect' }, json],
