@@ -11,6 +11,7 @@ import type { ToolCatalogue } from '../tools/catalogue.ts';
 import type { ToolBackend } from '../tools/backends/types.ts';
 import { MULTI_EXECUTE } from '../tools/router.ts';
 import type { ToolEnvelope } from '../tools/types.ts';
+import { formatDuration } from '../workflow/duration.ts';
 import { journalKey } from './journal-key.ts';
 import { runMultiExecute } from './multi-execute.ts';
 import { simulateWrite } from './simulate.ts';
@@ -111,7 +112,7 @@ export class ToolGateway {
         return envelope;
       }
       if (this.options.preview) {
-        const envelope = simulateWrite(tool, args, { output: this.options.catalogue.get(tool)?.output, n: ++this.#simulated, now: started.toISOString() });
+        const envelope = this.simulate(tool, args, started);
         this.#record({ tool, effect, args, status: 'simulated', result: envelope.data }, context, started);
         return envelope;
       }
@@ -166,16 +167,20 @@ export class ToolGateway {
   async execute(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolEnvelope> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const aborted = new Promise<ToolEnvelope>((resolve) => {
-      const onAbort = () => resolve({
-        data: null,
-        error: timeout.aborted ? `${tool} timed out after ${Math.round(this.options.timeoutMs / 1000)} s` : `${tool} was cancelled`,
-        successful: false,
-      });
-      if (combined.aborted) onAbort();
-      else combined.addEventListener('abort', onAbort, { once: true });
+    const stopped = (): ToolEnvelope => ({
+      data: null,
+      error: timeout.aborted ? `${tool} timed out after ${formatDuration(this.options.timeoutMs)}` : `${tool} was cancelled`,
+      successful: false,
     });
+    // A run already cancelled must not start a call (a write would still land).
+    if (combined.aborted) return stopped();
+    const aborted = new Promise<ToolEnvelope>((resolve) => combined.addEventListener('abort', () => resolve(stopped()), { once: true }));
     return Promise.race([this.options.backend.call(tool, args, { signal: combined }), aborted]);
+  }
+
+  /** A simulated write (preview mode), numbered across the run's calls so simulated ids stay unique. */
+  simulate(tool: string, args: Record<string, unknown>, started: Date): ToolEnvelope {
+    return simulateWrite(tool, args, { output: this.options.catalogue.get(tool)?.output, n: ++this.#simulated, now: started.toISOString() });
   }
 
   /** Records an inner or synthetic call (used by the meta-tool path). */

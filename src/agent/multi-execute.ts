@@ -7,7 +7,6 @@ import type { ToolEnvelope } from '../tools/types.ts';
 import { MULTI_EXECUTE } from '../tools/router.ts';
 import type { CallContext, ToolGateway } from './gateway.ts';
 import { journalKey } from './journal-key.ts';
-import { simulateWrite } from './simulate.ts';
 
 interface InnerCall {
   tool_slug: string;
@@ -49,7 +48,7 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
         return;
       }
       if (gateway.options.preview) {
-        const envelope = simulateWrite(slug, callArgs, { output: gateway.options.catalogue.get(slug)?.output, n: index + 1, now: started.toISOString() });
+        const envelope = gateway.simulate(slug, callArgs, started);
         gateway.record({ tool: slug, effect: verdict.effect, args: callArgs, status: 'simulated', result: envelope.data }, inner, started);
         results[index] = { tool_slug: slug, index, response: { ...envelope }, error: null };
         return;

@@ -83,12 +83,22 @@ export class ObservedModel implements Model {
         const args = parseJson(item.arguments);
         this.calls.set(item.callId, { name: item.name, args, turn: this.turns });
       } else if (item.type === 'hosted_tool_call' && item.name === 'mcp_call') {
-        const data = (item.providerData ?? {}) as { name?: string; arguments?: string; error?: string | null };
-        this.options.onHostedCall?.({ name: data.name ?? 'unknown', args: parseJson(data.arguments), output: parseJson(item.output), error: data.error ?? undefined, turn: this.turns });
+        const data = (item.providerData ?? {}) as { name?: string; arguments?: string; error?: unknown };
+        this.options.onHostedCall?.({ name: data.name ?? 'unknown', args: parseJson(data.arguments), output: parseJson(item.output), error: describeError(data.error), turn: this.turns });
       }
     }
     this.options.onTurn?.(this.turns, usage);
   }
+}
+
+/** A hosted call's error as text: the Responses API sends an object ({type, message} or {type, content}). */
+function describeError(error: unknown): string | undefined {
+  if (error === null || error === undefined) return undefined;
+  if (typeof error === 'string') return error;
+  const e = error as { message?: unknown; content?: unknown };
+  if (typeof e.message === 'string') return e.message;
+  const parts = Array.isArray(e.content) ? (e.content as Array<{ type?: string; text?: unknown }>).filter((c) => c?.type === 'text').map((c) => String(c.text)) : [];
+  return parts.length ? parts.join('\n') : JSON.stringify(error);
 }
 
 /** Parses JSON text, keeping text that is not JSON as it is (the record shows what was sent). */

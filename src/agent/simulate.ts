@@ -32,8 +32,11 @@ function sample(schema: JsonSchema, given: unknown, options: SimulateOptions, ke
     const out: Record<string, unknown> = {};
     for (const [name, prop] of Object.entries(props)) {
       const required = ((schema.required as string[] | undefined) ?? []).includes(name);
-      if (name in from && from[name] !== null && matches(prop, from[name])) out[name] = from[name];
-      else if (required) out[name] = sample(prop, from[name], options, name);
+      const value = from[name];
+      // A given object the output describes further (an update's `version`) is completed, not copied: the result needs its required members.
+      if (isObject(value) && prop.properties && matches(prop, value)) out[name] = sample(prop, value, options, name);
+      else if (name in from && value !== null && matches(prop, value)) out[name] = value;
+      else if (required) out[name] = sample(prop, value, options, name);
     }
     return out;
   }

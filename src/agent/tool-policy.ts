@@ -62,6 +62,10 @@ export function createToolPolicy(options: ToolPolicyOptions): ToolPolicy {
     effectOf,
     decide,
     modelTools: () => options.backendTools.filter((t) => decide(t.name).allowed),
-    allowed: () => options.backendTools.map((t) => t.name).filter((n) => !n.startsWith('COMPOSIO_') && decide(n).allowed),
+    allowed: () => {
+      // In meta-tool mode the router lists only its meta-tools; the app tools it runs are the catalogue's.
+      const names = options.router ? options.catalogue.tools.map((t) => t.slug) : options.backendTools.map((t) => t.name);
+      return names.filter((n) => !n.startsWith('COMPOSIO_') && decide(n).allowed);
+    },
   };
 }

@@ -1,5 +1,6 @@
 /** Turns whatever ended a step into a {@link RunFailure}: who is at fault, and whether retrying may help. */
 import { MaxTurnsExceededError, ModelBehaviorError, ModelTimeoutError } from '@openai/agents';
+import { APIConnectionError } from 'openai';
 import type { RunFailure } from '../runs/types.ts';
 import { ExternalError, RunnerError, UserError } from '../shared/errors.ts';
 import type { Redactor } from '../shared/redact.ts';
@@ -40,7 +41,8 @@ export function classifyFailure(error: unknown, step: string | undefined, signal
     return { kind: 'model', message: redact(`the model server answered HTTP ${status}: ${firstLine(error)}`), retryable, ...at };
   }
   const name = (error as Error)?.name ?? '';
-  if (/APIConnection|Timeout|FetchError/.test(name) || /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(String((error as Error)?.message))) {
+  // The openai client's connection errors are named plain 'Error' and say only "Connection error.".
+  if (error instanceof APIConnectionError || /APIConnection|Timeout|FetchError/.test(name) || /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(String((error as Error)?.message))) {
     return { kind: 'model', message: redact(`cannot reach the model server: ${firstLine(error)}`), retryable: true, ...at };
   }
   return { kind: 'internal', message: redact(`internal error: ${firstLine(error)}`), retryable: false, ...at };

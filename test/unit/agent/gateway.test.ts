@@ -1,0 +1,360 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ToolGateway, type CallContext, type GatewayJournal, type GatewayOptions } from '../../../src/agent/gateway.ts';
+import { journalKey } from '../../../src/agent/journal-key.ts';
+import { SIMULATED_NOTE } from '../../../src/agent/simulate.ts';
+import { createToolPolicy } from '../../../src/agent/tool-policy.ts';
+import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
+import type { JournalEntry, RunStore, ToolCallRecord } from '../../../src/runs/types.ts';
+import { createRedactor } from '../../../src/shared/redact.ts';
+import type { BackendTool, ToolBackend } from '../../../src/tools/backends/types.ts';
+import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import type { ToolEnvelope } from '../../../src/tools/types.ts';
+
+const catalogue = confluenceCatalogue();
+const SECRET = 'sk-secret-0123456789';
+const ALLOW = ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE'];
+
+type Handler = (tool: string, args: Record<string, unknown>, signal?: AbortSignal) => Promise<ToolEnvelope>;
+
+/** A backend offering catalogue tools, answering with `handler` and remembering every call it got. */
+function backendOf(handler: Handler, slugs: readonly string[] = ALLOW): ToolBackend & { calls: Array<{ tool: string; args: Record<string, unknown>; signal?: AbortSignal }> } {
+  const calls: Array<{ tool: string; args: Record<string, unknown>; signal?: AbortSignal }> = [];
+  const tools: BackendTool[] = slugs.map((slug) => ({ name: slug, description: catalogue.get(slug)!.description, inputSchema: catalogue.get(slug)!.input }));
+  return {
+    name: 'test',
+    router: false,
+    tools,
+    calls,
+    async call(tool, args, options) {
+      calls.push({ tool, args, signal: options?.signal });
+      return handler(tool, args, options?.signal);
+    },
+    async close() {},
+  };
+}
+
+const ok = (data: unknown): ToolEnvelope => ({ data, error: null, successful: true });
+const echo: Handler = async (tool, args) => ok({ tool, id: '4242', title: args.title ?? null, _links: { webui: '/x' } });
+
+let dir: string;
+let store: RunStore;
+let runCounter = 0;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gateway-'));
+  store = openSqliteRunStore(join(dir, 'runs.db'));
+});
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The run's journal as the engine builds it: a map read once, written through to the SQLite store. */
+async function journalFor(runId: string): Promise<GatewayJournal> {
+  const byKey = new Map((await store.journal(runId)).map((e) => [e.key, e]));
+  return {
+    find: (key) => byKey.get(key),
+    add: async (entry) => {
+      byKey.set(entry.key, entry);
+      await store.addJournal(runId, entry);
+    },
+  };
+}
+
+/** A gateway over `backend` that collects what it reports. */
+function gatewayOf(backend: ToolBackend, options: Partial<GatewayOptions> = {}) {
+  const records: ToolCallRecord[] = [];
+  const results: unknown[] = [];
+  const gateway = new ToolGateway({
+    backend,
+    policy: createToolPolicy({ allow: ALLOW, allowDestructive: false, catalogue, backendTools: backend.tools, router: false }),
+    catalogue,
+    preview: false,
+    timeoutMs: 5_000,
+    recordResultChars: 4_000,
+    redact: createRedactor([SECRET]),
+    onCall: (record, _context, result) => {
+      records.push(record);
+      results.push(result);
+    },
+    ...options,
+  });
+  return { gateway, records, results };
+}
+
+const at: CallContext = { step: 'work', turn: 2 };
+const PAGE = { spaceId: '98307', title: 'Minutes', body: { storage: { value: '<p>hello</p>' } } };
+
+describe('refusals', () => {
+  test('a tool outside tools.allow never reaches the backend, and the refusal lists the allowed tools', async () => {
+    const backend = backendOf(echo, [...ALLOW, 'CONFLUENCE_GET_PAGES']);
+    const { gateway, records } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_GET_PAGES', { limit: 1 }, at);
+    const reason = "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST";
+    assert.deepEqual(envelope, { data: null, error: `Refused by the runner: ${reason}. The call was not executed.`, successful: false });
+    assert.equal(backend.calls.length, 0);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.status, 'refused');
+    assert.equal(records[0]!.effect, 'read');
+    assert.equal(records[0]!.error, envelope.error);
+    assert.equal(records[0]!.result, undefined);
+  });
+
+  test('a destructive tool in tools.allow is refused without allow_destructive', async () => {
+    const backend = backendOf(echo);
+    const { gateway, records } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_DELETE_PAGE', { id: '1' }, at);
+    assert.match(envelope.error!, /^Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools\.allow_destructive; allowed tools: /);
+    assert.equal(backend.calls.length, 0);
+    assert.deepEqual(records.map((r) => [r.status, r.effect]), [['refused', 'destructive']]);
+  });
+
+  test('invalid arguments are refused with every ajv problem, naming paths and unexpected keys', async () => {
+    const backend = backendOf(echo);
+    const { gateway, records } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: 5, draft: 'yes', colour: 'red' }, at);
+    assert.equal(
+      envelope.error,
+      'Refused by the runner: invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: ' +
+        "(arguments) must NOT have additional properties 'colour'; /draft must be boolean,null; /id must be string. The call was not executed.",
+    );
+    const missing = await gateway.call('CONFLUENCE_CREATE_PAGE', { spaceId: '1' }, at);
+    assert.equal(
+      missing.error,
+      'Refused by the runner: invalid arguments for CONFLUENCE_CREATE_PAGE: ' +
+        "(arguments) must have required property 'body'; (arguments) must have required property 'title'. The call was not executed.",
+    );
+    assert.equal(backend.calls.length, 0);
+    assert.deepEqual(records.map((r) => [r.tool, r.status, r.effect]), [['CONFLUENCE_GET_PAGE_BY_ID', 'refused', 'read'], ['CONFLUENCE_CREATE_PAGE', 'refused', 'write']]);
+    assert.deepEqual(records[0]!.args, { id: 5, draft: 'yes', colour: 'red' }, 'what the model sent is recorded');
+  });
+
+  test("the catalogue's schema validates tools the backend lists without one", async () => {
+    const backend = backendOf(echo);
+    (backend.tools as BackendTool[]).splice(0, backend.tools.length);
+    const { gateway } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', {}, at);
+    assert.match(envelope.error!, /invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: \(arguments\) must have required property 'id'/);
+  });
+
+  test('unavailableReason explains a tool the model was not offered', () => {
+    const { gateway } = gatewayOf(backendOf(echo));
+    assert.equal(
+      gateway.unavailableReason('CONFLUENCE_GET_PAGES'),
+      "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST",
+    );
+    const bare = gatewayOf(backendOf(echo, ['CONFLUENCE_GET_SPACES'])).gateway;
+    assert.equal(bare.unavailableReason('CONFLUENCE_CREATE_PAGE'), 'CONFLUENCE_CREATE_PAGE is not offered by the test backend; allowed tools: CONFLUENCE_GET_SPACES');
+  });
+});
+
+describe('the write journal', () => {
+  test('a second identical write returns the journaled envelope without reaching the backend, whatever the key order', async () => {
+    const runId = `run-${++runCounter}`;
+    const backend = backendOf(echo);
+    const { gateway, records } = gatewayOf(backend, { journal: await journalFor(runId), attempt: 2 });
+    const first = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, { step: 'publish', turn: 1 });
+    assert.equal(first.successful, true);
+    assert.equal(backend.calls.length, 1);
+
+    const reordered = { body: { storage: { value: '<p>hello</p>' } }, title: 'Minutes', spaceId: '98307' };
+    const second = await gateway.call('CONFLUENCE_CREATE_PAGE', reordered, { step: 'publish', turn: 3 });
+    assert.deepEqual(second, first);
+    assert.equal(backend.calls.length, 1, 'the journal answered');
+    assert.deepEqual(records.map((r) => r.status), ['ok', 'journaled']);
+    assert.equal(records[1]!.note, 'already done in attempt 2');
+    assert.deepEqual(records[1]!.result, first.data);
+
+    const stored = await store.journal(runId);
+    assert.equal(stored.length, 1);
+    const entry = stored[0] as JournalEntry;
+    assert.equal(entry.key, journalKey('CONFLUENCE_CREATE_PAGE', PAGE));
+    assert.deepEqual([entry.tool, entry.attempt, entry.step], ['CONFLUENCE_CREATE_PAGE', 2, 'publish']);
+    assert.deepEqual(entry.result, first);
+  });
+
+  test('a later attempt with a fresh gateway finds the write in the stored journal', async () => {
+    const runId = `run-${++runCounter}`;
+    const one = backendOf(echo);
+    await gatewayOf(one, { journal: await journalFor(runId), attempt: 1 }).gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    const two = backendOf(echo);
+    const { gateway, records } = gatewayOf(two, { journal: await journalFor(runId), attempt: 2 });
+    const envelope = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    assert.equal(envelope.successful, true);
+    assert.equal(two.calls.length, 0);
+    assert.equal(records[0]!.note, 'already done in attempt 1');
+  });
+
+  test('reads, failed writes and different writes are not answered from the journal', async () => {
+    const runId = `run-${++runCounter}`;
+    let fail = true;
+    const backend = backendOf(async (tool, args) => (tool === 'CONFLUENCE_CREATE_PAGE' && fail ? { data: null, error: 'HTTP 503', successful: false } : echo(tool, args)));
+    const { gateway, records } = gatewayOf(backend, { journal: await journalFor(runId) });
+    await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
+    await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
+    await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    fail = false;
+    await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    await gateway.call('CONFLUENCE_CREATE_PAGE', { ...PAGE, title: 'Other' }, at);
+    assert.equal(backend.calls.length, 5);
+    assert.deepEqual(records.map((r) => r.status), ['ok', 'ok', 'error', 'ok', 'ok']);
+    assert.equal((await store.journal(runId)).length, 2, 'the two successful writes');
+  });
+
+  test('the journal keeps arguments redacted', async () => {
+    const runId = `run-${++runCounter}`;
+    const { gateway } = gatewayOf(backendOf(echo), { journal: await journalFor(runId) });
+    await gateway.call('CONFLUENCE_CREATE_PAGE', { ...PAGE, title: `token ${SECRET}` }, at);
+    const [entry] = await store.journal(runId);
+    assert.equal((entry!.args as { title: string }).title, 'token [redacted]');
+  });
+});
+
+describe('preview', () => {
+  test('writes are simulated without calling the backend; reads still run', async () => {
+    const backend = backendOf(echo);
+    const runId = `run-${++runCounter}`;
+    const { gateway, records } = gatewayOf(backend, { preview: true, journal: await journalFor(runId), now: () => new Date('2025-03-07T15:00:00Z') });
+    const read = await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
+    assert.equal(read.successful, true);
+    const write = await gateway.call('CONFLUENCE_CREATE_BLOGPOST', { spaceId: '1', title: 'Post', status: 'current', body: { representation: 'storage', value: '<p/>' } }, at);
+    const again = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    assert.deepEqual(backend.calls.map((c) => c.tool), ['CONFLUENCE_GET_SPACES']);
+    assert.equal(write.successful, true);
+    assert.equal((write as ToolEnvelope & { simulated?: boolean }).simulated, true);
+    assert.equal((write as ToolEnvelope & { note?: string }).note, `${SIMULATED_NOTE} (CONFLUENCE_CREATE_BLOGPOST)`);
+    const post = write.data as Record<string, unknown>;
+    assert.deepEqual([post.id, post.title, post.createdAt], ['preview-1', 'Post', '2025-03-07T15:00:00.000Z']);
+    assert.equal((again.data as Record<string, unknown>).id, 'preview-2', 'simulated ids count up');
+    assert.deepEqual(records.map((r) => [r.tool, r.status]), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_BLOGPOST', 'simulated'], ['CONFLUENCE_CREATE_PAGE', 'simulated']]);
+    assert.deepEqual(records[1]!.result, post);
+    assert.deepEqual(await store.journal(runId), [], 'simulated writes are not journaled');
+  });
+
+  test('a write already journaled is answered from the journal, not simulated', async () => {
+    const runId = `run-${++runCounter}`;
+    await gatewayOf(backendOf(echo), { journal: await journalFor(runId) }).gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    const { gateway, records } = gatewayOf(backendOf(echo), { preview: true, journal: await journalFor(runId), attempt: 2 });
+    const envelope = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    assert.equal((envelope.data as { id: string }).id, '4242');
+    assert.equal(records[0]!.status, 'journaled');
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  const never: Handler = () => new Promise<ToolEnvelope>(() => {});
+
+  test('a backend call that never answers ends with a timeout envelope naming the limit', async () => {
+    const backend = backendOf(never);
+    const { gateway, records } = gatewayOf(backend, { timeoutMs: 5 });
+    const envelope = await gateway.call('CONFLUENCE_GET_SPACES', {}, at);
+    assert.deepEqual(envelope, { data: null, error: 'CONFLUENCE_GET_SPACES timed out after 5ms', successful: false });
+    assert.deepEqual(records.map((r) => [r.status, r.error]), [['error', 'CONFLUENCE_GET_SPACES timed out after 5ms']]);
+    assert.equal(backend.calls[0]!.signal?.aborted, true, 'the backend is told to give up');
+  });
+
+  test("aborting the run's signal ends a pending call as cancelled", async () => {
+    const backend = backendOf(never);
+    const { gateway, records } = gatewayOf(backend);
+    const controller = new AbortController();
+    const pending = gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, { step: 'publish', signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(backend.calls.length, 1);
+    controller.abort();
+    assert.deepEqual(await pending, { data: null, error: 'CONFLUENCE_CREATE_PAGE was cancelled', successful: false });
+    assert.equal(backend.calls[0]!.signal?.aborted, true);
+    assert.deepEqual(records.map((r) => [r.status, r.error]), [['error', 'CONFLUENCE_CREATE_PAGE was cancelled']]);
+  });
+
+  test('a call made after the run was cancelled does not reach the backend', async () => {
+    const backend = backendOf(echo);
+    const { gateway } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, { step: 'publish', signal: AbortSignal.abort() });
+    assert.deepEqual(envelope, { data: null, error: 'CONFLUENCE_CREATE_PAGE was cancelled', successful: false });
+    assert.equal(backend.calls.length, 0);
+  });
+});
+
+describe('records', () => {
+  test('secrets are redacted from arguments, results and errors; the listener also gets the full result', async () => {
+    const backend = backendOf(async (tool, args) => (tool === 'CONFLUENCE_GET_SPACES'
+      ? ok({ token: 'server-token-value', note: `echo ${String(args.label ?? '')}` })
+      : { data: null, error: `401 for key ${SECRET}`, successful: false }));
+    const { gateway, records, results } = gatewayOf(backend);
+    await gateway.call('CONFLUENCE_GET_SPACES', { label: [`k=${SECRET}`] }, at);
+    await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: SECRET }, at);
+    assert.deepEqual(records[0]!.args, { label: ['k=[redacted]'] });
+    assert.deepEqual(records[0]!.result, { token: '[redacted]', note: 'echo k=[redacted]' });
+    assert.deepEqual(results[0], { token: 'server-token-value', note: `echo k=${SECRET}` }, 'the unredacted data for the engine');
+    assert.deepEqual(records[1]!.args, { id: '[redacted]' });
+    assert.equal(records[1]!.error, '401 for key [redacted]');
+    assert.equal(JSON.stringify(records).includes(SECRET), false);
+  });
+
+  test('results longer than recordResultChars are truncated and flagged', async () => {
+    const big = { text: 'z'.repeat(500) };
+    const { gateway, records, results } = gatewayOf(backendOf(async () => ok(big)), { recordResultChars: 40 });
+    const envelope = await gateway.call('CONFLUENCE_GET_SPACES', {}, at);
+    assert.deepEqual(envelope.data, big, 'the caller gets everything');
+    assert.equal(records[0]!.truncated, true);
+    assert.equal(records[0]!.result, `${JSON.stringify(big).slice(0, 40)}…`);
+    assert.deepEqual(results[0], big);
+    const small = gatewayOf(backendOf(async () => ok({ a: 1 })), { recordResultChars: 40 });
+    await small.gateway.call('CONFLUENCE_GET_SPACES', {}, at);
+    assert.equal(small.records[0]!.truncated, undefined);
+    assert.deepEqual(small.records[0]!.result, { a: 1 });
+  });
+
+  test('start time, duration, turn and via come from the clock and the call context', async () => {
+    let tick = 0;
+    const clock = () => new Date(Date.UTC(2025, 0, 1, 12, 0, 0, tick++ * 7));
+    const { gateway, records } = gatewayOf(backendOf(echo), { now: clock });
+    await gateway.call('CONFLUENCE_GET_SPACES', {}, { step: 's', turn: 4, via: 'COMPOSIO_MULTI_EXECUTE_TOOL' });
+    await gateway.call('CONFLUENCE_GET_SPACES', {}, { step: 's' });
+    assert.deepEqual(
+      records.map((r) => ({ startedAt: r.startedAt, durationMs: r.durationMs, turn: r.turn, via: r.via })),
+      [
+        { startedAt: '2025-01-01T12:00:00.000Z', durationMs: 7, turn: 4, via: 'COMPOSIO_MULTI_EXECUTE_TOOL' },
+        { startedAt: '2025-01-01T12:00:00.014Z', durationMs: 7, turn: undefined, via: undefined },
+      ],
+    );
+    assert.equal('turn' in records[1]!, false, 'absent, not undefined, for tool steps');
+    assert.equal('via' in records[1]!, false);
+  });
+
+  test('onStart comes before the backend call and onCall after it, once per call', async () => {
+    const order: string[] = [];
+    const backend = backendOf(async (tool, args) => {
+      order.push(`backend ${tool}`);
+      return echo(tool, args);
+    });
+    const { gateway } = gatewayOf(backend, {
+      onStart: (tool, args, context) => order.push(`start ${tool} ${JSON.stringify(args)} ${context.step}`),
+      onCall: (record, context) => order.push(`end ${record.tool} ${record.status} ${context.step}`),
+    });
+    await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
+    await gateway.call('CONFLUENCE_GET_PAGES', {}, at);
+    assert.deepEqual(order, [
+      'start CONFLUENCE_GET_SPACES {"limit":1} work',
+      'backend CONFLUENCE_GET_SPACES',
+      'end CONFLUENCE_GET_SPACES ok work',
+      'start CONFLUENCE_GET_PAGES {} work',
+      'end CONFLUENCE_GET_PAGES refused work',
+    ]);
+  });
+
+  test('the record shows the arguments the backend got and the data it answered', async () => {
+    const backend = backendOf(echo);
+    const { gateway, records } = gatewayOf(backend);
+    const envelope = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    assert.deepEqual(backend.calls[0]!.args, PAGE);
+    assert.deepEqual(records[0]!.args, PAGE);
+    assert.deepEqual(records[0]!.result, envelope.data);
+    assert.equal(records[0]!.effect, 'write');
+    assert.equal(records[0]!.turn, 2);
+    assert.equal(records[0]!.error, undefined);
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * COMPOSIO_MULTI_EXECUTE_TOOL through the gateway, against the sandbox's real Tool Router face reached with the
+ * composio backend (the real @composio/core client and the Agents SDK's MCP client), as a meta-tools session.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ToolGateway, type GatewayJournal } from '../../../src/agent/gateway.ts';
+import { journalKey } from '../../../src/agent/journal-key.ts';
+import { SIMULATED_NOTE } from '../../../src/agent/simulate.ts';
+import { createToolPolicy } from '../../../src/agent/tool-policy.ts';
+import { loadConfig } from '../../../src/config/config.ts';
+import type { JournalEntry, ToolCallRecord } from '../../../src/runs/types.ts';
+import { createRedactor } from '../../../src/shared/redact.ts';
+import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
+import { openComposioBackend } from '../../../src/tools/backends/composio.ts';
+import type { ToolBackend } from '../../../src/tools/backends/types.ts';
+import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { MULTI_EXECUTE } from '../../../src/tools/router.ts';
+
+const catalogue = confluenceCatalogue();
+const ALLOW = ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE'];
+
+let dir: string;
+let sandbox: SandboxWithMcp;
+let router: ToolBackend;
+let spaceId: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'multi-execute-'));
+  sandbox = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
+  const config = loadConfig({
+    env: { COMPOSIO_API_KEY: sandbox.toolRouterApiKey, COMPOSIO_BASE_URL: sandbox.url, COMPOSIO_SESSION_PRESET: 'meta_tools' },
+    cwd: dir,
+  });
+  router = await openComposioBackend(config, { allowed: ALLOW.filter((t) => t !== 'CONFLUENCE_DELETE_PAGE') });
+  const spaces = await router.call(MULTI_EXECUTE, { sync_response_to_workbench: false, tools: [{ tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } }] });
+  spaceId = (spaces.data as any).results[0].response.data.results.find((s: { key: string }) => s.key === 'TEAM').id;
+});
+after(async () => {
+  await router?.close();
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The router backend, with every batch it is sent remembered. */
+function watched(): { backend: ToolBackend; batches: Array<{ tool: string; slugs: string[] }> } {
+  const batches: Array<{ tool: string; slugs: string[] }> = [];
+  const backend: ToolBackend = {
+    name: router.name,
+    router: router.router,
+    tools: router.tools,
+    call(tool, args, options) {
+      batches.push({ tool, slugs: ((args.tools ?? []) as Array<{ tool_slug: string }>).map((t) => t.tool_slug) });
+      return router.call(tool, args, options);
+    },
+    close: async () => {},
+  };
+  return { backend, batches };
+}
+
+function memoryJournal(): GatewayJournal & { entries: JournalEntry[] } {
+  const entries: JournalEntry[] = [];
+  return {
+    entries,
+    find: (key) => entries.find((e) => e.key === key),
+    add: async (entry) => void entries.push(entry),
+  };
+}
+
+function gatewayOf(backend: ToolBackend, journal: GatewayJournal, preview: boolean) {
+  const records: ToolCallRecord[] = [];
+  const started: string[] = [];
+  const gateway = new ToolGateway({
+    backend,
+    policy: createToolPolicy({ allow: ALLOW, catalogue, backendTools: backend.tools, router: true }),
+    catalogue,
+    preview,
+    timeoutMs: 10_000,
+    recordResultChars: 4_000,
+    redact: createRedactor([]),
+    journal,
+    attempt: 2,
+    onStart: (tool) => started.push(tool),
+    onCall: (record) => records.push(record),
+  });
+  return { gateway, records, started };
+}
+
+const page = (title: string) => ({ spaceId, title, body: { storage: { value: `<p>${title}</p>` } } });
+const batch = (...tools: Array<[string, Record<string, unknown>]>) => ({
+  sync_response_to_workbench: false,
+  tools: tools.map(([tool_slug, args]) => ({ tool_slug, arguments: args })),
+});
+
+describe('multi-execute through the gateway', () => {
+  test('a mixed batch: only allowed, unanswered calls reach the router, in one batch; results keep request order', async () => {
+    const { backend, batches } = watched();
+    const journal = memoryJournal();
+    const { gateway, records, started } = gatewayOf(backend, journal, false);
+    const done = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_CREATE_PAGE', page('Journaled page')]), { step: 'work', turn: 1 });
+    assert.equal(done.successful, true, JSON.stringify(done));
+    assert.equal(journal.entries.length, 1);
+    assert.equal(journal.entries[0]!.key, journalKey('CONFLUENCE_CREATE_PAGE', page('Journaled page')));
+    batches.length = 0;
+    records.length = 0;
+
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(
+      ['CONFLUENCE_GET_SPACES', { limit: 1 }],
+      ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
+      ['CONFLUENCE_CREATE_PAGE', page('Journaled page')],
+      ['confluence_create_blogpost', { spaceId, title: 'Batch post', status: 'current', body: { representation: 'storage', value: '<p>b</p>' } }],
+      ['CONFLUENCE_GET_PAGE_BY_ID', { id: '999999999' }],
+      ['CONFLUENCE_GET_CURRENT_USER', {}],
+    ), { step: 'work', turn: 2 });
+
+    assert.deepEqual(batches, [{ tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_GET_CURRENT_USER'] }]);
+    const data = envelope.data as { results: Array<{ tool_slug: string; index: number; response: any; error: string | null }>; total_count: number; success_count: number; error_count: number };
+    assert.deepEqual(data.results.map((r) => [r.index, r.tool_slug]), [
+      [0, 'CONFLUENCE_GET_SPACES'], [1, 'CONFLUENCE_DELETE_PAGE'], [2, 'CONFLUENCE_CREATE_PAGE'],
+      [3, 'CONFLUENCE_CREATE_BLOGPOST'], [4, 'CONFLUENCE_GET_PAGE_BY_ID'], [5, 'CONFLUENCE_GET_CURRENT_USER'],
+    ]);
+    assert.deepEqual([data.total_count, data.success_count, data.error_count], [6, 4, 2]);
+    assert.equal(envelope.error, '2 out of 6 tools failed');
+    assert.equal(envelope.successful, false);
+
+    const [spaces, refused, journaled, post, missing, me] = data.results;
+    assert.equal(spaces!.response.data.results.length, 1);
+    assert.equal(refused!.response, null);
+    assert.equal(
+      refused!.error,
+      'Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools.allow_destructive; ' +
+        'allowed tools: CONFLUENCE_CREATE_BLOGPOST, CONFLUENCE_CREATE_PAGE, CONFLUENCE_GET_CURRENT_USER, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_GET_SPACES. ' +
+        'The call was not executed.',
+      'in meta-tool mode the allowlist still names the app tools the router runs',
+    );
+    assert.deepEqual(journaled!.response, journal.entries[0]!.result, "the journal's envelope");
+    assert.equal(journaled!.error, null);
+    assert.equal(post!.response.successful, true, JSON.stringify(post));
+    assert.equal(post!.response.data.title, 'Batch post');
+    assert.equal(missing!.response?.successful ?? false, false);
+    assert.ok(missing!.error, 'the router says why the page could not be read');
+    assert.ok(me!.response.data.accountId ?? me!.response.data.email, JSON.stringify(me!.response.data));
+
+    assert.deepEqual(records.map((r) => [r.tool, r.status, r.effect, r.via, r.turn]), [
+      ['CONFLUENCE_DELETE_PAGE', 'refused', 'destructive', MULTI_EXECUTE, 2],
+      ['CONFLUENCE_CREATE_PAGE', 'journaled', 'write', MULTI_EXECUTE, 2],
+      ['CONFLUENCE_GET_SPACES', 'ok', 'read', MULTI_EXECUTE, 2],
+      ['CONFLUENCE_CREATE_BLOGPOST', 'ok', 'write', MULTI_EXECUTE, 2],
+      ['CONFLUENCE_GET_PAGE_BY_ID', 'error', 'read', MULTI_EXECUTE, 2],
+      ['CONFLUENCE_GET_CURRENT_USER', 'ok', 'read', MULTI_EXECUTE, 2],
+    ]);
+    assert.equal(records[1]!.note, 'already done in attempt 2');
+    assert.equal(records[4]!.error, missing!.error);
+    assert.deepEqual(records[3]!.result, post!.response.data);
+    assert.deepEqual(journal.entries.map((e) => [e.tool, e.step, e.attempt]), [['CONFLUENCE_CREATE_PAGE', 'work', 2], ['CONFLUENCE_CREATE_BLOGPOST', 'work', 2]]);
+    assert.deepEqual(journal.entries[1]!.result, { data: post!.response.data, error: null, successful: true });
+    assert.deepEqual(started, [MULTI_EXECUTE, MULTI_EXECUTE], 'one start per meta-tool call');
+  });
+
+  test('preview: writes are simulated or journaled, refusals answered, and only the read goes to the router', async () => {
+    const { backend, batches } = watched();
+    const journal = memoryJournal();
+    journal.entries.push({
+      key: journalKey('CONFLUENCE_CREATE_PAGE', page('Done before')),
+      tool: 'CONFLUENCE_CREATE_PAGE',
+      args: page('Done before'),
+      result: { data: { id: '777', title: 'Done before' }, error: null, successful: true },
+      attempt: 1,
+      step: 'work',
+      at: '2025-01-01T00:00:00.000Z',
+    });
+    const { gateway, records } = gatewayOf(backend, journal, true);
+    const direct = await gateway.call('CONFLUENCE_CREATE_PAGE', page('Direct'), { step: 'work' });
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(
+      ['CONFLUENCE_CREATE_BLOGPOST', { spaceId, title: 'Preview post', status: 'current', body: { representation: 'storage', value: '<p/>' } }],
+      ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
+      ['CONFLUENCE_CREATE_PAGE', page('Done before')],
+      ['CONFLUENCE_GET_SPACES', { limit: 1 }],
+    ), { step: 'work', turn: 1 });
+
+    assert.deepEqual(batches, [{ tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES'] }]);
+    const data = envelope.data as { results: Array<{ tool_slug: string; response: any; error: string | null }>; error_count: number };
+    assert.deepEqual(data.results.map((r) => r.tool_slug), ['CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_GET_SPACES']);
+    const [post, refused, journaled, spaces] = data.results;
+    assert.equal(post!.response.simulated, true);
+    assert.equal(post!.response.note, `${SIMULATED_NOTE} (CONFLUENCE_CREATE_BLOGPOST)`);
+    assert.equal(post!.response.data.title, 'Preview post');
+    assert.equal((direct.data as { id: string }).id, 'preview-1');
+    assert.equal(post!.response.data.id, 'preview-2', 'simulated ids stay unique within the run');
+    assert.match(refused!.error!, /CONFLUENCE_DELETE_PAGE is destructive/);
+    assert.deepEqual(journaled!.response.data, { id: '777', title: 'Done before' });
+    assert.equal(spaces!.response.successful, true);
+    assert.equal(data.error_count, 1);
+    assert.equal(envelope.error, '1 out of 4 tools failed');
+    assert.deepEqual(records.map((r) => [r.tool, r.status, r.via ?? null]), [
+      ['CONFLUENCE_CREATE_PAGE', 'simulated', null],
+      ['CONFLUENCE_CREATE_BLOGPOST', 'simulated', MULTI_EXECUTE],
+      ['CONFLUENCE_DELETE_PAGE', 'refused', MULTI_EXECUTE],
+      ['CONFLUENCE_CREATE_PAGE', 'journaled', MULTI_EXECUTE],
+      ['CONFLUENCE_GET_SPACES', 'ok', MULTI_EXECUTE],
+    ]);
+    assert.equal(journal.entries.length, 1, 'nothing new journaled in preview');
+  });
+
+  test('a batch answered entirely by the gateway never reaches the router', async () => {
+    const { backend, batches } = watched();
+    const { gateway } = gatewayOf(backend, memoryJournal(), true);
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_DELETE_PAGE', { id: '1' }], ['CONFLUENCE_CREATE_PAGE', page('Only simulated')]), { step: 'work' });
+    assert.deepEqual(batches, []);
+    assert.equal(envelope.error, '1 out of 2 tools failed');
+  });
+
+  test('invalid inner arguments are refused one by one with the catalogue schema', async () => {
+    const { backend, batches } = watched();
+    const { gateway, records } = gatewayOf(backend, memoryJournal(), false);
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_GET_PAGE_BY_ID', { id: 5 }], ['CONFLUENCE_GET_SPACES', { limit: 1 }]), { step: 'work' });
+    assert.deepEqual(batches.map((b) => b.slugs), [['CONFLUENCE_GET_SPACES']]);
+    const data = envelope.data as { results: Array<{ error: string | null }> };
+    assert.equal(data.results[0]!.error, 'Refused by the runner: invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: /id must be string. The call was not executed.');
+    assert.deepEqual(records.map((r) => r.status), ['refused', 'ok']);
+  });
+
+  test('a multi-execute call whose own arguments break its schema is refused whole', async () => {
+    const { backend, batches } = watched();
+    const { gateway, records } = gatewayOf(backend, memoryJournal(), false);
+    const envelope = await gateway.call(MULTI_EXECUTE, { tools: [] }, { step: 'work' });
+    assert.equal(envelope.successful, false);
+    assert.match(envelope.error!, /^Refused by the runner: invalid arguments for COMPOSIO_MULTI_EXECUTE_TOOL: .*sync_response_to_workbench/);
+    assert.match(envelope.error!, /\/tools must NOT have fewer than 1 items/);
+    assert.deepEqual(batches, []);
+    assert.deepEqual(records.map((r) => [r.tool, r.status]), [[MULTI_EXECUTE, 'refused']]);
+  });
+});
