@@ -27,7 +27,8 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
   if (!outer.ok) return gateway.refuse(MULTI_EXECUTE, args, context, outer.reason);
   const calls = Array.isArray(args.tools) ? (args.tools as InnerCall[]) : [];
   const inner: CallContext = { ...context, via: MULTI_EXECUTE };
-  const started = new Date();
+  const now = () => gateway.options.now?.() ?? new Date();
+  const started = now();
   const results: Array<InnerResult | undefined> = new Array(calls.length);
   const pending: Array<{ index: number; slug: string; args: Record<string, unknown>; effect: string }> = [];
   calls.forEach((call, index) => {
@@ -74,7 +75,7 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
           result: { data: response.data, error: null, successful: true },
           attempt: gateway.options.attempt ?? 1,
           step: context.step,
-          at: new Date().toISOString(),
+          at: now().toISOString(),
         });
       }
       gateway.record({ tool: p.slug, effect: p.effect as never, args: p.args, status: ok ? 'ok' : 'error', result: response?.data, error: ok ? undefined : (error ?? 'failed') }, inner, started);

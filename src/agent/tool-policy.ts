@@ -42,9 +42,10 @@ export function createToolPolicy(options: ToolPolicyOptions): ToolPolicy {
     if (known) return known;
     if (ROUTER_READ_TOOLS.has(name)) return 'read';
     const hint = hints.get(name);
-    if (hint?.readOnlyHint) return 'read';
-    if (hint?.destructiveHint) return 'destructive';
-    return hint ? 'write' : 'unknown';
+    if (!hint) return 'unknown';
+    if (hint.readOnlyHint) return 'read';
+    // MCP's default for a tool that is not read-only is destructiveHint: true; only an explicit false makes it a plain write.
+    return hint.destructiveHint === false ? 'write' : 'destructive';
   };
   const decide = (name: string): Decision => {
     const effect = effectOf(name);

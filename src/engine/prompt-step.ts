@@ -56,7 +56,8 @@ export async function runPromptStep(context: PromptStepContext): Promise<unknown
         serverUrl: context.hosted.url,
         headers: context.hosted.headers,
         requireApproval: 'never',
-        allowedTools: gateway.options.policy.allowed(),
+        // A meta-tool router offers only its COMPOSIO_* tools; restricting to app tools would leave the provider none.
+        ...(gateway.options.backend.router ? {} : { allowedTools: gateway.options.policy.allowed() }),
       })]
     : gatewayTools(gateway.options.policy.modelTools(), { gateway, step: step.id, model: observed, signal: context.signal });
   const agent = new Agent({

@@ -34,6 +34,11 @@ function deepMap(value: unknown, visit: (text: string, path: string) => string, 
  */
 export function coerce(value: unknown, schema: JsonSchema): unknown {
   const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  // A single value where the schema wants a list (`spaceKey: "{{ inputs.space }}"` for an array parameter) becomes a one-item list.
+  if (types.includes('array') && kind !== 'array' && kind !== 'null' && kind !== 'undefined' && !types.includes(kind)) {
+    return [schema.items && typeof schema.items === 'object' ? coerce(value, schema.items as JsonSchema) : value];
+  }
   if (typeof value === 'string' && !types.includes('string')) {
     const t = value.trim();
     if ((types.includes('integer') && /^-?\d+$/.test(t)) || (types.includes('number') && t !== '' && Number.isFinite(Number(t)))) return Number(t);

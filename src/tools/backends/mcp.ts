@@ -4,7 +4,7 @@ import type { RunnerConfig } from '../../config/config.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { McpOptions, SecretValue } from '../../workflow/types.ts';
 import { openMcpBackend } from './mcp-backend.ts';
-import { streamable } from './sandbox.ts';
+import { quietLogger, streamable } from './sandbox.ts';
 import type { ToolBackend } from './types.ts';
 
 /** Any MCP server: by `url` (streamable HTTP, headers from the environment) or by `command` (stdio). */
@@ -32,6 +32,7 @@ export async function openCustomMcpBackend(config: RunnerConfig, options: McpOpt
     args: options.args ?? [],
     env: { ...getDefaultEnvironment(), ...resolve(options.env) },
     cacheToolsList: true,
+    logger: quietLogger('mcp'),
   });
   return openMcpBackend({ name: 'mcp', server });
 }

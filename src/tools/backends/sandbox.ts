@@ -1,4 +1,6 @@
-import { MCPServerStreamableHttp } from '@openai/agents';
+import { MCPServerStreamableHttp, getLogger } from '@openai/agents';
+
+type Logger = ReturnType<typeof getLogger>;
 import type { RunnerConfig } from '../../config/config.ts';
 import { openMcpBackend } from './mcp-backend.ts';
 import type { ToolBackend } from './types.ts';
@@ -30,5 +32,14 @@ export async function openSandboxBackend(config: RunnerConfig): Promise<ToolBack
 
 /** The SDK's streamable-HTTP MCP client with the tool list cached for the backend's lifetime. */
 export function streamable(url: string, headers: Record<string, string> = {}, name = 'confluence'): MCPServerStreamableHttp {
-  return new MCPServerStreamableHttp({ url, name, cacheToolsList: true, requestInit: { headers } });
+  return new MCPServerStreamableHttp({ url, name, cacheToolsList: true, requestInit: { headers }, logger: quietLogger(name) });
+}
+
+/**
+ * The SDK logs MCP connection failures to stderr before throwing them; the backend reports them itself (with the
+ * backend's name and what to check), so the SDK's copy is dropped. Debug output still follows DEBUG.
+ */
+export function quietLogger(namespace: string): Logger {
+  const base = getLogger(`confluence-runner:${namespace}`);
+  return { ...base, error: () => {}, warn: () => {} };
 }

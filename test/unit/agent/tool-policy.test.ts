@@ -54,7 +54,7 @@ describe('effectOf', () => {
     assert.equal(p.effectOf('jira_get_issue'), 'read');
     assert.equal(p.effectOf('jira_delete_issue'), 'destructive');
     assert.equal(p.effectOf('jira_create_issue'), 'write');
-    assert.equal(p.effectOf('jira_comment'), 'write', 'hints present but neither read-only nor destructive');
+    assert.equal(p.effectOf('jira_comment'), 'destructive', "MCP's default destructiveHint is true for a tool that is not read-only");
     assert.equal(p.effectOf('jira_mystery'), 'unknown', 'listed without any hints');
     assert.equal(p.effectOf('not_offered_at_all'), 'unknown');
   });

@@ -130,4 +130,11 @@ describe('coerce', () => {
     assert.equal(coerce(true, { type: 'integer' }), true);
     assert.deepEqual(coerce(['1'], { type: 'array' }), ['1'], 'no items schema');
   });
+
+  test('wraps a single value in a list where the schema wants an array', () => {
+    assert.deepEqual(coerce('TEAM', { type: ['array', 'null'], items: { type: 'string' } }), ['TEAM']);
+    assert.deepEqual(coerce('5', { type: 'array', items: { type: 'integer' } }), [5]);
+    assert.equal(coerce(null, { type: ['array', 'null'] }), null, 'null stays null');
+    assert.equal(coerce('x', { type: ['array', 'string'] }), 'x', 'a string is fine where a string is allowed');
+  });
 });
