@@ -1,5 +1,6 @@
 import { tool, type FunctionTool } from '@openai/agents';
 import type { BackendTool } from '../tools/backends/types.ts';
+import { compactSchema } from './compact-schema.ts';
 import type { ToolGateway } from './gateway.ts';
 import type { ObservedModel } from './observed-model.ts';
 
@@ -23,13 +24,13 @@ export function gatewayTools(tools: readonly BackendTool[], options: GatewayTool
     tool({
       name: t.name,
       description: t.description,
+      // The schema keeps its own additionalProperties; the SDK's type wants `true` for non-strict tools, the API takes either.
       parameters: {
-        ...t.inputSchema,
+        properties: {},
+        required: [],
+        ...compactSchema(t.inputSchema),
         type: 'object',
-        properties: (t.inputSchema.properties ?? {}) as Record<string, never>,
-        required: (t.inputSchema.required ?? []) as string[],
-        additionalProperties: true,
-      },
+      } as never,
       strict: false,
       execute: async (input: unknown, _context, details) => {
         const args = parseArgs(input);
