@@ -39,6 +39,18 @@ export interface RunnerConfig {
   confluence: { baseUrl?: string; email?: string; apiToken?: string };
   redisUrl: string;
   modelRpm?: number;
+  /** Where `runner runs` reads records (RUNNER_STORE, default sqlite). */
+  store: 'sqlite' | 'redis';
+  queue: {
+    /** Prefix of every Redis key the runner owns (RUNNER_QUEUE_PREFIX, default runner). */
+    prefix: string;
+    /** Retention of run records in Redis, ms (RUNNER_RUN_RETENTION, default 30 days). */
+    retentionMs: number;
+    /** Job lock duration, ms (RUNNER_JOB_LOCK, default 30 s). */
+    lockMs: number;
+    /** Grace period for in-flight runs on shutdown, ms (RUNNER_SHUTDOWN_GRACE, default 60 s). */
+    graceMs: number;
+  };
   /** Values of every secret setting that is set, for redaction. */
   secrets: string[];
   /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value counts as a secret. */
@@ -82,6 +94,8 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   if (!['auto', 'chat', 'responses'].includes(api)) throw new UserError(`RUNNER_OPENAI_API must be auto, chat or responses, not '${api}'`);
   const preset = get('COMPOSIO_SESSION_PRESET')!;
   if (!['direct_tools', 'meta_tools'].includes(preset)) throw new UserError(`COMPOSIO_SESSION_PRESET must be direct_tools or meta_tools, not '${preset}'`);
+  const store = get('RUNNER_STORE')!;
+  if (store !== 'sqlite' && store !== 'redis') throw new UserError(`RUNNER_STORE must be sqlite or redis, not '${store}'`);
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
   const secrets = SETTINGS.filter((s) => s.secret).map((s) => env[s.env]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
@@ -104,6 +118,13 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),
+    store,
+    queue: {
+      prefix: get('RUNNER_QUEUE_PREFIX')!,
+      retentionMs: duration('RUNNER_RUN_RETENTION', get),
+      lockMs: duration('RUNNER_JOB_LOCK', get),
+      graceMs: duration('RUNNER_SHUTDOWN_GRACE', get),
+    },
     secrets,
     lookupEnv(name) {
       const value = env[name];

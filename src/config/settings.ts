@@ -40,4 +40,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { group: 'runs', env: 'RUNNER_WORKFLOWS', default: 'workflows', description: 'Folder of workflow files for validate, list and schedules.' },
   { group: 'queue', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for queue mode (schedule, enqueue, worker).' },
   { group: 'queue', env: 'RUNNER_MODEL_RPM', description: 'Model requests per minute shared by all workers (unset: unlimited).' },
+  { group: 'queue', env: 'RUNNER_QUEUE_PREFIX', default: 'runner', description: 'Prefix of every Redis key the runner owns (BullMQ queue, run records, journal, limiter).' },
+  { group: 'queue', env: 'RUNNER_STORE', default: 'sqlite', description: 'Where runner runs reads records: sqlite (RUNNER_DB) or redis (the store workers share). Workers always write to redis.' },
+  { group: 'queue', env: 'RUNNER_RUN_RETENTION', default: '30d', description: 'How long run records and journals stay in Redis.' },
+  { group: 'queue', env: 'RUNNER_JOB_LOCK', default: '30s', description: "A worker's lock on a running job; a worker silent for this long is presumed dead and its job runs again elsewhere." },
+  { group: 'queue', env: 'RUNNER_SHUTDOWN_GRACE', default: '60s', description: 'On SIGTERM/SIGINT, how long in-flight runs may finish before they are cancelled and recorded.' },
 ];
