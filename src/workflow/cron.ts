@@ -11,6 +11,7 @@ interface FieldSpec {
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
+const SECOND: FieldSpec = { name: 'second', min: 0, max: 59 };
 const FIELDS: readonly FieldSpec[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
@@ -34,18 +35,22 @@ export function normalizeCron(expression: string): string {
   return MACROS[trimmed.toLowerCase()] ?? trimmed;
 }
 
-/** Checks a five-field cron expression; returns a message naming the bad field, or undefined when valid. */
+/**
+ * Checks a cron expression: five fields, or six with seconds first (as BullMQ, cron-parser and node-cron accept);
+ * returns a message naming the bad field, or undefined when valid.
+ */
 export function cronProblem(expression: string): string | undefined {
   const normalized = normalizeCron(expression);
   if (normalized.startsWith('@')) {
     return `invalid cron '${expression}': unknown macro${didYouMean(normalized, Object.keys(MACROS))} (allowed: ${Object.keys(MACROS).join(', ')})`;
   }
   const parts = normalized === '' ? [] : normalized.split(' ');
-  if (parts.length !== 5) {
-    return `invalid cron '${expression}': expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  if (parts.length !== 5 && parts.length !== 6) {
+    return `invalid cron '${expression}': expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got ${parts.length}`;
   }
-  for (let i = 0; i < 5; i++) {
-    const problem = fieldProblem(parts[i]!, FIELDS[i]!);
+  const specs = parts.length === 6 ? [SECOND, ...FIELDS] : FIELDS;
+  for (let i = 0; i < specs.length; i++) {
+    const problem = fieldProblem(parts[i]!, specs[i]!);
     if (problem) return `invalid cron '${expression}': ${problem}`;
   }
   return undefined;

@@ -41,9 +41,10 @@ describe('cronProblem names the bad field', () => {
     ['0 0 * * FRI-MON', "day-of-week field 'FRI-MON' is a range that runs backwards"],
     ['0 9,,17 * * *', "hour field '9,,17' has an empty list item"],
     ['0 1-2-3 * * *', "hour field '1-2-3' is not a value, a range a-b, a list or a step"],
-    ['0 0 * *', 'expected 5 fields (minute hour day-of-month month day-of-week), got 4'],
-    ['0 0 0 * * *', 'expected 5 fields (minute hour day-of-month month day-of-week), got 6'],
-    ['', 'expected 5 fields (minute hour day-of-month month day-of-week), got 0'],
+    ['0 0 * *', 'expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got 4'],
+    ['0 0 0 * * * 2027', 'expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got 7'],
+    ['60 0 0 * * *', "second field '60' is out of range 0-59"],
+    ['', 'expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got 0'],
   ];
   for (const [expression, problem] of cases) {
     test(JSON.stringify(expression), () => assert.equal(cronProblem(expression), `invalid cron '${expression}': ${problem}`));
