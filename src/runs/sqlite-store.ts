@@ -15,7 +15,23 @@ export const RUNS_SCHEMA_VERSION = 1;
 export const MIN_ID_PREFIX = 6;
 
 /** Default number of runs {@link RunStore.list} answers. */
-const DEFAULT_LIMIT = 20;
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** Most runs an id prefix lookup names before it stops looking. */
+export const PREFIX_MATCH_LIMIT = 10;
+
+/** A run an id prefix matched, as {@link ambiguousRunId} names it. */
+export interface PrefixMatch {
+  id: string;
+  workflow: string;
+  createdAt: string;
+}
+
+/** The user error for an id prefix that matches several runs; `more`: the lookup stopped at its limit. */
+export function ambiguousRunId(id: string, matches: readonly PrefixMatch[], more: boolean): UserError {
+  const listed = matches.map((m) => `${m.id} (${m.workflow}, ${m.createdAt})`).join(', ');
+  return new UserError(`run id '${id}' is ambiguous; it matches ${listed}${more ? ' and maybe more' : ''}; give more characters`);
+}
 
 /** Migrations by index: entry `i` takes the schema from version `i` to `i + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -102,7 +118,7 @@ class SqliteRunStore implements RunStore {
     this.#byId = db.prepare('SELECT record FROM runs WHERE id = ?');
     // A range on the primary key finds prefixes through the index; substr() keeps the match exact.
     this.#byPrefix = db.prepare(
-      'SELECT id, workflow, created_at FROM runs WHERE id >= ?1 AND id < ?2 AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 10',
+      `SELECT id, workflow, created_at AS createdAt FROM runs WHERE id >= ?1 AND id < ?2 AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT ${PREFIX_MATCH_LIMIT}`,
     );
     const list = (where: string) => db.prepare(`SELECT record FROM runs ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`);
     this.#list = {
@@ -126,17 +142,14 @@ class SqliteRunStore implements RunStore {
     const exact = this.#byId.get(id) as { record: string } | undefined;
     if (exact) return JSON.parse(exact.record) as RunRecord;
     if (id.length < MIN_ID_PREFIX) return undefined;
-    const matches = this.#byPrefix.all(id, `${id}\u{10FFFF}`) as Array<{ id: string; workflow: string; created_at: string }>;
-    if (matches.length > 1) {
-      const listed = matches.map((m) => `${m.id} (${m.workflow}, ${m.created_at})`).join(', ');
-      throw new UserError(`run id '${id}' is ambiguous; it matches ${listed}${matches.length === 10 ? ' and maybe more' : ''}; give more characters`);
-    }
+    const matches = this.#byPrefix.all(id, `${id}\u{10FFFF}`) as unknown as PrefixMatch[];
+    if (matches.length > 1) throw ambiguousRunId(id, matches, matches.length === PREFIX_MATCH_LIMIT);
     return matches[0] ? this.get(matches[0].id) : undefined;
   }
 
   async list(filter: RunFilter = {}): Promise<RunRecord[]> {
     this.#open();
-    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
     const { workflow, status } = filter;
     let rows: unknown[];
     if (workflow !== undefined && status !== undefined) rows = this.#list.both.all(workflow, status, limit);
