@@ -30,7 +30,8 @@ export async function listCommand(dir: string | undefined, flags: ListFlags): Pr
     const zoneWidth = Math.max(8, ...rows.map((r) => (r.timezone ?? '').length));
     out(paint('bold', `${pad('NAME', width)}  ${pad('SCHEDULE', cronWidth)}  ${pad('TIMEZONE', zoneWidth)}  NEXT RUNS`));
     for (const r of rows) {
-      const next = r.next.map((d) => DateTime.fromJSDate(d, { zone: r.timezone }).toFormat('ccc yyyy-LL-dd HH:mm')).join(', ');
+      const withSeconds = (r.cron ?? '').trim().split(/\s+/).length === 6;
+      const next = r.next.map((d) => DateTime.fromJSDate(d, { zone: r.timezone }).toFormat(withSeconds ? 'ccc yyyy-LL-dd HH:mm:ss' : 'ccc yyyy-LL-dd HH:mm')).join(', ');
       out(`${pad(r.name, width)}  ${pad(r.cron ?? 'on demand', cronWidth)}  ${pad(r.timezone ?? '-', zoneWidth)}  ${next || '-'}`);
     }
   }
