@@ -21,7 +21,7 @@ export interface FormatOptions {
 type Resolved = Required<Omit<FormatOptions, 'zone'>> & { zone?: string };
 
 const plain = (_style: Style, text: string) => text;
-const STATUS_STYLE: Record<string, Style> = { succeeded: 'green', failed: 'red', running: 'yellow', queued: 'yellow', cancelled: 'dim' };
+const STATUS_STYLE: Record<string, Style> = { succeeded: 'green', failed: 'red', running: 'yellow', queued: 'yellow', cancelled: 'dim', missed: 'magenta' };
 const MAX_OUTPUT_LINES = 40;
 
 function resolve(options: FormatOptions): Resolved {

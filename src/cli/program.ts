@@ -54,7 +54,7 @@ export const PROGRAM: CommandSpec = {
       description: 'past runs, most recent first; `runner runs show <id>` tells one run\'s whole story',
       options: [
         { name: 'workflow', short: 'w', type: 'string', valueName: 'name', description: 'only runs of this workflow' },
-        { name: 'status', short: 's', type: 'string', choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled'], valueName: 'status', description: 'only runs with this status' },
+        { name: 'status', short: 's', type: 'string', choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'missed'], valueName: 'status', description: 'only runs with this status' },
         { name: 'limit', short: 'n', type: 'string', valueName: 'count', description: 'how many runs to show (default 20)' },
         json,
       ],
@@ -70,6 +70,12 @@ export const PROGRAM: CommandSpec = {
       ],
     },
     {
+      name: 'serve',
+      description: 'one process, no Redis: run every scheduled workflow of a folder on time, reloading on changes, until Ctrl-C',
+      args: [{ name: 'dir', description: 'folder of workflows; default: the workflows folder' }],
+      action: async (a) => (await import('./commands/serve.ts')).serveCommand(a.dir),
+    },
+    {
       name: 'chat',
       description: 'talk to the Confluence agent (the product guide\'s loop); history persists per session',
       options: [
@@ -81,6 +87,38 @@ export const PROGRAM: CommandSpec = {
         { name: 'allow-destructive', type: 'boolean', description: 'let the agent delete content (refused by default)' },
       ],
       action: async (_a, f) => (await import('./commands/chat.ts')).chatCommand(f as never),
+    },
+    {
+      name: 'schedule',
+      description: 'queue mode: BullMQ job schedulers for the scheduled workflows (Redis at REDIS_URL)',
+      subcommands: [
+        {
+          name: 'sync',
+          description: 'make the schedulers match the workflows: add, change, remove; a second sync writes nothing',
+          args: [{ name: 'dir', description: 'folder of workflows; default: the workflows folder' }],
+          options: [{ name: 'dry-run', type: 'boolean', description: 'show what would change; write nothing' }, json],
+          action: async (a, f) => (await import('./commands/schedule.ts')).scheduleSyncCommand(a.dir, f),
+        },
+        {
+          name: 'list',
+          description: 'every scheduler in Redis with its next fire time',
+          options: [json],
+          action: async (_a, f) => (await import('./commands/schedule.ts')).scheduleListCommand(f),
+        },
+      ],
+    },
+    {
+      name: 'enqueue',
+      description: 'queue a manual run of a workflow for the workers; prints the run id',
+      args: [{ name: 'file', required: true, description: 'workflow file' }],
+      options: [{ name: 'input', short: 'i', type: 'string', multiple: true, valueName: 'name=value', description: 'set an input' }, json],
+      action: async (a, f) => (await import('./commands/enqueue.ts')).enqueueCommand(a.file, f as never),
+    },
+    {
+      name: 'worker',
+      description: 'run queued and scheduled workflows from Redis until SIGTERM/SIGINT',
+      options: [{ name: 'concurrency', short: 'c', type: 'string', valueName: 'n', description: 'runs at once (default 4)' }],
+      action: async (_a, f) => (await import('./commands/worker.ts')).workerCommand(f),
     },
     {
       name: 'tools',
@@ -97,6 +135,7 @@ export const PROGRAM: CommandSpec = {
           description: 'serve the sandbox on 127.0.0.1 (REST, /mcp, tool router) until Ctrl-C',
           options: [
             { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port to listen on (default 8787; 0 = any free port)' },
+            { name: 'host', type: 'string', valueName: 'address', description: 'address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)' },
             db,
             { name: 'faults', type: 'string', valueName: 'spec', description: 'inject faults into REST calls, e.g. 429=0.1,503=0.05,latency=50ms' },
             { name: 'email', type: 'string', valueName: 'email', description: 'login e-mail (default RUNNER_SANDBOX_EMAIL, else sandbox@example.com)' },

@@ -3,8 +3,11 @@
  * Pure types; stores implement {@link RunStore}.
  */
 
-/** Lifecycle of a run. `queued` exists only in queue mode. */
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/**
+ * Lifecycle of a run. `queued` exists only in queue mode; `missed` marks a schedule slot that passed while no
+ * worker was running (recorded when the next slot's run starts, never executed).
+ */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'missed';
 
 /** Why a run or step failed: who is at fault and whether another attempt may help. */
 export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'internal';

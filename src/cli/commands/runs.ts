@@ -22,9 +22,22 @@ export interface RunsShowFlags {
 
 const colour = (style: Style, text: string) => paint(style, text);
 
-/** Runs `fn` on the configured run store; an absent file is an empty store (reading never creates it). */
+/**
+ * Runs `fn` on the configured run store: the SQLite file (an absent file is an empty store: reading never creates
+ * it), or with RUNNER_STORE=redis the store every worker shares.
+ */
 async function withStore<T>(fn: (store: RunStore | undefined) => Promise<T>): Promise<T> {
-  const path = cliConfig().dbPath;
+  const config = cliConfig();
+  if (config.store === 'redis') {
+    const { openQueueContext } = await import('../queue-context.ts');
+    const context = await openQueueContext(config);
+    try {
+      return await fn(context.store);
+    } finally {
+      await context.close();
+    }
+  }
+  const path = config.dbPath;
   if (!existsSync(path)) return fn(undefined);
   const store = openSqliteRunStore(path);
   try {

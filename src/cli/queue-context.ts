@@ -1,0 +1,56 @@
+/** What the queue commands share: a Redis connection, the runs queue and the shared run store, closed in reverse. */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RunnerConfig } from '../config/config.ts';
+import type { RunJobData } from '../queue/payload.ts';
+import type { RunStore } from '../runs/types.ts';
+import { ExternalError } from '../shared/errors.ts';
+
+/** Open queue-mode resources. */
+export interface QueueContext {
+  redis: Redis;
+  queue: Queue<RunJobData>;
+  store: RunStore;
+  /** Closes everything, newest first; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Connects to REDIS_URL; fails with a one-line error when Redis does not answer within `timeoutMs`. */
+export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): Promise<QueueContext> {
+  const [{ Queue }, { connectRedis }, { openRedisRunStore }, { QUEUE_NAME }] = await Promise.all([
+    import('bullmq'),
+    import('../queue/connection.ts'),
+    import('../runs/redis-store.ts'),
+    import('../queue/names.ts'),
+  ]);
+  const redis = connectRedis(config.redisUrl, { name: 'runner-cli' });
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref()),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw new ExternalError('redis', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, { cause: error });
+  }
+  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix });
+  const store = openRedisRunStore({ redis, prefix: config.queue.prefix, retentionMs: config.queue.retentionMs });
+  let closed = false;
+  return {
+    redis,
+    queue,
+    store,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await store.close();
+      await queue.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** REDIS_URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

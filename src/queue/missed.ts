@@ -1,0 +1,52 @@
+/** Schedule slots that passed while nothing ran: recorded as `missed` runs, never silently dropped. */
+import type { RunRecord, RunStore } from '../runs/types.ts';
+import { nextFireTimes } from '../workflow/fire-times.ts';
+import type { Workflow } from '../workflow/types.ts';
+import { slotRunId } from './names.ts';
+
+/** Most missed slots recorded at once (a schedule every second, down for a day, is not worth 86,400 records). */
+export const MAX_MISSED = 100;
+
+/** Slots of `workflow` after `slot` and before `now` (at most {@link MAX_MISSED}). */
+export function missedSlots(workflow: Workflow, slot: Date, now: Date): Date[] {
+  if (!workflow.schedule) return [];
+  const out: Date[] = [];
+  let from = slot;
+  while (out.length < MAX_MISSED) {
+    const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, 20);
+    for (const t of batch) {
+      // A slot whose own job is due now is not missed: it is about to run.
+      if (t.getTime() >= now.getTime() - 1000 || out.length >= MAX_MISSED) return out;
+      out.push(t);
+    }
+    if (batch.length === 0) return out;
+    from = batch[batch.length - 1]!;
+  }
+  return out;
+}
+
+/** Records each missed slot as a run with status `missed` (idempotent: the run id is the slot's). */
+export async function recordMissed(store: RunStore, workflow: Workflow, slots: readonly Date[], now: Date, late: { slot: string }): Promise<void> {
+  for (const slot of slots) {
+    const iso = slot.toISOString();
+    const record: RunRecord = {
+      id: slotRunId(workflow.name, iso),
+      workflow: workflow.name,
+      workflowHash: workflow.hash,
+      workflowFile: workflow.file,
+      trigger: { type: 'schedule', slot: iso },
+      inputs: {},
+      status: 'missed',
+      mode: workflow.mode,
+      backend: workflow.tools.backend ?? '',
+      model: workflow.agent.model ?? '',
+      notes: [`no worker ran this slot; noticed at ${now.toISOString()} when the late run of slot ${late.slot} started`],
+      attempts: [],
+      outputs: {},
+      links: [],
+      usage: { requests: 0, inputTokens: 0, outputTokens: 0 },
+      createdAt: now.toISOString(),
+    };
+    if (!(await store.get(record.id))) await store.save(record);
+  }
+}

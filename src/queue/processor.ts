@@ -1,0 +1,101 @@
+/**
+ * The queue's processor: a plain function of a job, so it can be tested without a queue. It rebuilds the
+ * workflow from the job (exactly the text that was scheduled), derives the run id from the schedule slot (one slot,
+ * one run, however many schedulers and workers), records missed slots, and calls the same runWorkflow as
+ * `runner run`. Failures map onto BullMQ's retry: transient ones throw (retried with the workflow's backoff),
+ * the rest are UnrecoverableError; a run cancelled by shutdown goes back to the queue without using an attempt.
+ */
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { RunnerConfig } from '../config/config.ts';
+import { runWorkflow as defaultRunWorkflow } from '../engine/run-workflow.ts';
+import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
+import { formatDiagnostic } from '../shared/errors.ts';
+import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
+import { loadWorkflowText } from '../workflow/load.ts';
+import { missedSlots, recordMissed } from './missed.ts';
+import { slotRunId } from './names.ts';
+import type { RunJobData } from './payload.ts';
+
+/** What a finished job returns (kept in BullMQ's job record). */
+export interface RunJobResult {
+  runId: string;
+  status: RunRecord['status'];
+  /** True when the slot's run had already succeeded (a duplicate delivery). */
+  duplicate?: boolean;
+}
+
+/** Options of {@link createRunProcessor}. */
+export interface ProcessorOptions {
+  config: RunnerConfig;
+  /** The store every worker shares. */
+  store: RunStore;
+  /** Tool catalogue for validation (default: the embedded one). */
+  catalogue?: ToolCatalogue;
+  /** Awaited before every model request: the shared rate limit (default: none). */
+  beforeModelRequest?: (signal?: AbortSignal) => Promise<void>;
+  /** Worker identity recorded in attempts (default hostname:pid). */
+  worker?: string;
+  /** The engine (default runWorkflow; tests may wrap it). */
+  runWorkflow?: typeof defaultRunWorkflow;
+  /** True once the worker is shutting down: a run cancelled then goes back to the queue. */
+  shuttingDown?: () => boolean;
+  /** Registers a run's controller so shutdown can cancel it; returns the unregister function. */
+  track?: (controller: AbortController) => () => void;
+  /** Clock (default: the system clock). */
+  now?: () => Date;
+}
+
+/** Builds the processor function. */
+export function createRunProcessor(options: ProcessorOptions) {
+  const catalogue = options.catalogue ?? confluenceCatalogue();
+  const run = options.runWorkflow ?? defaultRunWorkflow;
+  const now = options.now ?? (() => new Date());
+  return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
+    const data = job.data;
+    const loaded = loadWorkflowText(data.file, data.source, { tools: catalogue });
+    if (!loaded.workflow) {
+      throw new UnrecoverableError(`workflow ${data.workflow} is invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
+    }
+    const workflow = loaded.workflow;
+    const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
+    const trigger: RunTrigger = slotMs !== undefined ? { type: 'schedule', slot: new Date(slotMs).toISOString() } : { type: 'manual' };
+    const runId = trigger.type === 'schedule' ? slotRunId(workflow.name, trigger.slot) : (data.runId ?? String(job.id));
+
+    const existing = await options.store.get(runId);
+    if (existing?.status === 'succeeded') return { runId, status: 'succeeded', duplicate: true };
+    if (trigger.type === 'schedule' && !existing) {
+      const at = now();
+      await recordMissed(options.store, workflow, missedSlots(workflow, new Date(trigger.slot), at), at, { slot: trigger.slot });
+    }
+
+    const controller = new AbortController();
+    const onJobAbort = () => controller.abort();
+    signal?.addEventListener('abort', onJobAbort, { once: true });
+    const untrack = options.track?.(controller);
+    let record: RunRecord;
+    try {
+      record = await run(workflow, { runId, trigger, inputs: data.inputs, signal: controller.signal }, {
+        config: options.config,
+        store: options.store,
+        catalogue,
+        beforeModelRequest: options.beforeModelRequest,
+        worker: options.worker,
+      });
+    } catch (error) {
+      // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.
+      throw new UnrecoverableError((error as Error).message);
+    } finally {
+      untrack?.();
+      signal?.removeEventListener('abort', onJobAbort);
+    }
+    if (record.status === 'succeeded') return { runId, status: 'succeeded' };
+    if (record.status === 'cancelled' && options.shuttingDown?.()) {
+      // Not the run's fault: put the job back for another worker, without spending one of its attempts.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const message = `${record.error?.kind ?? 'failed'}${record.error?.step ? ` in step ${record.error.step}` : ''}: ${record.error?.message ?? 'the run failed'}`;
+    if (record.error?.retryable) throw new Error(message);
+    throw new UnrecoverableError(message);
+  };
+}

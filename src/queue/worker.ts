@@ -1,0 +1,93 @@
+/**
+ * `runner worker`: a BullMQ Worker around the run processor, with a shutdown that stops taking jobs, lets
+ * in-flight runs finish within a grace period, then cancels the rest (recorded, and their jobs re-queued).
+ */
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RunnerConfig } from '../config/config.ts';
+import type { RunStore } from '../runs/types.ts';
+import { QUEUE_NAME } from './names.ts';
+import { createRunProcessor, type ProcessorOptions, type RunJobResult } from './processor.ts';
+import type { RunJobData } from './payload.ts';
+
+/** Options of {@link startRunWorker}. */
+export interface RunWorkerOptions {
+  config: RunnerConfig;
+  /** Connection the worker blocks on (the caller owns and closes it). */
+  connection: Redis;
+  store: RunStore;
+  /** Runs processed at once (default 4). */
+  concurrency?: number;
+  /** Awaited before every model request (the shared limiter). */
+  beforeModelRequest?: ProcessorOptions['beforeModelRequest'];
+  /** Log lines (default: none). */
+  log?: (line: string) => void;
+  /** The engine (default runWorkflow). */
+  runWorkflow?: ProcessorOptions['runWorkflow'];
+}
+
+/** A running worker. */
+export interface RunWorker {
+  readonly worker: Worker<RunJobData, RunJobResult>;
+  /** Runs in flight. */
+  inFlight(): number;
+  /** Stops taking jobs, waits up to `graceMs` for in-flight runs, then cancels them; safe to call twice. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Starts a worker on the runs queue. */
+export function startRunWorker(options: RunWorkerOptions): RunWorker {
+  const { config } = options;
+  const log = options.log ?? (() => {});
+  const running = new Set<AbortController>();
+  let stopping = false;
+  const identity = `${hostname()}:${process.pid}`;
+  const processor = createRunProcessor({
+    config,
+    store: options.store,
+    beforeModelRequest: options.beforeModelRequest,
+    worker: identity,
+    runWorkflow: options.runWorkflow,
+    shuttingDown: () => stopping,
+    track: (controller) => {
+      running.add(controller);
+      return () => running.delete(controller);
+    },
+  });
+  const worker = new Worker<RunJobData, RunJobResult>(QUEUE_NAME, processor, {
+    connection: options.connection,
+    prefix: config.queue.prefix,
+    concurrency: options.concurrency ?? 4,
+    lockDuration: config.queue.lockMs,
+    stalledInterval: config.queue.lockMs,
+    // A job whose worker died twice is more likely the cause than the victim.
+    maxStalledCount: 2,
+  });
+  worker.on('active', (job) => log(`started ${job.name} (job ${job.id})`));
+  worker.on('completed', (job, result) => log(`${result.duplicate ? 'skipped duplicate of' : 'finished'} ${job.name}: ${result.status} (run ${result.runId})`));
+  worker.on('failed', (job, error) => log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`));
+  worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker stopped answering); it runs again`));
+  worker.on('error', (error) => log(`redis: ${error.message}`));
+
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    inFlight: () => running.size,
+    stop(graceMs) {
+      stopped ??= (async () => {
+        stopping = true;
+        const timer = setTimeout(() => {
+          if (running.size) log(`grace period over: cancelling ${running.size} run(s)`);
+          for (const controller of running) controller.abort();
+        }, graceMs);
+        try {
+          await worker.close();
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
+import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
+import { looksClean, ROOT } from './cli-process.ts';
+
+/** Bound on the wait for a scheduled run; the workflow fires every 2 s (a six-field cron, seconds first). */
+const RUN_WAIT_MS = 30_000;
+
+let dir: string;
+let workflowFile: string;
+let child: ChildProcess | undefined;
+let store: RunStore | undefined;
+let stderr = '';
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'runner-serve-cli-'));
+  mkdirSync(join(dir, 'workflows'));
+  workflowFile = join(dir, 'workflows', 'label.yaml');
+  const original = readFileSync(join(ROOT, 'workflows', 'label-q3-planning.yaml'), 'utf8');
+  const scheduled = original.replace(/^description: .*$/m, (line) => `${line}\nschedule:\n  cron: "*/2 * * * * *"\n  timezone: UTC`);
+  assert.notEqual(scheduled, original);
+  writeFileSync(workflowFile, scheduled);
+});
+
+after(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Waits (bounded) until the server's stderr matches. */
+async function stderrMatching(pattern: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const m = stderr.match(pattern);
+    if (m) return m;
+    assert.equal(child!.exitCode, null, `the server exited early:\n${stderr}`);
+  }
+  assert.fail(`timed out waiting for ${what}; stderr so far:\n${stderr}`);
+}
+
+/** Polls the run store (bounded) until a run satisfies `check`. */
+async function runMatching(check: (run: RunRecord) => boolean, what: string, ms: number): Promise<RunRecord> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
+    const found = (await store!.list({ workflow: 'label-q3-planning', limit: 50 })).find(check);
+    if (found) return found;
+    assert.equal(child!.exitCode, null, `the server exited early:\n${stderr}`);
+  }
+  assert.fail(`timed out waiting for ${what}; stderr so far:\n${stderr}`);
+}
+
+test('runner serve runs a scheduled tool-only workflow, reloads it when the file changes and stops cleanly on SIGTERM', { timeout: RUN_WAIT_MS + 60_000 }, async () => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RUNNER_DB: join(dir, 'runs.db'),
+    RUNNER_SANDBOX_DB: join(dir, 'sandbox.db'),
+    RUNNER_BACKEND: 'sandbox',
+    RUNNER_SHUTDOWN_GRACE: '30s',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
+  delete env.RUNNER_SANDBOX_URL;
+  delete env.RUNNER_WORKFLOWS;
+  // cwd is the temp folder, so no .env of the repository is read.
+  child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'serve', join(dir, 'workflows')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+
+  await stderrMatching(/started: 1 workflow scheduled from .*\n.*label-q3-planning: \*\/2 \* \* \* \* \* \(UTC\), next \d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]Z\n/, 'the started line');
+  await stderrMatching(/watching .* for changes/, 'the watching line');
+  store = openSqliteRunStore(env.RUNNER_DB!);
+
+  writeFileSync(workflowFile, readFileSync(workflowFile, 'utf8').replace('default: urgent', 'default: serve-reloaded'));
+  await stderrMatching(/reloaded: changed label-q3-planning \(\*\/2 \* \* \* \* \* \(UTC\), next .*\)\n/, 'the reload line');
+
+  const run = await runMatching(
+    (r) => r.status === 'succeeded' && r.inputs.label === 'serve-reloaded',
+    'a succeeded scheduled run of the reloaded workflow',
+    RUN_WAIT_MS,
+  );
+  assert.equal(run.trigger.type, 'schedule');
+  const slot = run.trigger.type === 'schedule' ? run.trigger.slot : '';
+  assert.match(slot, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]\.000Z$/, 'the slot is an even second, as the cron names');
+  assert.equal(run.model, '(none: tool steps only)');
+  assert.deepEqual(run.attempts.at(-1)!.steps.map((s) => [s.id, s.status]), [['find', 'succeeded'], ['label', 'succeeded'], ['check', 'succeeded']]);
+  await stderrMatching(new RegExp(`fired label-q3-planning slot ${slot.replace(/\./g, '\\.')} run ${run.id}\n`), 'the fired line');
+  await stderrMatching(new RegExp(`finished label-q3-planning run ${run.id}: succeeded in `), 'the finished line');
+
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, stderr);
+  assert.match(stderr, /SIGTERM received/);
+  assert.match(stderr, /stopping: /);
+  assert.match(stderr, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stopped\n$/);
+  assert.ok(looksClean(stderr), stderr);
+  assert.equal(stdout, '', 'serve logs to stderr only');
+  assert.deepEqual((await store.list({ status: 'running' })).map((r) => r.id), [], 'no run is left running');
+});
