@@ -24,8 +24,13 @@ export const DEFAULT_USER: SandboxUser = { email: 'sandbox@example.com', apiToke
 export interface SandboxOptions {
   /** SQLite file (default '.runner/sandbox.db'; ':memory:' allowed). */
   dbPath?: string;
-  /** Port (default 8787; 0 picks a free one). The host is always 127.0.0.1. */
+  /** Port (default 8787; 0 picks a free one). */
   port?: number;
+  /**
+   * Address to listen on (default 127.0.0.1). Only a container network (docker-compose) should widen it: the
+   * sandbox's /mcp and tool-router faces act with the sandbox's own credentials.
+   */
+  host?: string;
   /** Who may call (default: {@link DEFAULT_USER} only); the first one is the handle's credentials. */
   users?: SandboxUser[];
   /** Faults to inject into REST calls (default none). */
@@ -82,7 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8787, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve());
   }).catch((err: unknown) => {
     store.close();
     throw err;

@@ -11,6 +11,7 @@ export interface SandboxFlags {
   email?: string;
   token?: string;
   empty?: boolean;
+  host?: string;
 }
 
 /** Parses a `--port` value: 0-65535. */
@@ -37,6 +38,7 @@ export async function sandboxServeCommand(flags: SandboxFlags): Promise<void> {
   const sandbox = await startSandboxWithMcp({
     dbPath: flags.db ?? config.sandbox.dbPath,
     port: parsePort(flags.port, 8787),
+    host: flags.host,
     users: [{ email, apiToken, displayName: 'Sandbox User' }],
     faults,
     seed: !flags.empty,
