@@ -14,7 +14,6 @@ import { createRedactor } from '../shared/redact.ts';
 import { openBackend as defaultOpenBackend } from '../tools/backends/open.ts';
 import type { ToolBackend } from '../tools/backends/types.ts';
 import { confluenceCatalogue } from '../tools/catalogue.ts';
-import type { Workflow } from '../workflow/types.ts';
 
 /** The guide's instructions for the chat agent. */
 export const CHAT_INSTRUCTIONS =
@@ -54,9 +53,7 @@ export async function openChat(options: ChatOptions): Promise<Chat> {
   const { config } = options;
   const catalogue = confluenceCatalogue();
   const allowed = catalogue.tools.filter((t) => t.effect !== 'destructive' || options.allowDestructive).map((t) => t.slug);
-  // Chat is not a workflow; the backends only read tools.mcp from one, which chat takes from configuration instead.
-  const pseudo = { tools: {} } as unknown as Workflow;
-  const backend: ToolBackend = await (options.openBackend ?? defaultOpenBackend)(pseudo, config, { name: options.backend ?? config.backend, allowed });
+  const backend: ToolBackend = await (options.openBackend ?? defaultOpenBackend)(config, { name: options.backend ?? config.backend, allowed });
   const gateway = new ToolGateway({
     backend,
     policy: createToolPolicy({ allow: allowed, allowDestructive: options.allowDestructive, catalogue, backendTools: backend.tools, router: backend.router }),

@@ -108,7 +108,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   let failure: RunFailure | undefined;
   try {
     const allowed = allowedTools(workflow, catalogue.tools).map((t) => t.slug);
-    backend = await (deps.openBackend ?? defaultOpenBackend)(workflow, config, { name: backendName, allowed });
+    backend = await (deps.openBackend ?? defaultOpenBackend)(config, { name: backendName, allowed, mcp: workflow.tools.mcp });
     const journal = await openJournal(store, run.id);
     let current = attempt.steps[0];
     const gateway = new ToolGateway({

@@ -1,5 +1,5 @@
 import type { RunnerConfig } from '../../config/config.ts';
-import type { Workflow } from '../../workflow/types.ts';
+import type { McpOptions } from '../../workflow/types.ts';
 import type { ToolBackend } from './types.ts';
 
 /** Options of {@link openBackend}. */
@@ -8,16 +8,18 @@ export interface OpenBackendOptions {
   name: 'sandbox' | 'composio' | 'mcp';
   /** Tools the run may call (a Composio session is restricted to them). */
   allowed: readonly string[];
+  /** The `mcp` backend's server (a workflow's tools.mcp); required for that backend only. */
+  mcp?: McpOptions;
 }
 
 /** Opens the backend a run uses. Only the chosen backend's modules are loaded. */
-export async function openBackend(workflow: Workflow, config: RunnerConfig, options: OpenBackendOptions): Promise<ToolBackend> {
+export async function openBackend(config: RunnerConfig, options: OpenBackendOptions): Promise<ToolBackend> {
   switch (options.name) {
     case 'sandbox':
       return (await import('./sandbox.ts')).openSandboxBackend(config);
     case 'composio':
       return (await import('./composio.ts')).openComposioBackend(config, { allowed: options.allowed });
     case 'mcp':
-      return (await import('./mcp.ts')).openCustomMcpBackend(config, workflow.tools.mcp);
+      return (await import('./mcp.ts')).openCustomMcpBackend(config, options.mcp);
   }
 }
