@@ -33,7 +33,11 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     redis.disconnect();
     throw new ExternalError('redis', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, { cause: error });
   }
-  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix });
+  // Workers keep the queue's meta hash; the CLI leaving it alone is what lets an unchanged `schedule sync` write nothing.
+  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix, skipMetasUpdate: true });
+  // Unheard, BullMQ dumps every reconnection error to stderr with its stack; an outage already shows in the
+  // commands waiting on the connection (and in the worker's own `redis:` log line).
+  queue.on('error', () => {});
   const store = openRedisRunStore({ redis, prefix: config.queue.prefix, retentionMs: config.queue.retentionMs });
   let closed = false;
   return {

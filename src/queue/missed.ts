@@ -7,16 +7,19 @@ import { slotRunId } from './names.ts';
 /** Most missed slots recorded at once (a schedule every second, down for a day, is not worth 86,400 records). */
 export const MAX_MISSED = 100;
 
-/** Slots of `workflow` after `slot` and before `now` (at most {@link MAX_MISSED}). */
-export function missedSlots(workflow: Workflow, slot: Date, now: Date): Date[] {
+/**
+ * Slots of `workflow` after `slot`, up to `taken` (at most {@link MAX_MISSED}): `taken` is when a worker took the
+ * late job of `slot`, and BullMQ schedules the next job for the first slot after that moment, so none of these
+ * ever gets a job of its own.
+ */
+export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[] {
   if (!workflow.schedule) return [];
   const out: Date[] = [];
   let from = slot;
   while (out.length < MAX_MISSED) {
     const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, 20);
     for (const t of batch) {
-      // A slot whose own job is due now is not missed: it is about to run.
-      if (t.getTime() >= now.getTime() - 1000 || out.length >= MAX_MISSED) return out;
+      if (t.getTime() > taken.getTime() || out.length >= MAX_MISSED) return out;
       out.push(t);
     }
     if (batch.length === 0) return out;

@@ -63,9 +63,12 @@ export function createRunProcessor(options: ProcessorOptions) {
 
     const existing = await options.store.get(runId);
     if (existing?.status === 'succeeded') return { runId, status: 'succeeded', duplicate: true };
+    if (existing) await closeAbandonedAttempts(options.store, existing, now());
     if (trigger.type === 'schedule' && !existing) {
       const at = now();
-      await recordMissed(options.store, workflow, missedSlots(workflow, new Date(trigger.slot), at), at, { slot: trigger.slot });
+      // BullMQ scheduled the next slot's job when it handed this one out (processedOn): slots up to then have none.
+      const taken = job.processedOn ? new Date(job.processedOn) : at;
+      await recordMissed(options.store, workflow, missedSlots(workflow, new Date(trigger.slot), taken), at, { slot: trigger.slot });
     }
 
     const controller = new AbortController();
@@ -98,4 +101,20 @@ export function createRunProcessor(options: ProcessorOptions) {
     if (record.error?.retryable) throw new Error(message);
     throw new UnrecoverableError(message);
   };
+}
+
+/**
+ * Closes attempts still `running` in the record: the job is ours now, so their worker lost its lock (it died or
+ * stopped answering) and will never end them. Without this a finished run would show an attempt running forever.
+ */
+async function closeAbandonedAttempts(store: RunStore, record: RunRecord, at: Date): Promise<void> {
+  const abandoned = record.attempts.filter((a) => a.status === 'running');
+  if (abandoned.length === 0) return;
+  const endedAt = at.toISOString();
+  for (const attempt of abandoned) {
+    const error = { kind: 'internal' as const, message: `worker ${attempt.worker ?? '(unknown)'} stopped answering during this attempt and lost the job; it ran again`, retryable: true };
+    for (const step of attempt.steps) if (step.status === 'running') Object.assign(step, { status: 'failed', endedAt, error });
+    Object.assign(attempt, { status: 'failed', endedAt, error });
+  }
+  await store.save(record);
 }
