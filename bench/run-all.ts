@@ -9,6 +9,11 @@ const benches: Array<[string, string[]]> = [
   ['bench/cli-startup.ts', ['30']],
   ['bench/engine-overhead.ts', ['200']],
   ['bench/tool-tokens.ts', []],
+  // Queue mode: these need Redis on REDIS_URL (default 127.0.0.1:6379); rate-limit takes about three minutes.
+  ['bench/queue-concurrency.ts', []],
+  ['bench/queue-floor.ts', []],
+  ['bench/rate-limit.ts', []],
+  ['bench/schedule-scale.ts', []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

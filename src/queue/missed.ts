@@ -16,14 +16,18 @@ export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[]
   if (!workflow.schedule) return [];
   const out: Date[] = [];
   let from = slot;
+  // Every schedule job asks, and almost always the very next slot is still ahead: one fire time settles that
+  // (computing 20 in a time zone costs ~3 ms, which 500 jobs due at once turn into seconds of lateness).
+  let size = 1;
   while (out.length < MAX_MISSED) {
-    const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, 20);
+    const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, size);
     for (const t of batch) {
       if (t.getTime() > taken.getTime() || out.length >= MAX_MISSED) return out;
       out.push(t);
     }
     if (batch.length === 0) return out;
     from = batch[batch.length - 1]!;
+    size = 20;
   }
   return out;
 }
