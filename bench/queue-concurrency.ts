@@ -8,7 +8,7 @@
  * while each batch is enqueued). Goal: achieved / ideal at least 0.9.
  *
  * Everything runs in this process by default: the worker, the sandbox (startSandboxWithMcp, reached through
- * RUNNER_SANDBOX_URL, an MCP session per run as in production) and the model server. To tell the worker's own
+ * RUNNER_SANDBOX_URL; each run leases an MCP session from the worker's backend pool) and the model server. To tell the worker's own
  * cost from the servers', `servers=child` starts the sandbox and model server in a child process instead
  * (bench/queue-servers.ts), as they would be elsewhere in production. To see where the time goes, it prints the
  * event-loop utilisation, CPU per run, and each run's wall time split at its model requests (the prompt carries the
@@ -124,9 +124,9 @@ console.log(`${runs} runs after ${warmup} warm-up runs (${finished.size} succeed
 console.log(`first start to last finish: ${seconds.toFixed(2)} s; ${requests.length} model requests served (warm-up included)`);
 console.log(`this process while running: event loop busy ${(elu.utilization * 100).toFixed(0)}%, CPU ${(cpu / runs).toFixed(1)} ms per run${serversIn === 'child' ? `; server process CPU ${(serverCpu / runs).toFixed(1)} ms per run` : ' (servers included)'}`);
 console.log(`run wall time (job start to finish)        ${ms(phases.total)}  (floor ${REQUESTS_PER_RUN * LATENCY_MS} ms)`);
-console.log(`  start → first model request             ${ms(phases.open)}  (store get, record save, MCP session open)`);
+console.log(`  start → first model request             ${ms(phases.open)}  (store get, record save, MCP session lease)`);
 console.log(`  answer → next request, per turn         ${ms(phases.turn)}  (SDK turn, tool call over MCP, record save)`);
-console.log(`  last answer → job finished              ${ms(phases.close)}  (record saves, MCP close, job completion)`);
+console.log(`  last answer → job finished              ${ms(phases.close)}  (record saves, session returned, job completion)`);
 console.log(`achieved ${achieved.toFixed(1)} runs/s, ideal ${ideal.toFixed(1)} runs/s (${concurrency} / ${(REQUESTS_PER_RUN * LATENCY_MS / 1000).toFixed(2)} s)`);
 console.log(`achieved / ideal = ${(achieved / ideal).toFixed(3)} (goal ≥ 0.9); removed ${deleted} keys under ${prefix}:`);
 

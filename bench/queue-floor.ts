@@ -6,13 +6,13 @@
  *
  * The "no-op workflow" is the cheapest run the engine has: one tool step calling CONFLUENCE_GET_CURRENT_USER on the
  * sandbox, no model. It is still a real run: enqueueRun saves a `queued` record in the Redis store and adds the job;
- * the worker parses and validates the workflow text from the job, looks the run up, opens an MCP session to the
- * sandbox (started in this process, reached through RUNNER_SANDBOX_URL) and lists its tools, makes the call through
- * the gateway, saves the record at start, step end and finish, and closes the session. The raw jobs carry the same
+ * the worker takes the validated workflow from its cache (parsing the job's text the first time), looks the run up,
+ * leases an MCP session to the sandbox (started in this process, reached through RUNNER_SANDBOX_URL) from its
+ * backend pool, makes the call through the gateway, saves the record at start, step end and finish, and returns
+ * the session to the pool. The raw jobs carry the same
  * data and options. A third row runs the runner's queue code with runWorkflow replaced by a stub (record saved at
  * enqueue, job parsed, run looked up, nothing run) to show what the queue layer itself costs, and a fourth the real
- * run with one MCP session shared by all runs (a what-if, not what the runner does) to show what the per-run
- * session costs.
+ * run with a single MCP session shared by all runs at once (a what-if: the pool gives each concurrent run its own).
  *
  *   node bench/queue-floor.ts [jobs=1000] [concurrency=64] [rounds=3]
  */

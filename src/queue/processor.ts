@@ -7,11 +7,12 @@
  */
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RunnerConfig } from '../config/config.ts';
-import { runWorkflow as defaultRunWorkflow } from '../engine/run-workflow.ts';
+import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-workflow.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
 import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
 import { loadWorkflowText } from '../workflow/load.ts';
+import type { Workflow } from '../workflow/types.ts';
 import { missedSlots, recordMissed } from './missed.ts';
 import { slotRunId } from './names.ts';
 import type { RunJobData } from './payload.ts';
@@ -37,6 +38,8 @@ export interface ProcessorOptions {
   worker?: string;
   /** The engine (default runWorkflow; tests may wrap it). */
   runWorkflow?: typeof defaultRunWorkflow;
+  /** Opens tool backends (default: a new one per run; the worker passes its pool). */
+  openBackend?: RunDeps['openBackend'];
   /** True once the worker is shutting down: a run cancelled then goes back to the queue. */
   shuttingDown?: () => boolean;
   /** Registers a run's controller so shutdown can cancel it; returns the unregister function. */
@@ -50,13 +53,10 @@ export function createRunProcessor(options: ProcessorOptions) {
   const catalogue = options.catalogue ?? confluenceCatalogue();
   const run = options.runWorkflow ?? defaultRunWorkflow;
   const now = options.now ?? (() => new Date());
+  const workflows = new WorkflowCache(catalogue);
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const data = job.data;
-    const loaded = loadWorkflowText(data.file, data.source, { tools: catalogue });
-    if (!loaded.workflow) {
-      throw new UnrecoverableError(`workflow ${data.workflow} is invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
-    }
-    const workflow = loaded.workflow;
+    const workflow = workflows.load(data);
     const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
     const trigger: RunTrigger = slotMs !== undefined ? { type: 'schedule', slot: new Date(slotMs).toISOString() } : { type: 'manual' };
     const runId = trigger.type === 'schedule' ? slotRunId(workflow.name, trigger.slot) : (data.runId ?? String(job.id));
@@ -83,6 +83,7 @@ export function createRunProcessor(options: ProcessorOptions) {
         catalogue,
         beforeModelRequest: options.beforeModelRequest,
         worker: options.worker,
+        openBackend: options.openBackend,
       });
     } catch (error) {
       // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.
@@ -117,4 +118,31 @@ async function closeAbandonedAttempts(store: RunStore, record: RunRecord, at: Da
     Object.assign(attempt, { status: 'failed', endedAt, error });
   }
   await store.save(record);
+}
+
+/**
+ * Validated workflows by the hash of their text: a schedule's jobs all carry the same text, and validating it
+ * again for every job costs from 0.1 ms to over a millisecond. Bounded, oldest dropped first.
+ */
+class WorkflowCache {
+  readonly #catalogue: ToolCatalogue;
+  readonly #byHash = new Map<string, Workflow>();
+  static readonly MAX = 256;
+
+  constructor(catalogue: ToolCatalogue) {
+    this.#catalogue = catalogue;
+  }
+
+  /** The job's workflow; an invalid one is an UnrecoverableError listing every diagnostic. */
+  load(data: RunJobData): Workflow {
+    const cached = this.#byHash.get(data.hash);
+    if (cached && cached.source === data.source && cached.file === data.file) return cached;
+    const loaded = loadWorkflowText(data.file, data.source, { tools: this.#catalogue });
+    if (!loaded.workflow) {
+      throw new UnrecoverableError(`workflow ${data.workflow} is invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
+    }
+    if (this.#byHash.size >= WorkflowCache.MAX) this.#byHash.delete(this.#byHash.keys().next().value!);
+    this.#byHash.set(data.hash, loaded.workflow);
+    return loaded.workflow;
+  }
 }

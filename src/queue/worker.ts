@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunnerConfig } from '../config/config.ts';
 import type { RunStore } from '../runs/types.ts';
+import { createBackendPool, type BackendPool } from '../tools/backends/pool.ts';
 import { QUEUE_NAME } from './names.ts';
 import { createRunProcessor, type ProcessorOptions, type RunJobResult } from './processor.ts';
 import type { RunJobData } from './payload.ts';
@@ -25,6 +26,8 @@ export interface RunWorkerOptions {
   log?: (line: string) => void;
   /** The engine (default runWorkflow). */
   runWorkflow?: ProcessorOptions['runWorkflow'];
+  /** Backends reused across runs (default: a pool keeping up to `concurrency` idle backends per settings, closed on stop). */
+  pool?: BackendPool;
 }
 
 /** A running worker. */
@@ -43,12 +46,14 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
   const running = new Set<AbortController>();
   let stopping = false;
   const identity = `${hostname()}:${process.pid}`;
+  const pool = options.pool ?? createBackendPool({ maxIdle: options.concurrency ?? 4 });
   const processor = createRunProcessor({
     config,
     store: options.store,
     beforeModelRequest: options.beforeModelRequest,
     worker: identity,
     runWorkflow: options.runWorkflow,
+    openBackend: (config, openOptions) => pool.open(config, openOptions),
     shuttingDown: () => stopping,
     track: (controller) => {
       running.add(controller);
@@ -85,6 +90,7 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
           await worker.close();
         } finally {
           clearTimeout(timer);
+          if (!options.pool) await pool.close();
         }
       })();
       return stopped;

@@ -40,7 +40,11 @@ export async function openMcpBackend(options: McpBackendOptions): Promise<ToolBa
     throw new ExternalError('tool', `the ${options.name} MCP server did not list its tools: ${(error as Error).message}`, { cause: error });
   }
   let closed = false;
+  let failures = 0;
   return {
+    get healthy() {
+      return !closed && failures === 0;
+    },
     name: options.name,
     router: options.router ?? false,
     tools,
@@ -52,6 +56,8 @@ export async function openMcpBackend(options: McpBackendOptions): Promise<ToolBa
           : { content: await server.callTool(name, args), isError: false };
         return toEnvelope(result as McpResult);
       } catch (error) {
+        // A call cut short by its own signal says nothing about the connection; anything else might.
+        if (!callOptions?.signal?.aborted) failures += 1;
         return { data: null, error: `${name} failed in the ${options.name} backend: ${(error as Error).message}`, successful: false };
       }
     },

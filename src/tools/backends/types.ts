@@ -33,6 +33,8 @@ export interface ToolBackend {
   readonly tools: readonly BackendTool[];
   /** The endpoint for hosted mode, when the backend can be reached from the model provider. */
   readonly hosted?: HostedEndpoint;
+  /** False once a transport failure was seen or it closed: a pool must not hand it out again (default true). */
+  readonly healthy?: boolean;
   /** Runs one tool; always resolves to an envelope (transport failures become `successful: false`). */
   call(name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<ToolEnvelope>;
   /** Closes the connection and anything the backend started; safe to call twice. */
