@@ -8,6 +8,7 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RunnerConfig } from '../config/config.ts';
 import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-workflow.ts';
+import { fencedStore } from '../runs/fenced-store.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
 import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
@@ -16,6 +17,13 @@ import type { Workflow } from '../workflow/types.ts';
 import { missedSlots, recordMissed } from './missed.ts';
 import { slotRunId } from './names.ts';
 import type { RunJobData } from './payload.ts';
+
+/** A job in progress, as the worker sees it. */
+export interface TrackedRun {
+  controller: AbortController;
+  /** Stops the run's record writes and cancels it: the job's lock was lost. */
+  fence(): void;
+}
 
 /** What a finished job returns (kept in BullMQ's job record). */
 export interface RunJobResult {
@@ -42,8 +50,11 @@ export interface ProcessorOptions {
   openBackend?: RunDeps['openBackend'];
   /** True once the worker is shutting down: a run cancelled then goes back to the queue. */
   shuttingDown?: () => boolean;
-  /** Registers a run's controller so shutdown can cancel it; returns the unregister function. */
-  track?: (controller: AbortController) => () => void;
+  /**
+   * Registers a running job so the worker can cancel it (shutdown) or fence it (lock lost: its record writes stop,
+   * since another worker owns the job now); returns the unregister function.
+   */
+  track?: (jobId: string, run: TrackedRun) => () => void;
   /** Clock (default: the system clock). */
   now?: () => Date;
 }
@@ -74,12 +85,19 @@ export function createRunProcessor(options: ProcessorOptions) {
     const controller = new AbortController();
     const onJobAbort = () => controller.abort();
     signal?.addEventListener('abort', onJobAbort, { once: true });
-    const untrack = options.track?.(controller);
+    const store = fencedStore(options.store);
+    const untrack = options.track?.(String(job.id), {
+      controller,
+      fence: () => {
+        store.fence();
+        controller.abort();
+      },
+    });
     let record: RunRecord;
     try {
       record = await run(workflow, { runId, trigger, inputs: data.inputs, signal: controller.signal }, {
         config: options.config,
-        store: options.store,
+        store,
         catalogue,
         beforeModelRequest: options.beforeModelRequest,
         worker: options.worker,
@@ -92,6 +110,7 @@ export function createRunProcessor(options: ProcessorOptions) {
       untrack?.();
       signal?.removeEventListener('abort', onJobAbort);
     }
+    if (store.fenced) throw new Error(`lost the job's lock mid-run; another worker owns run ${runId} now and this worker stopped writing its record`);
     if (record.status === 'succeeded') return { runId, status: 'succeeded' };
     if (record.status === 'cancelled' && options.shuttingDown?.()) {
       // Not the run's fault: put the job back for another worker, without spending one of its attempts.

@@ -9,7 +9,7 @@ import type { RunnerConfig } from '../config/config.ts';
 import type { RunStore } from '../runs/types.ts';
 import { createBackendPool, type BackendPool } from '../tools/backends/pool.ts';
 import { QUEUE_NAME } from './names.ts';
-import { createRunProcessor, type ProcessorOptions, type RunJobResult } from './processor.ts';
+import { createRunProcessor, type ProcessorOptions, type RunJobResult, type TrackedRun } from './processor.ts';
 import type { RunJobData } from './payload.ts';
 
 /** Options of {@link startRunWorker}. */
@@ -43,7 +43,7 @@ export interface RunWorker {
 export function startRunWorker(options: RunWorkerOptions): RunWorker {
   const { config } = options;
   const log = options.log ?? (() => {});
-  const running = new Set<AbortController>();
+  const running = new Map<string, TrackedRun>();
   let stopping = false;
   const identity = `${hostname()}:${process.pid}`;
   const pool = options.pool ?? createBackendPool({ maxIdle: options.concurrency ?? 4 });
@@ -55,9 +55,9 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     runWorkflow: options.runWorkflow,
     openBackend: (config, openOptions) => pool.open(config, openOptions),
     shuttingDown: () => stopping,
-    track: (controller) => {
-      running.add(controller);
-      return () => running.delete(controller);
+    track: (jobId, run) => {
+      running.set(jobId, run);
+      return () => running.delete(jobId);
     },
   });
   const worker = new Worker<RunJobData, RunJobResult>(QUEUE_NAME, processor, {
@@ -74,6 +74,15 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
   worker.on('failed', (job, error) => log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`));
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker stopped answering); it runs again`));
   worker.on('error', (error) => log(`redis: ${error.message}`));
+  // A lock this worker could not renew means the job may already run elsewhere: stop writing its record, cancel it.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) {
+      const run = running.get(id);
+      if (!run) continue;
+      log(`lost the lock of job ${id}; stopping its run without writing its record`);
+      run.fence();
+    }
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -84,7 +93,7 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
         stopping = true;
         const timer = setTimeout(() => {
           if (running.size) log(`grace period over: cancelling ${running.size} run(s)`);
-          for (const controller of running) controller.abort();
+          for (const run of running.values()) run.controller.abort();
         }, graceMs);
         try {
           await worker.close();
