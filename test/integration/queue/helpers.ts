@@ -21,6 +21,7 @@ import { loadWorkflow } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
 import { ROOT, runCli, workspace, type Workspace } from '../e2e/helpers.ts';
 import type { CliResult } from '../cli/cli-process.ts';
+import { keysUnder } from '../../fixtures/redis-keys.ts';
 
 /** The Redis every queue test shares (each under its own prefix). */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -197,16 +198,7 @@ export function testbed(name: string, options: TestbedOptions = {}): Testbed {
       for (const f of fixtures) copyFileSync(queueFixture(f), join(dir, basename(f)));
       return dir;
     },
-    async keys() {
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        found.push(...batch);
-      } while (cursor !== '0');
-      return found.sort();
-    },
+    keys: () => keysUnder(redis, prefix),
     async runsOf(workflow) {
       return (await store.list({ workflow, limit: -1 })).reverse();
     },

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { openRedisRunStore, type RedisRunStoreOptions } from '../../../src/runs/redis-store.ts';
 import type { RunStore } from '../../../src/runs/types.ts';
 import { entry, run, runStoreContract } from '../../fixtures/run-store-contract.ts';
+import { keysUnder } from '../../fixtures/redis-keys.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Long enough that the contract's 2026 records are never past retention. */
@@ -31,14 +32,7 @@ function open(options: Partial<RedisRunStoreOptions> = {}): RunStore {
 
 /** Every key under this test's prefix, sorted, without the prefix. */
 async function keys(redis: Redis): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
-  return found.map((k) => k.slice(prefix.length + 1)).sort();
+  return (await keysUnder(redis, prefix)).map((k) => k.slice(prefix.length + 1));
 }
 
 /** Waits (polling) until none of these keys exists; the test's own timeout bounds it. */
