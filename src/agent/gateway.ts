@@ -101,36 +101,49 @@ export class ToolGateway {
   async callOne(tool: string, args: Record<string, unknown>, context: CallContext): Promise<ToolEnvelope> {
     const started = this.#now();
     this.options.onStart?.(tool, args, context);
-    const verdict = this.check(tool, args);
-    if (!verdict.ok) return this.refuse(tool, args, context, verdict.reason, started);
-    const effect = verdict.effect;
-    if (effect !== 'read') {
-      const hit = this.options.journal?.find(journalKey(tool, args));
-      if (hit) {
-        const envelope = hit.result as ToolEnvelope;
-        this.#record({ tool, effect, args, status: 'journaled', result: envelope.data, note: `already done in attempt ${hit.attempt}` }, context, started);
-        return envelope;
-      }
-      if (this.options.preview) {
-        const envelope = this.simulate(tool, args, started);
-        this.#record({ tool, effect, args, status: 'simulated', result: envelope.data }, context, started);
-        return envelope;
-      }
-    }
+    const pre = this.preflight(tool, args, context, started);
+    if ('answer' in pre) return pre.answer;
     const envelope = await this.execute(tool, args, context.signal);
-    if (envelope.successful && effect !== 'read' && this.options.journal) {
-      await this.options.journal.add({
-        key: journalKey(tool, args),
-        tool,
-        args: this.options.redact(args),
-        result: envelope,
-        attempt: this.options.attempt ?? 1,
-        step: context.step,
-        at: this.#now().toISOString(),
-      });
-    }
-    this.#record({ tool, effect, args, status: envelope.successful ? 'ok' : 'error', result: envelope.data, error: envelope.error ?? undefined }, context, started);
+    await this.journalWrite(tool, args, pre.effect, envelope, context.step);
+    this.#record({ tool, effect: pre.effect, args, status: envelope.successful ? 'ok' : 'error', result: envelope.data, error: envelope.error ?? undefined }, context, started);
     return envelope;
+  }
+
+  /**
+   * Answers a call without the backend when it can, recording it: refused (not allowed, invalid arguments), an
+   * identical write already journaled, or a write simulated in preview. Otherwise says what the call may do.
+   */
+  preflight(tool: string, args: Record<string, unknown>, context: CallContext, started: Date): { answer: ToolEnvelope; refused: boolean } | { effect: KnownEffect } {
+    const verdict = this.check(tool, args);
+    if (!verdict.ok) return { answer: this.refuse(tool, args, context, verdict.reason, started), refused: true };
+    const effect = verdict.effect;
+    if (effect === 'read') return { effect };
+    const hit = this.options.journal?.find(journalKey(tool, args));
+    if (hit) {
+      const envelope = hit.result as ToolEnvelope;
+      this.#record({ tool, effect, args, status: 'journaled', result: envelope.data, note: `already done in attempt ${hit.attempt}` }, context, started);
+      return { answer: envelope, refused: false };
+    }
+    if (this.options.preview) {
+      const envelope = simulateWrite(tool, args, { output: this.options.catalogue.get(tool)?.output, n: ++this.#simulated, now: started.toISOString() });
+      this.#record({ tool, effect, args, status: 'simulated', result: envelope.data }, context, started);
+      return { answer: envelope, refused: false };
+    }
+    return { effect };
+  }
+
+  /** Journals a successful write, so a retried attempt neither repeats it nor forgets it (reads are not journaled). */
+  async journalWrite(tool: string, args: Record<string, unknown>, effect: KnownEffect, envelope: ToolEnvelope, step: string): Promise<void> {
+    if (!envelope.successful || effect === 'read' || !this.options.journal) return;
+    await this.options.journal.add({
+      key: journalKey(tool, args),
+      tool,
+      args: this.options.redact(args),
+      result: envelope,
+      attempt: this.options.attempt ?? 1,
+      step,
+      at: this.#now().toISOString(),
+    });
   }
 
   /** Whether a call may go ahead: the policy, then the arguments against the tool's schema. */
@@ -176,11 +189,6 @@ export class ToolGateway {
     if (combined.aborted) return stopped();
     const aborted = new Promise<ToolEnvelope>((resolve) => combined.addEventListener('abort', () => resolve(stopped()), { once: true }));
     return Promise.race([this.options.backend.call(tool, args, { signal: combined }), aborted]);
-  }
-
-  /** A simulated write (preview mode), numbered across the run's calls so simulated ids stay unique. */
-  simulate(tool: string, args: Record<string, unknown>, started: Date): ToolEnvelope {
-    return simulateWrite(tool, args, { output: this.options.catalogue.get(tool)?.output, n: ++this.#simulated, now: started.toISOString() });
   }
 
   /** Records an inner or synthetic call (used by the meta-tool path). */

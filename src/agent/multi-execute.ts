@@ -6,7 +6,7 @@
 import type { ToolEnvelope } from '../tools/types.ts';
 import { MULTI_EXECUTE } from '../tools/router.ts';
 import type { CallContext, ToolGateway } from './gateway.ts';
-import { journalKey } from './journal-key.ts';
+import type { KnownEffect } from './tool-policy.ts';
 
 interface InnerCall {
   tool_slug: string;
@@ -27,35 +27,20 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
   if (!outer.ok) return gateway.refuse(MULTI_EXECUTE, args, context, outer.reason);
   const calls = Array.isArray(args.tools) ? (args.tools as InnerCall[]) : [];
   const inner: CallContext = { ...context, via: MULTI_EXECUTE };
-  const now = () => gateway.options.now?.() ?? new Date();
-  const started = now();
+  const started = gateway.options.now?.() ?? new Date();
   const results: Array<InnerResult | undefined> = new Array(calls.length);
-  const pending: Array<{ index: number; slug: string; args: Record<string, unknown>; effect: string }> = [];
+  const pending: Array<{ index: number; slug: string; args: Record<string, unknown>; effect: KnownEffect }> = [];
   calls.forEach((call, index) => {
     const slug = String(call?.tool_slug ?? '').toUpperCase();
     const callArgs = call?.arguments ?? {};
-    const verdict = gateway.check(slug, callArgs);
-    if (!verdict.ok) {
-      const envelope = gateway.refuse(slug, callArgs, inner, verdict.reason);
-      results[index] = { tool_slug: slug, index, response: null, error: envelope.error };
+    const pre = gateway.preflight(slug, callArgs, inner, started);
+    if ('answer' in pre) {
+      results[index] = pre.refused
+        ? { tool_slug: slug, index, response: null, error: pre.answer.error }
+        : { tool_slug: slug, index, response: { ...pre.answer }, error: null };
       return;
     }
-    if (verdict.effect !== 'read') {
-      const hit = gateway.options.journal?.find(journalKey(slug, callArgs));
-      if (hit) {
-        const envelope = hit.result as ToolEnvelope;
-        gateway.record({ tool: slug, effect: verdict.effect, args: callArgs, status: 'journaled', result: envelope.data, note: `already done in attempt ${hit.attempt}` }, inner, started);
-        results[index] = { tool_slug: slug, index, response: { ...envelope }, error: null };
-        return;
-      }
-      if (gateway.options.preview) {
-        const envelope = gateway.simulate(slug, callArgs, started);
-        gateway.record({ tool: slug, effect: verdict.effect, args: callArgs, status: 'simulated', result: envelope.data }, inner, started);
-        results[index] = { tool_slug: slug, index, response: { ...envelope }, error: null };
-        return;
-      }
-    }
-    pending.push({ index, slug, args: callArgs, effect: verdict.effect });
+    pending.push({ index, slug, args: callArgs, effect: pre.effect });
   });
 
   if (pending.length > 0) {
@@ -67,18 +52,8 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
       const response = result?.response ?? null;
       const error = result ? result.error : (envelope.error ?? 'the router returned no result for this call');
       const ok = response?.successful === true && !error;
-      if (ok && p.effect !== 'read' && gateway.options.journal) {
-        await gateway.options.journal.add({
-          key: journalKey(p.slug, p.args),
-          tool: p.slug,
-          args: gateway.options.redact(p.args),
-          result: { data: response.data, error: null, successful: true },
-          attempt: gateway.options.attempt ?? 1,
-          step: context.step,
-          at: now().toISOString(),
-        });
-      }
-      gateway.record({ tool: p.slug, effect: p.effect as never, args: p.args, status: ok ? 'ok' : 'error', result: response?.data, error: ok ? undefined : (error ?? 'failed') }, inner, started);
+      if (ok) await gateway.journalWrite(p.slug, p.args, p.effect, { data: response.data, error: null, successful: true }, context.step);
+      gateway.record({ tool: p.slug, effect: p.effect, args: p.args, status: ok ? 'ok' : 'error', result: response?.data, error: ok ? undefined : (error ?? 'failed') }, inner, started);
       results[p.index] = { tool_slug: p.slug, index: p.index, response, error: ok ? null : (error ?? 'failed') };
     }
   }
