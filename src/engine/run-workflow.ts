@@ -9,6 +9,7 @@ import { ToolGateway, type GatewayJournal } from '../agent/gateway.ts';
 import { createModel, requireModelConfig, type ModelChoice } from '../agent/model.ts';
 import { createToolPolicy } from '../agent/tool-policy.ts';
 import type { AttemptRecord, JournalEntry, RunFailure, RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
+import { newRunRecord } from '../runs/new-run.ts';
 import { UserError } from '../shared/errors.ts';
 import { createRedactor } from '../shared/redact.ts';
 import { openBackend as defaultOpenBackend } from '../tools/backends/open.ts';
@@ -195,24 +196,16 @@ async function startRun(
 ): Promise<RunRecord> {
   const existing = options.runId ? await store.get(options.runId) : undefined;
   if (existing && existing.id === options.runId) return existing;
-  return {
+  return newRunRecord(workflow, {
     id: options.runId ?? randomUUID(),
-    workflow: workflow.name,
-    workflowHash: workflow.hash,
-    workflowFile: workflow.file,
     trigger: options.trigger ?? { type: 'manual' },
     inputs: facts.inputs,
     status: 'running',
     mode: facts.preview ? 'preview' : 'live',
     backend: facts.backendName,
     model: facts.modelName,
-    notes: [],
-    attempts: [],
-    outputs: {},
-    links: [],
-    usage: { requests: 0, inputTokens: 0, outputTokens: 0 },
     createdAt: facts.now().toISOString(),
-  };
+  });
 }
 
 /** The run's write journal, loaded once per attempt and written through to the store. */

@@ -1,5 +1,6 @@
 /** Schedule slots that passed while nothing ran: recorded as `missed` runs, never silently dropped. */
-import type { RunRecord, RunStore } from '../runs/types.ts';
+import { newRunRecord } from '../runs/new-run.ts';
+import type { RunStore } from '../runs/types.ts';
 import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { slotRunId } from './names.ts';
@@ -36,11 +37,8 @@ export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[]
 export async function recordMissed(store: RunStore, workflow: Workflow, slots: readonly Date[], now: Date, late: { slot: string }): Promise<void> {
   for (const slot of slots) {
     const iso = slot.toISOString();
-    const record: RunRecord = {
+    const record = newRunRecord(workflow, {
       id: slotRunId(workflow.name, iso),
-      workflow: workflow.name,
-      workflowHash: workflow.hash,
-      workflowFile: workflow.file,
       trigger: { type: 'schedule', slot: iso },
       inputs: {},
       status: 'missed',
@@ -48,12 +46,8 @@ export async function recordMissed(store: RunStore, workflow: Workflow, slots: r
       backend: workflow.tools.backend ?? '',
       model: workflow.agent.model ?? '',
       notes: [`no worker ran this slot; noticed at ${now.toISOString()} when the late run of slot ${late.slot} started`],
-      attempts: [],
-      outputs: {},
-      links: [],
-      usage: { requests: 0, inputTokens: 0, outputTokens: 0 },
       createdAt: now.toISOString(),
-    };
+    });
     if (!(await store.get(record.id))) await store.save(record);
   }
 }

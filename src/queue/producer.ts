@@ -1,7 +1,8 @@
 /** Manual runs through the queue: a `queued` record in the shared store, then the job, under the run's id. */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { RunRecord, RunStore } from '../runs/types.ts';
+import { newRunRecord } from '../runs/new-run.ts';
+import type { RunStore } from '../runs/types.ts';
 import type { InputValues } from '../workflow/inputs.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { KEEP_JOBS, jobData, retryOptions, type RunJobData } from './payload.ts';
@@ -23,24 +24,16 @@ export interface EnqueueOptions {
 /** Records the run as queued and adds its job; returns the run id. */
 export async function enqueueRun(queue: Queue<RunJobData>, store: RunStore, workflow: Workflow, options: EnqueueOptions): Promise<string> {
   const runId = options.runId ?? randomUUID();
-  const record: RunRecord = {
+  const record = newRunRecord(workflow, {
     id: runId,
-    workflow: workflow.name,
-    workflowHash: workflow.hash,
-    workflowFile: workflow.file,
     trigger: { type: 'manual' },
     inputs: options.resolved,
     status: 'queued',
     mode: workflow.mode,
     backend: options.backend,
     model: options.model,
-    notes: [],
-    attempts: [],
-    outputs: {},
-    links: [],
-    usage: { requests: 0, inputTokens: 0, outputTokens: 0 },
     createdAt: (options.now?.() ?? new Date()).toISOString(),
-  };
+  });
   await store.save(record);
   await queue.add(workflow.name, jobData(workflow, { inputs: options.inputs, runId }), { jobId: runId, ...retryOptions(workflow), ...KEEP_JOBS });
   return runId;
