@@ -3,7 +3,8 @@
  * `allow_destructive`, validates arguments, applies the per-call timeout, simulates writes in preview mode,
  * answers repeated writes from the run's journal, and records each call.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileSchema } from '../shared/compile-schema.ts';
 import type { JournalEntry, ToolCallRecord, ToolCallStatus } from '../runs/types.ts';
 import type { Redactor } from '../shared/redact.ts';
 import { truncateForRecord } from '../shared/redact.ts';
@@ -58,24 +59,6 @@ export interface GatewayOptions {
   onStart?: (tool: string, args: unknown, context: CallContext) => void;
   /** Told when a call ends, with its record and the full (unredacted, untruncated) result data. */
   onCall?: (record: ToolCallRecord, context: CallContext, result: unknown) => void;
-}
-
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-/** Compiled argument validators by schema text: compiling costs about a millisecond, so each schema compiles once per process. */
-const compiled = new Map<string, ValidateFunction | null>();
-
-function compileOnce(schema: Record<string, unknown>): ValidateFunction | null {
-  const key = JSON.stringify(schema);
-  let found = compiled.get(key);
-  if (found === undefined) {
-    try {
-      found = ajv.compile(schema);
-    } catch {
-      found = null; // A schema ajv cannot compile is the backend's business; it validates its own arguments.
-    }
-    compiled.set(key, found);
-  }
-  return found;
 }
 
 /** One run's gateway. */
@@ -220,7 +203,11 @@ export class ToolGateway {
     let found = this.#validators.get(tool);
     if (found === undefined) {
       const schema = this.options.backend.tools.find((t) => t.name === tool)?.inputSchema ?? this.options.catalogue.get(tool)?.input;
-      found = schema ? compileOnce(schema) : null;
+      try {
+        found = schema ? compileSchema(schema) : null;
+      } catch {
+        found = null; // A schema ajv cannot compile is the backend's business; it validates its own arguments.
+      }
       this.#validators.set(tool, found);
     }
     return found;

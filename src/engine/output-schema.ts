@@ -3,9 +3,8 @@
  * mode, and OpenAI-compatible servers, do not always keep to the schema).
  */
 import type { JsonSchemaDefinition } from '@openai/agents';
-import { Ajv } from 'ajv';
+import { compileSchema } from '../shared/compile-schema.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
 const WRAP_KEY = 'value';
 
 /** A step's output contract: what the SDK gets, and how to read and check the answer. */
@@ -19,7 +18,7 @@ export interface OutputContract {
 export function outputContract(stepId: string, schema: Record<string, unknown>): OutputContract {
   const wrapped = schema.type !== 'object';
   const sent = wrapped ? { type: 'object', properties: { [WRAP_KEY]: schema }, required: [WRAP_KEY], additionalProperties: false } : schema;
-  const validate = ajv.compile(schema);
+  const validate = compileSchema(schema);
   return {
     definition: { type: 'json_schema', name: `${stepId.replace(/[^A-Za-z0-9_-]/g, '_')}_output`, strict: isStrictCompatible(sent), schema: sent as never },
     read(finalOutput) {
