@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
@@ -16,7 +16,7 @@ import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
 import { nextFireTimes } from '../../../src/workflow/fire-times.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
-import { looksClean } from '../e2e/helpers.ts';
+import { ROOT, looksClean } from '../e2e/helpers.ts';
 import { loadFixture, queueFixture, testbed, type Testbed } from './helpers.ts';
 
 const beds: Testbed[] = [];
@@ -191,7 +191,8 @@ test('runner schedule sync and list: output lines, "(nothing written)", an inval
   const third = await bed.cli(['schedule', 'sync', dir]);
   assert.equal(third.code, 2, third.stderr);
   assert.deepEqual(third.stdout.trimEnd().split('\n'), ['+ hourly-label  add', '1 added, 0 changed, 0 removed, 2 unchanged']);
-  assert.ok(third.stderr.includes(`${join(dir, 'bad-cron.yaml')}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`), third.stderr);
+  // The CLI runs in the repository root and prints paths relative to it, wherever the repository and tmpdir are.
+  assert.ok(third.stderr.includes(`${relative(ROOT, join(dir, 'bad-cron.yaml'))}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`), third.stderr);
   assert.match(third.stderr, /1 invalid workflow file left out; kept the existing schedules of bad-cron/);
   assert.ok(looksClean(third.stderr), third.stderr);
   assert.ok(await bed.queue.getJobScheduler('hourly-label'));
