@@ -285,6 +285,6 @@ function checkOutputSchema(ctx: Ctx, path: DocPath, schema: unknown): void {
 /** Calls `visit` for every string inside a nested value, with its path. */
 export function walkStrings(value: unknown, path: DocPath, visit: (path: DocPath, text: string) => void): void {
   if (typeof value === 'string') visit(path, value);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit));
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) walkStrings(v, [...path, i], visit);
   else if (isObj(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
 }

@@ -18,7 +18,7 @@ export const getCurrentUser: ToolFn = async (client, _args: Record<string, never
     locale: (u.locale as string | undefined) ?? null,
     timeZone: (u.timeZone as string | undefined) ?? null,
     profilePicture: (u.profilePicture as object | undefined) ?? null,
-    personalSpace: ps && ps.key ? { ...ps, id: String(ps.id ?? ''), key: String(ps.key), name: String(ps.name ?? '') } : null,
+    personalSpace: ps?.key ? { ...ps, id: String(ps.id ?? ''), key: String(ps.key), name: String(ps.name ?? '') } : null,
     _links: (u._links as object | undefined) ?? {},
   };
 };

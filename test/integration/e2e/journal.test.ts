@@ -3,7 +3,6 @@
  * the same run id. The write is answered from the journal, not made again, and the model is told about it.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../../src/config/config.ts';
 import { createConfluenceToolkit } from '../../../src/confluence/toolkit.ts';

@@ -80,7 +80,7 @@ test('the story: header, attempts, steps with prompts, tool calls in order, outp
   assert.ok(lines.includes('      error (model, retryable): model rate limit (429) after 3 retries'));
   assert.ok(lines.includes('  step gather (prompt)  succeeded  Gather the week in ENG · took 40.0s'));
   // The rendered prompt is indented under its step, line by line.
-  assert.match(text, /      prompt:\n {8}List the pages changed in space ENG during the last 7 days\.\n {8}Group them by author\./);
+  assert.match(text, / {6}prompt:\n {8}List the pages changed in space ENG during the last 7 days\.\n {8}Group them by author\./);
   const calls = lines.filter((l) => l.trimStart().startsWith('→')).map((l) => l.trim().split(' ')[1]);
   assert.deepEqual(calls, ['CONFLUENCE_SEARCH_CONTENT', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_ADD_CONTENT_LABEL', 'confluence_search']);
   assert.ok(lines.includes('      → CONFLUENCE_GET_PAGE_BY_ID {"id":"99999"} error 8 ms · turn 2: page 99999 not found (404)'));

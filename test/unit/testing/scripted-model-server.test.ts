@@ -395,7 +395,10 @@ describe('scripted model server over plain HTTP', () => {
 
   it('counts Responses turns by runs of model items', async () => {
     const seen: number[] = [];
-    const counting = await serve({ script: (req) => (seen.push(req.turn), finalText('ok')) });
+    const counting = await serve({ script: (req) => {
+      seen.push(req.turn);
+      return finalText('ok');
+    } });
     const input = [
       { role: 'user', content: 'q' },
       { type: 'reasoning', id: 'rs_1', summary: [] },

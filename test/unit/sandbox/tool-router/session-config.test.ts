@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { confluenceCatalogue } from '../../../../src/tools/catalogue.ts';
 import {
-  SessionConfigError,
+  type SessionConfigError,
   allowsTool,
   echoConfig,
   parseSessionConfig,
