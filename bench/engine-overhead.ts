@@ -37,7 +37,10 @@ const script: ScriptedTurn[] = [
 const dir = mkdtempSync(join(tmpdir(), 'bench-overhead-'));
 const sandbox = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
 const model = await startScriptedModelServer({ script });
-const config = loadConfig({ cwd: dir, env: { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'bench', RUNNER_SANDBOX_URL: sandbox.url, RUNNER_MODEL: 'scripted' } });
+const config = loadConfig({
+  cwd: dir,
+  env: { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'bench', RUNNER_SANDBOX_URL: sandbox.url, RUNNER_MODEL: 'scripted' },
+});
 const store = openSqliteRunStore(join(dir, 'runs.db'));
 const workflow = await loadWorkflow(new URL('./fixtures/overhead.yaml', import.meta.url).pathname, { tools: confluenceCatalogue() });
 
@@ -53,11 +56,21 @@ const client = new OpenAI({ apiKey: 'bench', baseURL: model.url, maxRetries: 0 }
 const baselineModel = new OpenAIChatCompletionsModel(client as never, 'scripted');
 const runner = new Runner({ tracingDisabled: true });
 async function handRun(convertOnce: boolean): Promise<void> {
-  const server = new MCPServerStreamableHttp({ url: sandbox.mcpUrl, name: 'confluence', cacheToolsList: true, toolFilter: createMCPToolStaticFilter({ allowed: TOOLS }) });
+  const server = new MCPServerStreamableHttp({
+    url: sandbox.mcpUrl,
+    name: 'confluence',
+    cacheToolsList: true,
+    toolFilter: createMCPToolStaticFilter({ allowed: TOOLS }),
+  });
   await server.connect();
   try {
     const agent = convertOnce
-      ? new Agent({ name: 'bench', instructions: 'Use the tools.', model: baselineModel, tools: (await getAllMcpTools({ mcpServers: [server] } as never)) as never })
+      ? new Agent({
+          name: 'bench',
+          instructions: 'Use the tools.',
+          model: baselineModel,
+          tools: (await getAllMcpTools({ mcpServers: [server] } as never)) as never,
+        })
       : new Agent({ name: 'bench', instructions: 'Use the tools.', model: baselineModel, mcpServers: [server] });
     const result = await runner.run(agent, workflow.steps[0]!.kind === 'prompt' ? workflow.steps[0]!.prompt : '', { maxTurns: 10 });
     const calls = result.newItems.filter((i) => i.type === 'tool_call_output_item').length;
@@ -76,7 +89,11 @@ async function time(fn: () => Promise<void>): Promise<number> {
 const engine: number[] = [];
 const hand: number[] = [];
 const lean: number[] = [];
-const variants: Array<[number[], () => Promise<void>]> = [[engine, engineRun], [hand, () => handRun(false)], [lean, () => handRun(true)]];
+const variants: Array<[number[], () => Promise<void>]> = [
+  [engine, engineRun],
+  [hand, () => handRun(false)],
+  [lean, () => handRun(true)],
+];
 for (let i = 0; i < warmup; i++) for (const [, fn] of variants) await fn();
 for (let i = 0; i < runs; i++) {
   // Rotate which goes first so none always runs on a warmer heap.
@@ -94,10 +111,13 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const p90 = (xs: number[]) => sorted(xs)[Math.floor(xs.length * 0.9)]!;
-const row = (name: string, xs: number[]) => console.log(`${name.padEnd(34)} mean ${mean(xs).toFixed(2)} ms  median ${median(xs).toFixed(2)} ms  p90 ${p90(xs).toFixed(2)} ms`);
+const row = (name: string, xs: number[]) =>
+  console.log(`${name.padEnd(34)} mean ${mean(xs).toFixed(2)} ms  median ${median(xs).toFixed(2)} ms  p90 ${p90(xs).toFixed(2)} ms`);
 console.log(`${runs} runs each, interleaved, after ${warmup} warm-up runs; ${model.requests.length} model requests served`);
 row('hand-written, mcpServers', hand);
 row('hand-written, tools converted once', lean);
 row('runWorkflow (gateway + records)', engine);
 console.log(`ratio vs mcpServers loop:      mean ${(mean(engine) / mean(hand)).toFixed(3)}  median ${(median(engine) / median(hand)).toFixed(3)}`);
-console.log(`ratio vs converted-once loop:  mean ${(mean(engine) / mean(lean)).toFixed(3)}  median ${(median(engine) / median(lean)).toFixed(3)}  (goal ≤ 1.10)`);
+console.log(
+  `ratio vs converted-once loop:  mean ${(mean(engine) / mean(lean)).toFixed(3)}  median ${(median(engine) / median(lean)).toFixed(3)}  (goal ≤ 1.10)`,
+);

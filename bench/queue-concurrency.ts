@@ -84,7 +84,11 @@ worker.worker.on('failed', (job, error) => {
 async function batch(count: number): Promise<void> {
   await worker.worker.pause();
   for (let i = 0; i < count; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' })));
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - i) }, () =>
+        enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
+      ),
+    );
   }
   started.clear();
   finished.clear();
@@ -101,7 +105,7 @@ const elu0 = performance.eventLoopUtilization();
 const [cpu0, serverCpu0] = [cpuMs(), await servers.cpuMs()];
 await batch(runs);
 const elu = performance.eventLoopUtilization(elu0);
-const [cpu, serverCpu] = [cpuMs() - cpu0, (await servers.cpuMs() ?? NaN) - (serverCpu0 ?? NaN)];
+const [cpu, serverCpu] = [cpuMs() - cpu0, ((await servers.cpuMs()) ?? NaN) - (serverCpu0 ?? NaN)];
 await worker.stop(1000);
 await shared?.close();
 
@@ -117,17 +121,24 @@ const first = Math.min(...started.values());
 const last = Math.max(...finished.values());
 const seconds = (last - first) / 1000;
 const achieved = finished.size / seconds;
-const ideal = concurrency / (REQUESTS_PER_RUN * LATENCY_MS / 1000);
+const ideal = concurrency / ((REQUESTS_PER_RUN * LATENCY_MS) / 1000);
 const phases = splitRuns(requests, started, finished);
-const ms = (xs: number[]) => `mean ${mean(xs).toFixed(0).padStart(4)} ms  p50 ${quantile(xs, 0.5).toFixed(0).padStart(4)}  p99 ${quantile(xs, 0.99).toFixed(0).padStart(4)}`;
-console.log(`${runs} runs after ${warmup} warm-up runs (${finished.size} succeeded, ${failures} failed), one worker at concurrency ${concurrency}, model ${LATENCY_MS} ms x ${REQUESTS_PER_RUN} requests, servers ${serversIn}${sharedBackend ? ', WHAT-IF: one MCP session shared by all runs' : ''}`);
+const ms = (xs: number[]) =>
+  `mean ${mean(xs).toFixed(0).padStart(4)} ms  p50 ${quantile(xs, 0.5).toFixed(0).padStart(4)}  p99 ${quantile(xs, 0.99).toFixed(0).padStart(4)}`;
+console.log(
+  `${runs} runs after ${warmup} warm-up runs (${finished.size} succeeded, ${failures} failed), one worker at concurrency ${concurrency}, model ${LATENCY_MS} ms x ${REQUESTS_PER_RUN} requests, servers ${serversIn}${sharedBackend ? ', WHAT-IF: one MCP session shared by all runs' : ''}`,
+);
 console.log(`first start to last finish: ${seconds.toFixed(2)} s; ${requests.length} model requests served (warm-up included)`);
-console.log(`this process while running: event loop busy ${(elu.utilization * 100).toFixed(0)}%, CPU ${(cpu / runs).toFixed(1)} ms per run${serversIn === 'child' ? `; server process CPU ${(serverCpu / runs).toFixed(1)} ms per run` : ' (servers included)'}`);
+console.log(
+  `this process while running: event loop busy ${(elu.utilization * 100).toFixed(0)}%, CPU ${(cpu / runs).toFixed(1)} ms per run${serversIn === 'child' ? `; server process CPU ${(serverCpu / runs).toFixed(1)} ms per run` : ' (servers included)'}`,
+);
 console.log(`run wall time (job start to finish)        ${ms(phases.total)}  (floor ${REQUESTS_PER_RUN * LATENCY_MS} ms)`);
 console.log(`  start → first model request             ${ms(phases.open)}  (store get, record save, MCP session lease)`);
 console.log(`  answer → next request, per turn         ${ms(phases.turn)}  (SDK turn, tool call over MCP, record save)`);
 console.log(`  last answer → job finished              ${ms(phases.close)}  (record saves, session returned, job completion)`);
-console.log(`achieved ${achieved.toFixed(1)} runs/s, ideal ${ideal.toFixed(1)} runs/s (${concurrency} / ${(REQUESTS_PER_RUN * LATENCY_MS / 1000).toFixed(2)} s)`);
+console.log(
+  `achieved ${achieved.toFixed(1)} runs/s, ideal ${ideal.toFixed(1)} runs/s (${concurrency} / ${((REQUESTS_PER_RUN * LATENCY_MS) / 1000).toFixed(2)} s)`,
+);
 console.log(`achieved / ideal = ${(achieved / ideal).toFixed(3)} (goal ≥ 0.9); removed ${deleted} keys under ${prefix}:`);
 
 /** Each run's wall time split at the arrivals of its model requests (answers come LATENCY_MS later). */

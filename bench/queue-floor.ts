@@ -126,7 +126,8 @@ await redis.quit();
 await servers.close();
 rmSync(dir, { recursive: true, force: true });
 
-const row = (name: string, xs: number[]) => console.log(`${name.padEnd(52)} ${mean(xs).toFixed(0).padStart(6)} jobs/s  (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
+const row = (name: string, xs: number[]) =>
+  console.log(`${name.padEnd(52)} ${mean(xs).toFixed(0).padStart(6)} jobs/s  (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
 console.log(`${jobs} jobs per round, ${rounds} rounds interleaved, concurrency ${concurrency}, one in-process worker; ${succeeded} real runs succeeded`);
 row('raw BullMQ: Queue.add + Worker(no-op)', results.raw);
 row('runner queue, runWorkflow stubbed (queue layer only)', results.stub);

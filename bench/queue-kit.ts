@@ -54,7 +54,11 @@ export function numericArgs<T extends Record<string, number>>(defaults: T): T {
   for (const arg of process.argv.slice(2)) {
     const [name, value] = arg.split('=');
     if (!name || value === undefined || !(name in defaults) || !Number.isFinite(Number(value))) {
-      throw new Error(`unknown argument '${arg}' (use ${Object.keys(defaults).map((k) => `${k}=N`).join(' ')})`);
+      throw new Error(
+        `unknown argument '${arg}' (use ${Object.keys(defaults)
+          .map((k) => `${k}=N`)
+          .join(' ')})`,
+      );
     }
     out[name] = Number(value);
   }

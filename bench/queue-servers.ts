@@ -77,16 +77,17 @@ async function startInline(options: QueueServerOptions): Promise<QueueServers> {
 
 async function startChild(options: QueueServerOptions): Promise<QueueServers> {
   const child = fork(new URL(import.meta.url).pathname, ['serve', JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(type: string) => new Promise<T>((resolve, reject) => {
-    const onMessage = (m: { type: string; value: T }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m.value);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
-    if (type !== 'ready') child.send({ type });
-  });
+  const ask = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type: string; value: T }) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        resolve(m.value);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
+      if (type !== 'ready') child.send({ type });
+    });
   const urls = await ask<{ modelUrl: string; sandboxUrl: string }>('ready');
   return {
     ...urls,

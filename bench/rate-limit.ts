@@ -49,7 +49,11 @@ const expected = runs * requests;
 console.log(`${runs} runs x ${requests} model request(s) at ${config.modelRpm}/min: at least ${((expected - rpm) / rpm).toFixed(1)} min of traffic`);
 
 for (let i = 0; i < runs; i += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, runs - i) }, () => enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' })));
+  await Promise.all(
+    Array.from({ length: Math.min(100, runs - i) }, () =>
+      enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
+    ),
+  );
 }
 
 let settled = 0;
@@ -92,7 +96,10 @@ await redis.quit();
 await servers.close();
 rmSync(dir, { recursive: true, force: true });
 
-const ok = seen.filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b);
+const ok = seen
+  .filter((r) => r.status === 200)
+  .map((r) => r.at)
+  .sort((a, b) => a - b);
 const tooMany = seen.filter((r) => r.status === 429).length;
 const first = Math.min(...seen.map((r) => r.at));
 const last = Math.max(...seen.map((r) => r.at));
@@ -104,11 +111,15 @@ for (let i = 0, j = 0; i < ok.length; i++) {
   while (j < ok.length && ok[j]! < ok[i]! + WINDOW_MS) j++;
   busiest = Math.max(busiest, j - i);
 }
-console.log(`${succeeded} of ${runs} runs succeeded, ${failed} failed; ${workerCount} workers x concurrency ${concurrency}; the limiter made requests wait ${waits} times`);
+console.log(
+  `${succeeded} of ${runs} runs succeeded, ${failed} failed; ${workerCount} workers x concurrency ${concurrency}; the limiter made requests wait ${waits} times`,
+);
 console.log(`model server: ${seen.length} requests, ${ok.length} answered 200, ${tooMany} answered 429; first to last ${((last - first) / 1000).toFixed(1)} s`);
 console.log(`answered in the ${windows} complete minute(s) from the first request: ${inWindows} → ${achieved.toFixed(1)} requests/min`);
 const offsets = seen.filter((r) => r.status === 429).map((r) => ((r.at - first) / 1000).toFixed(1));
 if (offsets.length) console.log(`429s at (s after the first request): ${offsets.slice(0, 40).join(', ')}${offsets.length > 40 ? ', ...' : ''}`);
 console.log(`busiest sliding minute at the server: ${busiest} requests answered 200 (allowed ${rpm})`);
 if (!windows) console.log('the run was shorter than one window: no rate can be measured; give more runs');
-console.log(`achieved / allowed = ${(achieved / rpm).toFixed(3)} (goal ≥ 0.9, none failed: ${failed === 0 ? 'yes' : 'no'}); removed ${deleted} keys under ${prefix}:`);
+console.log(
+  `achieved / allowed = ${(achieved / rpm).toFixed(3)} (goal ≥ 0.9, none failed: ${failed === 0 ? 'yes' : 'no'}); removed ${deleted} keys under ${prefix}:`,
+);

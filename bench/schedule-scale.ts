@@ -116,10 +116,13 @@ const started = Array.from({ length: workerCount }, (_, i) => {
 });
 await Promise.all(started.map(({ worker }) => worker.worker.waitUntilReady()));
 const readyBefore = (slot.getTime() - Date.now()) / 1000;
-const timeout = setTimeout(() => {
-  console.error(`only ${takenAt.length} of ${firing} jobs ran within 2 minutes of the slot`);
-  allDone();
-}, slot.getTime() - Date.now() + 120_000);
+const timeout = setTimeout(
+  () => {
+    console.error(`only ${takenAt.length} of ${firing} jobs ran within 2 minutes of the slot`);
+    allDone();
+  },
+  slot.getTime() - Date.now() + 120_000,
+);
 await done;
 clearTimeout(timeout);
 for (const { worker, blocking } of started) {
@@ -132,13 +135,27 @@ await redis.quit();
 
 const late = (xs: number[]) => xs.map((t) => t - slot.getTime());
 const stats = (name: string, xs: number[]) =>
-  console.log(`  ${name.padEnd(40)} p50 ${quantile(xs, 0.5).toFixed(0).padStart(5)} ms  p99 ${quantile(xs, 0.99).toFixed(0).padStart(5)} ms  max ${Math.max(...xs).toFixed(0).padStart(5)} ms  min ${Math.min(...xs).toFixed(0).padStart(5)} ms`);
+  console.log(
+    `  ${name.padEnd(40)} p50 ${quantile(xs, 0.5).toFixed(0).padStart(5)} ms  p99 ${quantile(xs, 0.99).toFixed(0).padStart(5)} ms  max ${Math.max(...xs)
+      .toFixed(0)
+      .padStart(5)} ms  min ${Math.min(...xs)
+      .toFixed(0)
+      .padStart(5)} ms`,
+  );
 const p99 = quantile(late(calledAt), 0.99);
 console.log(`sync: ${schedules} scheduled workflows (loaded and validated in ${loadSeconds.toFixed(1)} s, not counted)`);
-console.log(`  first sync (empty queue)   ${first.seconds.toFixed(2)} s  added ${first.value.added.length}, ${present} schedulers in Redis  (goal < 10 s: ${first.seconds < 10 ? 'met' : 'NOT met'})`);
-console.log(`  re-sync, nothing changed   ${again.seconds.toFixed(2)} s  unchanged ${again.value.unchanged.length}, added/changed ${again.value.added.length + again.value.changed.length}  (goal < 2 s: ${again.seconds < 2 ? 'met' : 'NOT met'})`);
-console.log(`firing: ${firing} schedules at ${slot.toISOString()} (daily six-field crons in ${ZONES.join(', ')}), synced in ${burstSync.seconds.toFixed(2)} s, workers ready ${readyBefore.toFixed(1)} s before the slot`);
-console.log(`  ${calledAt.length} ran, ${failed} failed, ${wrongSlot} with a wrong slot; ${workerCount} workers x concurrency ${concurrency}, runWorkflow a no-op`);
+console.log(
+  `  first sync (empty queue)   ${first.seconds.toFixed(2)} s  added ${first.value.added.length}, ${present} schedulers in Redis  (goal < 10 s: ${first.seconds < 10 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `  re-sync, nothing changed   ${again.seconds.toFixed(2)} s  unchanged ${again.value.unchanged.length}, added/changed ${again.value.added.length + again.value.changed.length}  (goal < 2 s: ${again.seconds < 2 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `firing: ${firing} schedules at ${slot.toISOString()} (daily six-field crons in ${ZONES.join(', ')}), synced in ${burstSync.seconds.toFixed(2)} s, workers ready ${readyBefore.toFixed(1)} s before the slot`,
+);
+console.log(
+  `  ${calledAt.length} ran, ${failed} failed, ${wrongSlot} with a wrong slot; ${workerCount} workers x concurrency ${concurrency}, runWorkflow a no-op`,
+);
 console.log(`  lateness (start − slot):`);
 stats('job taken by a worker (processedOn)', late(takenAt));
 stats('processor called runWorkflow', late(calledAt));

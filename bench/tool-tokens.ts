@@ -28,7 +28,10 @@ const catalogue = confluenceCatalogue();
 
 const source = readFileSync(new URL('../workflows/weekly-summary.yaml', import.meta.url), 'utf8');
 const allTools = parseDocument(source);
-allTools.setIn(['tools', 'allow'], catalogue.tools.map((t) => t.slug));
+allTools.setIn(
+  ['tools', 'allow'],
+  catalogue.tools.map((t) => t.slug),
+);
 allTools.setIn(['tools', 'allow_destructive'], true);
 writeFileSync(join(dir, 'weekly-summary.yaml'), source);
 writeFileSync(join(dir, 'weekly-summary-all-tools.yaml'), allTools.toString());
@@ -58,9 +61,13 @@ await sandbox.close();
 rmSync(dir, { recursive: true, force: true });
 
 const row = (name: string, m: { tools: number; tokens: number; requestTokens: number }) =>
-  console.log(`${name.padEnd(36)} ${String(m.tools).padStart(3)} tools  ${String(m.tokens).padStart(6)} tool tokens  (${m.requestTokens} tokens in the whole first request)`);
+  console.log(
+    `${name.padEnd(36)} ${String(m.tools).padStart(3)} tools  ${String(m.tokens).padStart(6)} tool tokens  (${m.requestTokens} tokens in the whole first request)`,
+  );
 console.log('Tokens of tool definitions per model request (o200k_base, Chat Completions JSON), weekly-summary step 1:');
 row('allowlist (tools.allow, 6 tools)', allowlisted);
 row('all Confluence tools', all);
 row('Tool Router meta-tools (composio)', meta);
-console.log(`allowlisted / all = ${(100 * allowlisted.tokens / all.tokens).toFixed(1)}% (goal ≤ 15%); meta-tools / all = ${(100 * meta.tokens / all.tokens).toFixed(1)}%`);
+console.log(
+  `allowlisted / all = ${((100 * allowlisted.tokens) / all.tokens).toFixed(1)}% (goal ≤ 15%); meta-tools / all = ${((100 * meta.tokens) / all.tokens).toFixed(1)}%`,
+);

@@ -20,26 +20,27 @@ export interface GatewayToolsOptions {
  * policy allows are offered; the model sees each envelope as JSON text.
  */
 export function gatewayTools(tools: readonly BackendTool[], options: GatewayToolsOptions): FunctionTool[] {
-  return tools.map((t) =>
-    tool({
-      name: t.name,
-      description: t.description,
-      // The schema keeps its own additionalProperties; the SDK's type wants `true` for non-strict tools, the API takes either.
-      parameters: {
-        properties: {},
-        required: [],
-        ...compactSchema(t.inputSchema),
-        type: 'object',
-      } as never,
-      strict: false,
-      execute: async (input: unknown, _context, details) => {
-        const args = parseArgs(input);
-        const callId = details?.toolCall?.callId;
-        const turn = (callId ? options.model.calls.get(callId)?.turn : undefined) ?? options.model.turns;
-        const envelope = await options.gateway.call(t.name, args, { step: options.step, turn, signal: options.signal });
-        return JSON.stringify(envelope);
-      },
-    }) as unknown as FunctionTool,
+  return tools.map(
+    (t) =>
+      tool({
+        name: t.name,
+        description: t.description,
+        // The schema keeps its own additionalProperties; the SDK's type wants `true` for non-strict tools, the API takes either.
+        parameters: {
+          properties: {},
+          required: [],
+          ...compactSchema(t.inputSchema),
+          type: 'object',
+        } as never,
+        strict: false,
+        execute: async (input: unknown, _context, details) => {
+          const args = parseArgs(input);
+          const callId = details?.toolCall?.callId;
+          const turn = (callId ? options.model.calls.get(callId)?.turn : undefined) ?? options.model.turns;
+          const envelope = await options.gateway.call(t.name, args, { step: options.step, turn, signal: options.signal });
+          return JSON.stringify(envelope);
+        },
+      }) as unknown as FunctionTool,
   );
 }
 

@@ -88,7 +88,11 @@ export class ToolGateway {
     if ('answer' in pre) return pre.answer;
     const envelope = await this.execute(tool, args, context.signal);
     await this.journalWrite(tool, args, pre.effect, envelope, context.step);
-    this.#record({ tool, effect: pre.effect, args, status: envelope.successful ? 'ok' : 'error', result: envelope.data, error: envelope.error ?? undefined }, context, started);
+    this.#record(
+      { tool, effect: pre.effect, args, status: envelope.successful ? 'ok' : 'error', result: envelope.data, error: envelope.error ?? undefined },
+      context,
+      started,
+    );
     return envelope;
   }
 
@@ -96,7 +100,12 @@ export class ToolGateway {
    * Answers a call without the backend when it can, recording it: refused (not allowed, invalid arguments), an
    * identical write already journaled, or a write simulated in preview. Otherwise says what the call may do.
    */
-  preflight(tool: string, args: Record<string, unknown>, context: CallContext, started: Date): { answer: ToolEnvelope; refused: boolean } | { effect: KnownEffect } {
+  preflight(
+    tool: string,
+    args: Record<string, unknown>,
+    context: CallContext,
+    started: Date,
+  ): { answer: ToolEnvelope; refused: boolean } | { effect: KnownEffect } {
     const verdict = this.check(tool, args);
     if (!verdict.ok) return { answer: this.refuse(tool, args, context, verdict.reason, started), refused: true };
     const effect = verdict.effect;
@@ -138,7 +147,10 @@ export class ToolGateway {
     }
     const validate = this.#validator(tool);
     if (validate && !validate(args)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
+      const problems = (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
+      );
       return { ok: false, reason: `invalid arguments for ${tool}: ${problems.join('; ')}` };
     }
     return { ok: true, effect: decision.effect };

@@ -39,7 +39,9 @@ export function modelApi(config: RunnerConfig): 'chat' | 'responses' {
 /** Throws the one-line error a run without any model configuration gets. */
 export function requireModelConfig(config: RunnerConfig): void {
   if (!config.openai.apiKey && !config.openai.baseUrl) {
-    throw new UserError('no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env');
+    throw new UserError(
+      'no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env',
+    );
   }
 }
 
@@ -65,7 +67,11 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
       policy: (context) => {
         if (options.signal?.aborted) return false;
         const { statusCode, retryAfterMs, isNetworkError, isAbort } = context.normalized;
-        const transient = context.error instanceof ModelTimeoutError || isNetworkError || (statusCode !== undefined && TRANSIENT_STATUS.has(statusCode)) || (isAbort && !options.signal?.aborted && statusCode === undefined);
+        const transient =
+          context.error instanceof ModelTimeoutError ||
+          isNetworkError ||
+          (statusCode !== undefined && TRANSIENT_STATUS.has(statusCode)) ||
+          (isAbort && !options.signal?.aborted && statusCode === undefined);
         if (!transient) return false;
         options.onRetry?.(context);
         // Requests carry the whole conversation (no server-side state), so replaying one is safe.

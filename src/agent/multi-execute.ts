@@ -53,7 +53,11 @@ export async function runMultiExecute(gateway: ToolGateway, args: Record<string,
       const error = result ? result.error : (envelope.error ?? 'the router returned no result for this call');
       const ok = response?.successful === true && !error;
       if (ok) await gateway.journalWrite(p.slug, p.args, p.effect, { data: response.data, error: null, successful: true }, context.step);
-      gateway.record({ tool: p.slug, effect: p.effect, args: p.args, status: ok ? 'ok' : 'error', result: response?.data, error: ok ? undefined : (error ?? 'failed') }, inner, started);
+      gateway.record(
+        { tool: p.slug, effect: p.effect, args: p.args, status: ok ? 'ok' : 'error', result: response?.data, error: ok ? undefined : (error ?? 'failed') },
+        inner,
+        started,
+      );
       results[p.index] = { tool_slug: p.slug, index: p.index, response, error: ok ? null : (error ?? 'failed') };
     }
   }

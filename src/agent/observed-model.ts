@@ -84,7 +84,13 @@ export class ObservedModel implements Model {
         this.calls.set(item.callId, { name: item.name, args, turn: this.turns });
       } else if (item.type === 'hosted_tool_call' && item.name === 'mcp_call') {
         const data = (item.providerData ?? {}) as { name?: string; arguments?: string; error?: unknown };
-        this.options.onHostedCall?.({ name: data.name ?? 'unknown', args: parseJson(data.arguments), output: parseJson(item.output), error: describeError(data.error), turn: this.turns });
+        this.options.onHostedCall?.({
+          name: data.name ?? 'unknown',
+          args: parseJson(data.arguments),
+          output: parseJson(item.output),
+          error: describeError(data.error),
+          turn: this.turns,
+        });
       }
     }
     this.options.onTurn?.(this.turns, usage);
@@ -97,7 +103,9 @@ function describeError(error: unknown): string | undefined {
   if (typeof error === 'string') return error;
   const e = error as { message?: unknown; content?: unknown };
   if (typeof e.message === 'string') return e.message;
-  const parts = Array.isArray(e.content) ? (e.content as Array<{ type?: string; text?: unknown }>).filter((c) => c?.type === 'text').map((c) => String(c.text)) : [];
+  const parts = Array.isArray(e.content)
+    ? (e.content as Array<{ type?: string; text?: unknown }>).filter((c) => c?.type === 'text').map((c) => String(c.text))
+    : [];
   return parts.length ? parts.join('\n') : JSON.stringify(error);
 }
 

@@ -53,10 +53,12 @@ export function listChatSessions(path: string = DEFAULT_PATH): ChatSessionSummar
   if (!existsSync(path)) return [];
   const db = openChatDatabase(path);
   try {
-    const rows = db.prepare(
-      `SELECT s.id, s.created_at, s.updated_at, (SELECT count(*) FROM chat_items i WHERE i.session_id = s.id) AS items
+    const rows = db
+      .prepare(
+        `SELECT s.id, s.created_at, s.updated_at, (SELECT count(*) FROM chat_items i WHERE i.session_id = s.id) AS items
        FROM chat_sessions s ORDER BY s.updated_at DESC, s.rowid DESC`,
-    ).all() as Array<{ id: string; created_at: string; updated_at: string; items: number }>;
+      )
+      .all() as Array<{ id: string; created_at: string; updated_at: string; items: number }>;
     return rows.map((r) => ({ id: r.id, items: Number(r.items), createdAt: r.created_at, updatedAt: r.updated_at }));
   } finally {
     db.close();
@@ -88,12 +90,8 @@ export class SqliteSession implements Session {
     );
     this.#insert = db.prepare('INSERT INTO chat_items (session_id, item) VALUES (?, ?)');
     this.#all = db.prepare('SELECT item FROM chat_items WHERE session_id = ? ORDER BY seq');
-    this.#latest = db.prepare(
-      'SELECT item FROM (SELECT seq, item FROM chat_items WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
-    );
-    this.#pop = db.prepare(
-      'DELETE FROM chat_items WHERE seq = (SELECT max(seq) FROM chat_items WHERE session_id = ?) RETURNING item',
-    );
+    this.#latest = db.prepare('SELECT item FROM (SELECT seq, item FROM chat_items WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+    this.#pop = db.prepare('DELETE FROM chat_items WHERE seq = (SELECT max(seq) FROM chat_items WHERE session_id = ?) RETURNING item');
     this.#clearItems = db.prepare('DELETE FROM chat_items WHERE session_id = ?');
     this.#clearSession = db.prepare('DELETE FROM chat_sessions WHERE id = ?');
   }

@@ -52,7 +52,11 @@ export function createToolPolicy(options: ToolPolicyOptions): ToolPolicy {
     if (options.router && (ROUTER_READ_TOOLS.has(name) || name === MULTI_EXECUTE)) return { allowed: true, effect };
     if (name.startsWith('COMPOSIO_')) return { allowed: false, effect, reason: `${name} is a Tool Router tool the runner does not allow` };
     if (allowSet ? !allowSet.has(name) : effect !== 'read') {
-      return { allowed: false, effect, reason: allowSet ? `${name} is not in this workflow's tools.allow` : `${name} is not a read tool and this workflow has no tools.allow list` };
+      return {
+        allowed: false,
+        effect,
+        reason: allowSet ? `${name} is not in this workflow's tools.allow` : `${name} is not a read tool and this workflow has no tools.allow list`,
+      };
     }
     if (effect === 'destructive' && options.allowDestructive !== true) {
       return { allowed: false, effect, reason: `${name} is destructive and this workflow does not set tools.allow_destructive` };

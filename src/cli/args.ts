@@ -47,9 +47,7 @@ const HELP: OptionSpec = { name: 'help', short: 'h', type: 'boolean', descriptio
 const VERSION: OptionSpec = { name: 'version', short: 'V', type: 'boolean', description: 'print the version' };
 
 /** What parsing decided: run an action, or print text (help, version) and exit 0. */
-export type Parsed =
-  | { kind: 'run'; command: CommandSpec; args: Record<string, any>; flags: Record<string, any> }
-  | { kind: 'print'; text: string };
+export type Parsed = { kind: 'run'; command: CommandSpec; args: Record<string, any>; flags: Record<string, any> } | { kind: 'print'; text: string };
 
 /** Parses argv against the command tree. Mistakes throw {@link UserError} with a suggestion and the command's usage. */
 export function parseCommandLine(root: CommandSpec, argv: readonly string[], version: string): Parsed {
@@ -84,7 +82,8 @@ export function parseCommandLine(root: CommandSpec, argv: readonly string[], ver
     const spec = specs.find((o) => o.name === token.name);
     if (!spec) unknownFlag(path, token.rawName);
     if (spec!.type === 'boolean' && token.value !== undefined) throw usageError(path, `flag ${token.rawName} takes no value`);
-    if (spec!.type === 'string' && (token.value === undefined || token.value === '')) throw usageError(path, `flag ${token.rawName} needs a value${spec!.valueName ? ` (${spec!.valueName})` : ''}`);
+    if (spec!.type === 'string' && (token.value === undefined || token.value === ''))
+      throw usageError(path, `flag ${token.rawName} needs a value${spec!.valueName ? ` (${spec!.valueName})` : ''}`);
   }
   if (values.help) return { kind: 'print', text: helpText(path) };
   if (values.version) return { kind: 'print', text: version };
@@ -172,10 +171,12 @@ export function helpText(path: CommandSpec[]): string {
     table(command.args.map((a) => [a.name, `${a.description}${a.default ? ` (default: ${a.default})` : ''}`]));
   }
   lines.push('Flags:');
-  table([...(command.options ?? []), HELP, VERSION].map((o) => [
-    `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`,
-    `${o.description}${o.choices ? ` (${o.choices.join(', ')})` : ''}${o.multiple ? ' (repeatable)' : ''}`,
-  ]));
+  table(
+    [...(command.options ?? []), HELP, VERSION].map((o) => [
+      `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`,
+      `${o.description}${o.choices ? ` (${o.choices.join(', ')})` : ''}${o.multiple ? ' (repeatable)' : ''}`,
+    ]),
+  );
   if (command.subcommands) lines.push(`Run '${usagePrefix(path)} <command> --help' for a command's flags.`);
   return lines.join('\n').trimEnd();
 }

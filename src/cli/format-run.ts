@@ -51,7 +51,7 @@ export function compactCount(n: number): string {
 
 /** A value as one line of JSON, cut to about `max` characters. */
 export function summarise(value: unknown, max = 100): string {
-  const text = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? '' : typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const line = text.replace(/\s*\n\s*/g, ' ');
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
@@ -102,9 +102,15 @@ export function formatRunsTable(runs: readonly RunRecord[], options: FormatOptio
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[], cell: (text: string, i: number) => string) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : cell(c, i))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : cell(c, i)))
+      .join('  ')
+      .trimEnd();
   return [
-    o.paint('bold', line(header, (c, i) => c.padEnd(widths[i]!))),
+    o.paint(
+      'bold',
+      line(header, (c, i) => c.padEnd(widths[i]!)),
+    ),
     ...rows.map((row) => line(row, (c, i) => (i === 2 ? status(c, o, widths[i]!) : c.padEnd(widths[i]!)))),
   ];
 }
@@ -137,7 +143,10 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
   if (run.attempts.length === 0) lines.push('', o.paint('dim', 'no attempts'));
   for (const attempt of run.attempts) {
     const where = attempt.worker ? ` on ${attempt.worker}` : '';
-    lines.push('', `${o.paint('bold', `attempt ${attempt.number}`)}  ${status(attempt.status, o)}${where} · ${time(attempt.startedAt, o, 'HH:mm:ss')} · took ${took(attempt.startedAt, attempt.endedAt, o)}`);
+    lines.push(
+      '',
+      `${o.paint('bold', `attempt ${attempt.number}`)}  ${status(attempt.status, o)}${where} · ${time(attempt.startedAt, o, 'HH:mm:ss')} · took ${took(attempt.startedAt, attempt.endedAt, o)}`,
+    );
     for (const step of attempt.steps) lines.push(...formatStep(step, o));
     if (attempt.error && !attempt.steps.some((s) => s.error)) lines.push(...failure(2, 'error', attempt.error, o, true));
   }

@@ -51,10 +51,17 @@ export const PROGRAM: CommandSpec = {
     },
     {
       name: 'runs',
-      description: 'past runs, most recent first; `runner runs show <id>` tells one run\'s whole story',
+      description: "past runs, most recent first; `runner runs show <id>` tells one run's whole story",
       options: [
         { name: 'workflow', short: 'w', type: 'string', valueName: 'name', description: 'only runs of this workflow' },
-        { name: 'status', short: 's', type: 'string', choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'missed'], valueName: 'status', description: 'only runs with this status' },
+        {
+          name: 'status',
+          short: 's',
+          type: 'string',
+          choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'missed'],
+          valueName: 'status',
+          description: 'only runs with this status',
+        },
         { name: 'limit', short: 'n', type: 'string', valueName: 'count', description: 'how many runs to show (default 20)' },
         json,
       ],
@@ -77,11 +84,11 @@ export const PROGRAM: CommandSpec = {
     },
     {
       name: 'chat',
-      description: 'talk to the Confluence agent (the product guide\'s loop); history persists per session',
+      description: "talk to the Confluence agent (the product guide's loop); history persists per session",
       options: [
         { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
         { name: 'session', short: 's', type: 'string', valueName: 'name', description: "conversation to continue or start (default 'default')" },
-        { name: 'reset', type: 'boolean', description: 'forget the session\'s history first' },
+        { name: 'reset', type: 'boolean', description: "forget the session's history first" },
         { name: 'list', type: 'boolean', description: 'list saved sessions and exit' },
         { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' },
         { name: 'allow-destructive', type: 'boolean', description: 'let the agent delete content (refused by default)' },
@@ -123,7 +130,10 @@ export const PROGRAM: CommandSpec = {
     {
       name: 'tools',
       description: 'list the Confluence toolkit: slug, effect and name of every tool',
-      options: [{ name: 'effect', type: 'string', choices: ['read', 'write', 'destructive'], valueName: 'effect', description: 'only tools with this effect' }, json],
+      options: [
+        { name: 'effect', type: 'string', choices: ['read', 'write', 'destructive'], valueName: 'effect', description: 'only tools with this effect' },
+        json,
+      ],
       action: async (_a, f) => (await import('./commands/tools.ts')).toolsCommand(f),
     },
     {
@@ -135,7 +145,12 @@ export const PROGRAM: CommandSpec = {
           description: 'serve the sandbox on 127.0.0.1 (REST, /mcp, tool router) until Ctrl-C',
           options: [
             { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port to listen on (default 8787; 0 = any free port)' },
-            { name: 'host', type: 'string', valueName: 'address', description: 'address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)' },
+            {
+              name: 'host',
+              type: 'string',
+              valueName: 'address',
+              description: 'address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)',
+            },
             db,
             { name: 'faults', type: 'string', valueName: 'spec', description: 'inject faults into REST calls, e.g. 429=0.1,503=0.05,latency=50ms' },
             { name: 'email', type: 'string', valueName: 'email', description: 'login e-mail (default RUNNER_SANDBOX_EMAIL, else sandbox@example.com)' },

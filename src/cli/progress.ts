@@ -40,36 +40,54 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     stream.write(`${text}\n`);
     drawStatus();
   };
-  const ticker = tty ? setInterval(() => {
-    clearStatus();
-    drawStatus();
-  }, 250) : undefined;
+  const ticker = tty
+    ? setInterval(() => {
+        clearStatus();
+        drawStatus();
+      }, 250)
+    : undefined;
   ticker?.unref();
 
   return {
     onEvent(event) {
       switch (event.type) {
         case 'run_start':
-          line(`${c('bold', `▶ ${event.run.workflow}`)} ${c('dim', `run ${event.run.id.slice(0, 8)} · attempt ${event.attempt} · ${event.run.backend} · ${event.run.model} · ${event.run.mode}`)}`);
+          line(
+            `${c('bold', `▶ ${event.run.workflow}`)} ${c('dim', `run ${event.run.id.slice(0, 8)} · attempt ${event.attempt} · ${event.run.backend} · ${event.run.model} · ${event.run.mode}`)}`,
+          );
           break;
         case 'step_start':
           stepStarted = now();
           status = `  ${event.step.id}`;
-          line(`  ${c('bold', `[${event.index + 1}/${event.total}] ${event.step.id}`)}${event.step.title ? ` — ${event.step.title}` : ''} ${c('dim', `(${event.step.kind})`)}`);
+          line(
+            `  ${c('bold', `[${event.index + 1}/${event.total}] ${event.step.id}`)}${event.step.title ? ` — ${event.step.title}` : ''} ${c('dim', `(${event.step.kind})`)}`,
+          );
           break;
         case 'turn':
           status = `  ${event.step} · turn ${event.turn + 1}`;
           line(c('dim', `    turn ${event.turn}: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`));
           break;
         case 'model_retry':
-          line(c('yellow', `    model request failed${event.status ? ` (HTTP ${event.status})` : ''}; retry ${event.attempt}${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}`));
+          line(
+            c(
+              'yellow',
+              `    model request failed${event.status ? ` (HTTP ${event.status})` : ''}; retry ${event.attempt}${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}`,
+            ),
+          );
           break;
         case 'tool_start':
           status = `  ${event.step} · ${event.tool}`;
           break;
         case 'tool_end': {
           const call = event.call;
-          const mark = { ok: c('green', 'ok'), error: c('red', 'error'), refused: c('red', 'REFUSED'), simulated: c('yellow', 'simulated'), journaled: c('cyan', 'journaled'), hosted: c('magenta', 'hosted') }[call.status];
+          const mark = {
+            ok: c('green', 'ok'),
+            error: c('red', 'error'),
+            refused: c('red', 'REFUSED'),
+            simulated: c('yellow', 'simulated'),
+            journaled: c('cyan', 'journaled'),
+            hosted: c('magenta', 'hosted'),
+          }[call.status];
           const args = JSON.stringify(call.args) ?? '';
           const shown = args.length > 80 ? `${args.slice(0, 80)}…` : args;
           const why = call.error && call.status !== 'ok' ? ` ${c('dim', `— ${call.error.split('\n')[0]!.slice(0, 160)}`)}` : '';

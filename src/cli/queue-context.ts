@@ -31,7 +31,9 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new ExternalError('redis', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, { cause: error });
+    throw new ExternalError('redis', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, {
+      cause: error,
+    });
   }
   // Workers keep the queue's meta hash; the CLI leaving it alone is what lets an unchanged `schedule sync` write nothing.
   const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix, skipMetasUpdate: true });

@@ -98,7 +98,9 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   if (store !== 'sqlite' && store !== 'redis') throw new UserError(`RUNNER_STORE must be sqlite or redis, not '${store}'`);
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
-  const secrets = SETTINGS.filter((s) => s.secret).map((s) => env[s.env]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  const secrets = SETTINGS.filter((s) => s.secret)
+    .map((s) => env[s.env])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
   return {
     model: options.flags?.model ?? get('RUNNER_MODEL')!,
     backend: backend as BackendName,
@@ -114,7 +116,13 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     },
     tools: { timeoutMs: duration('RUNNER_TOOL_TIMEOUT', get), recordResultChars: count('RUNNER_RECORD_RESULT_CHARS', get) },
     sandbox: { url: get('RUNNER_SANDBOX_URL'), dbPath: get('RUNNER_SANDBOX_DB')!, email: get('RUNNER_SANDBOX_EMAIL')!, apiToken: get('RUNNER_SANDBOX_TOKEN')! },
-    composio: { apiKey: get('COMPOSIO_API_KEY'), userId: get('COMPOSIO_USER_ID')!, baseUrl: get('COMPOSIO_BASE_URL'), allowTracking: get('COMPOSIO_TRACKING') === 'on', preset: preset as 'direct_tools' },
+    composio: {
+      apiKey: get('COMPOSIO_API_KEY'),
+      userId: get('COMPOSIO_USER_ID')!,
+      baseUrl: get('COMPOSIO_BASE_URL'),
+      allowTracking: get('COMPOSIO_TRACKING') === 'on',
+      preset: preset as 'direct_tools',
+    },
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),

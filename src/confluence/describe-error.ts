@@ -6,14 +6,30 @@ import { ConfluenceHttpError, ConfluenceNetworkError, ConfluenceToolError } from
 
 /** Nouns for the path segments that name a collection. */
 const NOUNS: Record<string, string> = {
-  pages: 'page', blogposts: 'blog post', spaces: 'space', space: 'space', whiteboards: 'whiteboard',
-  properties: 'property', attachments: 'attachment', labels: 'label', label: 'label', versions: 'version',
-  content: 'content', 'inline-comments': 'inline comment', 'footer-comments': 'comment', user: 'user', users: 'user',
+  pages: 'page',
+  blogposts: 'blog post',
+  spaces: 'space',
+  space: 'space',
+  whiteboards: 'whiteboard',
+  properties: 'property',
+  attachments: 'attachment',
+  labels: 'label',
+  label: 'label',
+  versions: 'version',
+  content: 'content',
+  'inline-comments': 'inline comment',
+  'footer-comments': 'comment',
+  user: 'user',
+  users: 'user',
 };
 
 /** Describes the resource an API path points at: `/wiki/api/v2/pages/1/properties/2` → "property 2 of page 1". */
 export function describeResource(path: string): string {
-  const segments = path.replace(/^\/wiki\/(api\/v2|rest\/api)/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = path
+    .replace(/^\/wiki\/(api\/v2|rest\/api)/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
   const pairs: string[] = [];
   for (let i = 0; i + 1 < segments.length; i++) {
     const noun = NOUNS[segments[i] ?? ''];

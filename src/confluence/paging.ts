@@ -79,7 +79,10 @@ export async function collectOffset<T>(
 }
 
 /** The `_links` of an emulated offset page: `self` is the tool's REST path, next/prev name offsets. */
-export function offsetLinks(self: string, page: { start: number; limit: number; hasMore: boolean }): { self: string; next: string | null; prev: string | null } {
+export function offsetLinks(
+  self: string,
+  page: { start: number; limit: number; hasMore: boolean },
+): { self: string; next: string | null; prev: string | null } {
   return {
     self,
     next: page.hasMore ? `${self}?start=${page.start + page.limit}&limit=${page.limit}` : null,

@@ -64,13 +64,7 @@ export async function labelIdOf(client: ConfluenceClient, idOrName: string, sign
 }
 
 /** The property with `key` under a properties collection (e.g. `/pages/1/properties`), or a "not found" tool error. */
-export async function propertyByKey(
-  client: ConfluenceClient,
-  collection: string,
-  key: string,
-  owner: string,
-  signal?: AbortSignal,
-): Promise<V2Property> {
+export async function propertyByKey(client: ConfluenceClient, collection: string, key: string, owner: string, signal?: AbortSignal): Promise<V2Property> {
   const list = await client.get<V2List<V2Property>>('v2', collection, { key }, signal);
   const prop = list?.results?.find((p) => p.key === key);
   if (!prop) throw new ConfluenceToolError(`not found: ${owner} has no property with key '${key}'`);
@@ -101,12 +95,14 @@ export async function displayNames(client: ConfluenceClient, accountIds: readonl
   } catch {
     signal?.throwIfAborted();
   }
-  await Promise.all(ids.slice(0, MAX_SINGLE_LOOKUPS).map(async (accountId) => {
-    try {
-      remember(await client.get<User>('v1', '/user', { accountId }, signal));
-    } catch {
-      signal?.throwIfAborted();
-    }
-  }));
+  await Promise.all(
+    ids.slice(0, MAX_SINGLE_LOOKUPS).map(async (accountId) => {
+      try {
+        remember(await client.get<User>('v1', '/user', { accountId }, signal));
+      } catch {
+        signal?.throwIfAborted();
+      }
+    }),
+  );
   return out;
 }

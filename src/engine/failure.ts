@@ -34,7 +34,8 @@ export function classifyFailure(error: unknown, step: string | undefined, signal
   if (error instanceof ModelTimeoutError) return { kind: 'model', message: `the model did not answer in time: ${firstLine(error)}`, retryable: true, ...at };
   if (error instanceof ModelBehaviorError) return { kind: 'model', message: redact(`the model misbehaved: ${error.message}`), retryable: true, ...at };
   if (error instanceof UserError) return { kind: 'validation', message: redact(error.message), retryable: false, ...at };
-  if (error instanceof ExternalError) return { kind: error.kind === 'model' ? 'model' : 'tool', message: redact(error.message), retryable: error.retryable, ...at };
+  if (error instanceof ExternalError)
+    return { kind: error.kind === 'model' ? 'model' : 'tool', message: redact(error.message), retryable: error.retryable, ...at };
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number') {
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
@@ -42,7 +43,11 @@ export function classifyFailure(error: unknown, step: string | undefined, signal
   }
   const name = (error as Error)?.name ?? '';
   // The openai client's connection errors are named plain 'Error' and say only "Connection error.".
-  if (error instanceof APIConnectionError || /APIConnection|Timeout|FetchError/.test(name) || /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(String((error as Error)?.message))) {
+  if (
+    error instanceof APIConnectionError ||
+    /APIConnection|Timeout|FetchError/.test(name) ||
+    /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(String((error as Error)?.message))
+  ) {
     return { kind: 'model', message: redact(`cannot reach the model server: ${firstLine(error)}`), retryable: true, ...at };
   }
   return { kind: 'internal', message: redact(`internal error: ${firstLine(error)}`), retryable: false, ...at };

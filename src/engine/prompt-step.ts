@@ -51,14 +51,16 @@ export async function runPromptStep(context: PromptStepContext): Promise<unknown
   });
   const contract = step.output ? outputContract(step.id, step.output.schema) : undefined;
   const tools: Tool[] = context.hosted
-    ? [hostedMcpTool({
-        serverLabel: context.hosted.label,
-        serverUrl: context.hosted.url,
-        headers: context.hosted.headers,
-        requireApproval: 'never',
-        // A meta-tool router offers only its COMPOSIO_* tools; restricting to app tools would leave the provider none.
-        ...(gateway.options.backend.router ? {} : { allowedTools: gateway.options.policy.allowed() }),
-      })]
+    ? [
+        hostedMcpTool({
+          serverLabel: context.hosted.label,
+          serverUrl: context.hosted.url,
+          headers: context.hosted.headers,
+          requireApproval: 'never',
+          // A meta-tool router offers only its COMPOSIO_* tools; restricting to app tools would leave the provider none.
+          ...(gateway.options.backend.router ? {} : { allowedTools: gateway.options.policy.allowed() }),
+        }),
+      ]
     : gatewayTools(gateway.options.policy.modelTools(), { gateway, step: step.id, model: observed, signal: context.signal });
   const agent = new Agent({
     name: context.agentName,
@@ -73,7 +75,13 @@ export async function runPromptStep(context: PromptStepContext): Promise<unknown
           const again = decision === true || (typeof decision === 'object' && decision.retry);
           if (again) {
             record.modelRetries = (record.modelRetries ?? 0) + 1;
-            context.emit({ type: 'model_retry', step: step.id, attempt: retry.attempt, status: retry.normalized.statusCode, delayMs: typeof decision === 'object' ? decision.delayMs : undefined });
+            context.emit({
+              type: 'model_retry',
+              step: step.id,
+              attempt: retry.attempt,
+              status: retry.normalized.statusCode,
+              delayMs: typeof decision === 'object' ? decision.delayMs : undefined,
+            });
           }
           return decision;
         },

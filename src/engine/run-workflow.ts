@@ -76,7 +76,8 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   const inputs = resolveInputs(workflow, options.inputs ?? {});
   const preview = options.preview === true || workflow.mode === 'preview';
   const hostedMode = workflow.tools.mode === 'hosted';
-  if (preview && hostedMode) throw new UserError('preview cannot be combined with tools.mode: hosted (hosted calls run on the provider side and cannot be simulated)');
+  if (preview && hostedMode)
+    throw new UserError('preview cannot be combined with tools.mode: hosted (hosted calls run on the provider side and cannot be simulated)');
   const hasPrompt = workflow.steps.some((s) => s.kind === 'prompt');
   if (hasPrompt) requireModelConfig(config);
   const modelName = workflow.agent.model ?? config.model;
@@ -84,23 +85,39 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   const redact = createRedactor(config.secrets);
 
   const run = await startRun(store, workflow, options, { inputs, preview, backendName, modelName: hasPrompt ? modelName : '(none: tool steps only)', now });
-  const attempt: AttemptRecord = { number: run.attempts.length + 1, status: 'running', worker: deps.worker ?? `${hostname()}:${process.pid}`, startedAt: now().toISOString(), steps: [] };
+  const attempt: AttemptRecord = {
+    number: run.attempts.length + 1,
+    status: 'running',
+    worker: deps.worker ?? `${hostname()}:${process.pid}`,
+    startedAt: now().toISOString(),
+    steps: [],
+  };
   run.attempts.push(attempt);
   run.status = 'running';
   run.outputs = {};
   delete run.error;
   run.startedAt ??= attempt.startedAt;
-  if (hostedMode) addNote(run, "tools.mode is hosted: the model provider called the tools itself, so the runner could not gate, preview or journal them; they are recorded after the fact as 'hosted'");
+  if (hostedMode)
+    addNote(
+      run,
+      "tools.mode is hosted: the model provider called the tools itself, so the runner could not gate, preview or journal them; they are recorded after the fact as 'hosted'",
+    );
   const recorder = new RunRecorder(run, attempt, store, now, deps.onEvent);
   await recorder.save();
   recorder.emit({ type: 'run_start', run, attempt: attempt.number });
 
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new StopReason({
-    kind: 'limit',
-    message: `the run took longer than limits.timeout (${formatDuration(workflow.limits.timeoutMs)})`,
-    retryable: false,
-  })), workflow.limits.timeoutMs);
+  const timer = setTimeout(
+    () =>
+      stop.abort(
+        new StopReason({
+          kind: 'limit',
+          message: `the run took longer than limits.timeout (${formatDuration(workflow.limits.timeoutMs)})`,
+          retryable: false,
+        }),
+      ),
+    workflow.limits.timeoutMs,
+  );
   const onCancel = () => stop.abort(new StopReason({ kind: 'cancelled', message: 'the run was cancelled', retryable: false }));
   if (options.signal?.aborted) onCancel();
   options.signal?.addEventListener('abort', onCancel, { once: true });
@@ -114,7 +131,13 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
     let current = attempt.steps[0];
     const gateway = new ToolGateway({
       backend,
-      policy: createToolPolicy({ allow: workflow.tools.allow, allowDestructive: workflow.tools.allow_destructive, catalogue, backendTools: backend.tools, router: backend.router }),
+      policy: createToolPolicy({
+        allow: workflow.tools.allow,
+        allowDestructive: workflow.tools.allow_destructive,
+        catalogue,
+        backendTools: backend.tools,
+        router: backend.router,
+      }),
       catalogue,
       preview,
       timeoutMs: config.tools.timeoutMs,
@@ -123,7 +146,8 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       journal,
       attempt: attempt.number,
       now,
-      onStart: (tool, args, context) => recorder.emit({ type: 'tool_start', step: context.step, tool, args: redact(args), turn: context.turn, via: context.via }),
+      onStart: (tool, args, context) =>
+        recorder.emit({ type: 'tool_start', step: context.step, tool, args: redact(args), turn: context.turn, via: context.via }),
       onCall: (record, _context, result) => current && recorder.addToolCall(current, record, result),
     });
     const templates = createTemplateEngine(workflow.timezone);
@@ -150,7 +174,13 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
           const prompt = redact(renderText(templates, step.prompt, scope, `${step.id}.prompt`));
           Object.assign(current, { prompt, instructions, model: modelName });
           output = await runPromptStep({
-            step, record: current, prompt, instructions, agentName: workflow.name, gateway, model,
+            step,
+            record: current,
+            prompt,
+            instructions,
+            agentName: workflow.name,
+            gateway,
+            model,
             maxTurns: workflow.limits.maxTurns,
             signal: stop.signal,
             hosted: hostedMode ? requireHosted(backend) : undefined,
@@ -163,11 +193,19 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
                 stop.abort(new StopReason({ kind: 'limit', message: `the run used ${tokens} tokens, more than limits.max_tokens (${max})`, retryable: false }));
               }
             },
-            onHostedCall: (call) => gateway.record(
-              { tool: call.name, effect: gateway.options.policy.effectOf(call.name), args: call.args, status: 'hosted', result: call.output, error: call.error },
-              { step: step.id, turn: call.turn },
-              now(),
-            ),
+            onHostedCall: (call) =>
+              gateway.record(
+                {
+                  tool: call.name,
+                  effect: gateway.options.policy.effectOf(call.name),
+                  args: call.args,
+                  status: 'hosted',
+                  result: call.output,
+                  error: call.error,
+                },
+                { step: step.id, turn: call.turn },
+                now(),
+              ),
             emit: (event) => recorder.emit(event),
           });
         }

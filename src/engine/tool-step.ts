@@ -34,7 +34,11 @@ export async function runToolStep(context: ToolStepContext): Promise<unknown> {
     throw new StepFailure({ kind: 'assertion', message: `assertion failed: ${failures.join('; ')}${why}`, retryable: false });
   }
   if (!envelope.successful && step.assert.length === 0) {
-    throw new StepFailure({ kind: 'tool', message: `${step.tool} failed: ${envelope.error}`, retryable: /timed out|429|503|rate|temporar/i.test(envelope.error ?? '') });
+    throw new StepFailure({
+      kind: 'tool',
+      message: `${step.tool} failed: ${envelope.error}`,
+      retryable: /timed out|429|503|rate|temporar/i.test(envelope.error ?? ''),
+    });
   }
   return envelope;
 }

@@ -18,11 +18,13 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: UR
 export async function serveMcpRequest(makeServer: () => Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') {
     res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' });
-    res.end(JSON.stringify({
-      jsonrpc: '2.0',
-      error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless and only accepts POST.' },
-      id: null,
-    }));
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless and only accepts POST.' },
+        id: null,
+      }),
+    );
     return;
   }
   const server = makeServer();

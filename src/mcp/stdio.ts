@@ -11,10 +11,7 @@ export interface RunningMcpStdio {
 }
 
 /** Serves an executor's tools over this process's stdin/stdout (what `runner mcp --stdio` runs). */
-export async function runMcpStdio(
-  executor: ToolExecutor,
-  options: Partial<ToolkitMcpServerOptions> = {},
-): Promise<RunningMcpStdio> {
+export async function runMcpStdio(executor: ToolExecutor, options: Partial<ToolkitMcpServerOptions> = {}): Promise<RunningMcpStdio> {
   const server = createToolkitMcpServer(executor, {
     ...options,
     name: options.name ?? 'confluence-toolkit',

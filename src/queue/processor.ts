@@ -95,14 +95,18 @@ export function createRunProcessor(options: ProcessorOptions) {
     });
     let record: RunRecord;
     try {
-      record = await run(workflow, { runId, trigger, inputs: data.inputs, signal: controller.signal }, {
-        config: options.config,
-        store,
-        catalogue,
-        beforeModelRequest: options.beforeModelRequest,
-        worker: options.worker,
-        openBackend: options.openBackend,
-      });
+      record = await run(
+        workflow,
+        { runId, trigger, inputs: data.inputs, signal: controller.signal },
+        {
+          config: options.config,
+          store,
+          catalogue,
+          beforeModelRequest: options.beforeModelRequest,
+          worker: options.worker,
+          openBackend: options.openBackend,
+        },
+      );
     } catch (error) {
       // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.
       throw new UnrecoverableError((error as Error).message);
@@ -132,7 +136,11 @@ async function closeAbandonedAttempts(store: RunStore, record: RunRecord, at: Da
   if (abandoned.length === 0) return;
   const endedAt = at.toISOString();
   for (const attempt of abandoned) {
-    const error = { kind: 'internal' as const, message: `worker ${attempt.worker ?? '(unknown)'} stopped answering during this attempt and lost the job; it ran again`, retryable: true };
+    const error = {
+      kind: 'internal' as const,
+      message: `worker ${attempt.worker ?? '(unknown)'} stopped answering during this attempt and lost the job; it ran again`,
+      retryable: true,
+    };
     for (const step of attempt.steps) if (step.status === 'running') Object.assign(step, { status: 'failed', endedAt, error });
     Object.assign(attempt, { status: 'failed', endedAt, error });
   }

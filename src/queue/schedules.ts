@@ -34,7 +34,13 @@ export function fingerprint(workflow: Workflow): string {
 }
 
 /** Syncs the schedulers of `queue` with `workflows` (valid ones; unscheduled ones lose any scheduler they had). */
-export async function syncSchedules(queue: Queue<RunJobData>, redis: Redis, prefix: string, workflows: readonly Workflow[], options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncSchedules(
+  queue: Queue<RunJobData>,
+  redis: Redis,
+  prefix: string,
+  workflows: readonly Workflow[],
+  options: SyncOptions = {},
+): Promise<SyncReport> {
   const key = fingerprintsKey(prefix);
   const [existing, known] = await Promise.all([redis.zrange(queue.keys.repeat!, '0', '-1'), redis.hgetall(key)]);
   const present = new Set(existing);
@@ -55,20 +61,24 @@ export async function syncSchedules(queue: Queue<RunJobData>, redis: Redis, pref
 
   const batch = options.batch ?? 200;
   for (let i = 0; i < upserts.length; i += batch) {
-    await Promise.all(upserts.slice(i, i + batch).map(async (workflow) => {
-      await queue.upsertJobScheduler(
-        workflow.name,
-        { pattern: workflow.schedule!.cron, tz: workflow.schedule!.timezone },
-        { name: workflow.name, data: jobData(workflow), opts: { ...retryOptions(workflow), ...KEEP_JOBS } },
-      );
-      await redis.hset(key, workflow.name, fingerprint(workflow));
-    }));
+    await Promise.all(
+      upserts.slice(i, i + batch).map(async (workflow) => {
+        await queue.upsertJobScheduler(
+          workflow.name,
+          { pattern: workflow.schedule!.cron, tz: workflow.schedule!.timezone },
+          { name: workflow.name, data: jobData(workflow), opts: { ...retryOptions(workflow), ...KEEP_JOBS } },
+        );
+        await redis.hset(key, workflow.name, fingerprint(workflow));
+      }),
+    );
   }
   for (let i = 0; i < stale.length; i += batch) {
-    await Promise.all(stale.slice(i, i + batch).map(async (name) => {
-      if (present.has(name)) await queue.removeJobScheduler(name);
-      await redis.hdel(key, name);
-    }));
+    await Promise.all(
+      stale.slice(i, i + batch).map(async (name) => {
+        if (present.has(name)) await queue.removeJobScheduler(name);
+        await redis.hdel(key, name);
+      }),
+    );
   }
   return sortReport(report);
 }

@@ -71,7 +71,9 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
   });
   worker.on('active', (job) => log(`started ${job.name} (job ${job.id})`));
   worker.on('completed', (job, result) => log(`${result.duplicate ? 'skipped duplicate of' : 'finished'} ${job.name}: ${result.status} (run ${result.runId})`));
-  worker.on('failed', (job, error) => log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`));
+  worker.on('failed', (job, error) =>
+    log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`),
+  );
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker stopped answering); it runs again`));
   worker.on('error', (error) => log(`redis: ${error.message}`));
   // A lock this worker could not renew means the job may already run elsewhere: stop writing its record, cancel it.

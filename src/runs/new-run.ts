@@ -3,7 +3,8 @@ import type { Workflow } from '../workflow/types.ts';
 import type { RunRecord } from './types.ts';
 
 /** What differs between new runs. */
-export type NewRunFields = Pick<RunRecord, 'id' | 'trigger' | 'inputs' | 'status' | 'mode' | 'backend' | 'model' | 'createdAt'> & Partial<Pick<RunRecord, 'notes'>>;
+export type NewRunFields = Pick<RunRecord, 'id' | 'trigger' | 'inputs' | 'status' | 'mode' | 'backend' | 'model' | 'createdAt'> &
+  Partial<Pick<RunRecord, 'notes'>>;
 
 /** A run record of `workflow` with no attempts, outputs, links or usage yet. */
 export function newRunRecord(workflow: Workflow, fields: NewRunFields): RunRecord {

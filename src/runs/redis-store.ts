@@ -107,9 +107,16 @@ class RedisRunStore implements RunStore {
     const created = Date.parse(run.createdAt);
     if (!Number.isFinite(created)) throw new Error(`run ${run.id}: createdAt '${run.createdAt}' is not a time`);
     await this.#redis[SAVE_COMMAND](
-      this.#key('run', run.id), this.#key('journal', run.id), this.#key('run-index', 'created'), this.#key('run-index', 'ids'),
+      this.#key('run', run.id),
+      this.#key('journal', run.id),
+      this.#key('run-index', 'created'),
+      this.#key('run-index', 'ids'),
       this.#key('run-index', 'workflow', run.workflow),
-      run.id, JSON.stringify(run), created, this.#cutoff(), this.#retentionMs,
+      run.id,
+      JSON.stringify(run),
+      created,
+      this.#cutoff(),
+      this.#retentionMs,
     );
   }
 

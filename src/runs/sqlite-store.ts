@@ -84,7 +84,9 @@ function migrate(db: DatabaseSync, path: string): void {
   try {
     const version = userVersion(db);
     if (version > RUNS_SCHEMA_VERSION) {
-      throw new UserError(`${path} holds run records of a newer confluence-runner (schema ${version}, this one reads ${RUNS_SCHEMA_VERSION}); upgrade the runner`);
+      throw new UserError(
+        `${path} holds run records of a newer confluence-runner (schema ${version}, this one reads ${RUNS_SCHEMA_VERSION}); upgrade the runner`,
+      );
     }
     for (let v = version; v < RUNS_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.exec(`PRAGMA user_version = ${RUNS_SCHEMA_VERSION}`);

@@ -24,7 +24,7 @@ export interface RunFailure {
 }
 
 /** How a run was started. */
-export type RunTrigger = { type: 'manual' } | { type: 'schedule'; /** ISO time of the schedule slot. */ slot: string };
+export type RunTrigger = { type: 'manual' } | { type: 'schedule' /** ISO time of the schedule slot. */; slot: string };
 
 /** Token usage, summed over model requests. */
 export interface TokenUsage {

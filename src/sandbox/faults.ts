@@ -18,7 +18,10 @@ const STATUSES = [429, 500, 503] as const;
 export function parseFaults(text: string): FaultSpec {
   const spec: FaultSpec = { rates: {}, latencyMs: 0, retryAfterSeconds: 1, seed: 1 };
   const allowed = 'allowed: 429=<0..1>, 500=<0..1>, 503=<0..1>, latency=<ms>ms, retry-after=<seconds>, seed=<integer>';
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value, extra] = part.split('=').map((s) => s.trim());
     if (!key || value === undefined || value === '' || extra !== undefined) throw new Error(`Invalid fault '${part}': expected key=value; ${allowed}`);
     const status = STATUSES.find((s) => String(s) === key);
@@ -48,7 +51,11 @@ export function parseFaults(text: string): FaultSpec {
 }
 
 /** A fault decided for one call: an error status with headers, or nothing; plus the delay. */
-export interface FaultDecision { status?: number; headers: Record<string, string>; delayMs: number }
+export interface FaultDecision {
+  status?: number;
+  headers: Record<string, string>;
+  delayMs: number;
+}
 
 /** Decides, call after call, which fault (if any) to inject; deterministic for a given seed. */
 export class FaultInjector {

@@ -1,8 +1,16 @@
 /** Storage-format bodies for the seed's generated pages. */
 
 const TOPICS = [
-  'API latency regression', 'Search v2 rollout', 'Database upgrade', 'On-call handover', 'Quarterly planning',
-  'Incident review', 'Hiring loop', 'Cost dashboard', 'Dependency upgrades', 'Release train',
+  'API latency regression',
+  'Search v2 rollout',
+  'Database upgrade',
+  'On-call handover',
+  'Quarterly planning',
+  'Incident review',
+  'Hiring loop',
+  'Cost dashboard',
+  'Dependency upgrades',
+  'Release train',
 ];
 
 function user(accountId: string): string {
@@ -27,7 +35,8 @@ export function meetingNotesBody(date: string, week: number, attendees: string[]
 /** The Q3 Planning page at a given revision. */
 export function planningBody(revision: number): string {
   const parts = ['<h2>Context</h2><p>Q3 is about making knowledge findable.</p>'];
-  if (revision >= 2) parts.push('<h2>Goals</h2><ol><li>Ship Search v2</li><li>Keep the latency budget under 300 ms</li><li>Start workflow automation</li></ol>');
+  if (revision >= 2)
+    parts.push('<h2>Goals</h2><ol><li>Ship Search v2</li><li>Keep the latency budget under 300 ms</li><li>Start workflow automation</li></ol>');
   if (revision >= 3) parts.push('<h2>Scope</h2><p>Agreed: Search v2 and automation pilots. Offline mode moves to Q4.</p>');
   parts.push('<ac:structured-macro ac:name="info"><ac:rich-text-body><p>Owner: product team.</p></ac:rich-text-body></ac:structured-macro>');
   return parts.join('');

@@ -137,7 +137,9 @@ export class LocalScheduler {
     if (this.stopping) return { added: [], changed: [], removed: [], invalid: [] };
     const summary = this.apply(results);
     const parts = [
-      ...(['added', 'changed', 'removed'] as const).filter((k) => summary[k].length).map((k) => `${k} ${summary[k].map((n) => this.describeName(n)).join(', ')}`),
+      ...(['added', 'changed', 'removed'] as const)
+        .filter((k) => summary[k].length)
+        .map((k) => `${k} ${summary[k].map((n) => this.describeName(n)).join(', ')}`),
       ...(summary.invalid.length ? [`invalid ${summary.invalid.join(', ')} (see above)`] : []),
     ];
     if (parts.length) this.log.info(`reloaded: ${parts.join('; ')}`);
@@ -231,15 +233,22 @@ export class LocalScheduler {
     for (const entry of this.entries.values()) entry.task?.destroy();
     const inFlight = [...this.running.values()];
     const summary: StopSummary = { finished: 0, cancelled: 0, abandoned: 0 };
-    this.log.info(inFlight.length
-      ? `stopping: ${plural(inFlight.length, 'run')} in flight; waiting up to ${formatDuration(graceMs)} for ${inFlight.length === 1 ? 'it' : 'them'} to finish`
-      : 'stopping: no runs in flight');
+    this.log.info(
+      inFlight.length
+        ? `stopping: ${plural(inFlight.length, 'run')} in flight; waiting up to ${formatDuration(graceMs)} for ${inFlight.length === 1 ? 'it' : 'them'} to finish`
+        : 'stopping: no runs in flight',
+    );
     if (inFlight.length && !(await settledWithin(inFlight, graceMs))) {
       const left = [...this.running.entries()];
       this.log.warn(`grace period (${formatDuration(graceMs)}) over: cancelling ${left.map(([name, r]) => `${name} run ${r.runId}`).join(', ')}`);
       for (const [, r] of left) r.controller.abort();
       summary.cancelled = left.length;
-      if (!(await settledWithin(left.map(([, r]) => r), this.options.abortWaitMs ?? 5000))) {
+      if (
+        !(await settledWithin(
+          left.map(([, r]) => r),
+          this.options.abortWaitMs ?? 5000,
+        ))
+      ) {
         const stuck = [...this.running.values()];
         summary.abandoned = stuck.length;
         summary.cancelled -= stuck.length;

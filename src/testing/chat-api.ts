@@ -39,7 +39,11 @@ export function chatCompletion(answer: ResolvedAnswer, ctx: ChatContext): Record
 export function chatCompletionChunks(answer: ResolvedAnswer, ctx: ChatContext, includeUsage: boolean): SseEvent[] {
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseEvent => ({
     data: JSON.stringify({
-      id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, system_fingerprint: null,
+      id: ctx.id,
+      object: 'chat.completion.chunk',
+      created: ctx.created,
+      model: ctx.model,
+      system_fingerprint: null,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(includeUsage ? { usage: null } : {}),
     }),
@@ -54,8 +58,13 @@ export function chatCompletionChunks(answer: ResolvedAnswer, ctx: ChatContext, i
   if (includeUsage) {
     events.push({
       data: JSON.stringify({
-        id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, system_fingerprint: null,
-        choices: [], usage: chatUsage(answer.usage),
+        id: ctx.id,
+        object: 'chat.completion.chunk',
+        created: ctx.created,
+        model: ctx.model,
+        system_fingerprint: null,
+        choices: [],
+        usage: chatUsage(answer.usage),
       }),
     });
   }

@@ -97,14 +97,24 @@ function allowed(filter: unknown, tool: Connection['tools'][number]): boolean {
 async function callTool(connections: Connection[], call: ScriptedHostedMcpCall, run: HostedMcpRun): Promise<Item> {
   const conn = connections.find((c) => c.tools.some((t) => t.name === call.name));
   const item: Item = {
-    id: run.ids('mcp'), type: 'mcp_call', server_label: conn?.label ?? connections[0]!.label, name: call.name,
-    arguments: JSON.stringify(call.arguments), approval_request_id: null, output: null, error: null, status: 'completed',
+    id: run.ids('mcp'),
+    type: 'mcp_call',
+    server_label: conn?.label ?? connections[0]!.label,
+    name: call.name,
+    arguments: JSON.stringify(call.arguments),
+    approval_request_id: null,
+    output: null,
+    error: null,
+    status: 'completed',
   };
   if (!conn) return failed(item, { type: 'mcp_protocol_error', code: -32602, message: `Tool ${call.name} not found on any allowed MCP server.` });
   try {
     const result = await conn.client.callTool({ name: call.name, arguments: call.arguments }, undefined, { signal: run.signal });
-    const content = Array.isArray(result.content) ? result.content as Item[] : [];
-    item.output = content.filter((c) => c.type === 'text').map((c) => String(c.text)).join('\n');
+    const content = Array.isArray(result.content) ? (result.content as Item[]) : [];
+    item.output = content
+      .filter((c) => c.type === 'text')
+      .map((c) => String(c.text))
+      .join('\n');
     return result.isError ? failed(item, { type: 'mcp_tool_execution_error', content }) : item;
   } catch (err) {
     if (err instanceof McpError) return failed(item, { type: 'mcp_protocol_error', code: err.code, message: err.message });

@@ -50,7 +50,9 @@ function chatFacts(b: Json): Facts {
   return {
     instructions: system ? textOf(system.content) : undefined,
     userTexts: messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)),
-    toolNames: functionTools(b.tools).map((t) => t.function?.name).filter(isString),
+    toolNames: functionTools(b.tools)
+      .map((t) => t.function?.name)
+      .filter(isString),
     toolResults: messages.filter((m) => m.role === 'tool').map((m) => ({ callId: String(m.tool_call_id ?? ''), output: textOf(m.content) })),
     turn: messages.filter((m) => m.role === 'assistant').length,
     outputSchema: format?.type === 'json_schema' && isRecord(format.json_schema?.schema) ? format.json_schema.schema : undefined,
@@ -59,14 +61,14 @@ function chatFacts(b: Json): Facts {
 }
 
 function responsesFacts(b: Json): Facts {
-  const items: Json[] = typeof b.input === 'string'
-    ? [{ role: 'user', content: b.input }]
-    : Array.isArray(b.input) ? b.input.filter(isRecord) : [];
+  const items: Json[] = typeof b.input === 'string' ? [{ role: 'user', content: b.input }] : Array.isArray(b.input) ? b.input.filter(isRecord) : [];
   const format = b.text?.format;
   return {
     instructions: typeof b.instructions === 'string' ? b.instructions : undefined,
     userTexts: items.filter((i) => isMessage(i) && i.role === 'user').map((i) => textOf(i.content)),
-    toolNames: functionTools(b.tools).map((t) => t.name).filter(isString),
+    toolNames: functionTools(b.tools)
+      .map((t) => t.name)
+      .filter(isString),
     toolResults: items.filter((i) => i.type === 'function_call_output').map((i) => ({ callId: String(i.call_id ?? ''), output: textOf(i.output) })),
     turn: countAssistantTurns(items),
     outputSchema: format?.type === 'json_schema' && isRecord(format.schema) ? format.schema : undefined,
@@ -88,8 +90,14 @@ function countAssistantTurns(items: Json[]): number {
 
 // Item types the client adds to the conversation; every other non-message item was produced by the model.
 const CLIENT_ITEM_TYPES = new Set([
-  'function_call_output', 'computer_call_output', 'shell_call_output', 'apply_patch_call_output',
-  'mcp_approval_response', 'custom_tool_call_output', 'tool_search_output', 'item_reference',
+  'function_call_output',
+  'computer_call_output',
+  'shell_call_output',
+  'apply_patch_call_output',
+  'mcp_approval_response',
+  'custom_tool_call_output',
+  'tool_search_output',
+  'item_reference',
 ]);
 
 function isMessage(item: Json): boolean {
@@ -100,7 +108,10 @@ function isMessage(item: Json): boolean {
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.filter(isRecord).map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+  return content
+    .filter(isRecord)
+    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .join('');
 }
 
 function functionTools(tools: unknown): Json[] {

@@ -23,7 +23,10 @@ export function responseOutput(answer: ResolvedAnswer, ids: IdSource): Item[] {
   const items: Item[] = [...answer.hostedItems];
   if (answer.text !== undefined) {
     items.push({
-      id: ids('msg'), type: 'message', role: 'assistant', status: 'completed',
+      id: ids('msg'),
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
       content: [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }],
     });
   }
@@ -115,10 +118,14 @@ function emitText(emit: (type: string, fields: Record<string, unknown>) => void,
 /** An item as `response.output_item.added` shows it: in progress, its content still empty. */
 function startedItem(item: Item): Item {
   switch (item.type) {
-    case 'message': return { ...item, status: 'in_progress', content: [] };
-    case 'function_call': return { ...item, status: 'in_progress', arguments: '' };
-    case 'mcp_call': return { ...item, status: 'in_progress', output: null, error: null };
-    default: return item;
+    case 'message':
+      return { ...item, status: 'in_progress', content: [] };
+    case 'function_call':
+      return { ...item, status: 'in_progress', arguments: '' };
+    case 'mcp_call':
+      return { ...item, status: 'in_progress', output: null, error: null };
+    default:
+      return item;
   }
 }
 

@@ -10,7 +10,13 @@ import { responseEvents, responseObject, responseOutput } from './responses-api.
 import type { IdSource, ModelRequestView, ResolvedAnswer, Script, ScriptedFault, ScriptedTurn, ScriptedUsage } from './scripted-model-types.ts';
 
 export type {
-  ModelRequestView, Script, ScriptedFault, ScriptedHostedMcpCall, ScriptedToolCall, ScriptedTurn, ScriptedUsage,
+  ModelRequestView,
+  Script,
+  ScriptedFault,
+  ScriptedHostedMcpCall,
+  ScriptedToolCall,
+  ScriptedTurn,
+  ScriptedUsage,
 } from './scripted-model-types.ts';
 
 /**
@@ -108,11 +114,15 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
 
   async function resolve(turn: Exclude<ScriptedTurn, { fault: unknown } | { hang: true }>, record: RecordedRequest): Promise<ResolvedAnswer> {
     const text = 'text' in turn ? turn.text : undefined;
-    const toolCalls = ('toolCalls' in turn ? turn.toolCalls : [])
-      .map((c) => ({ callId: c.id ?? ids('call'), name: c.name, arguments: JSON.stringify(c.arguments ?? {}) }));
+    const toolCalls = ('toolCalls' in turn ? turn.toolCalls : []).map((c) => ({
+      callId: c.id ?? ids('call'),
+      name: c.name,
+      arguments: JSON.stringify(c.arguments ?? {}),
+    }));
     let hostedItems: Array<Record<string, unknown>> = [];
     if ('hostedMcpCalls' in turn) {
-      if (record.api !== 'responses') throw new HostedMcpError(400, 'hostedMcpCalls turns need the Responses API (hosted MCP tools do not exist in Chat Completions).');
+      if (record.api !== 'responses')
+        throw new HostedMcpError(400, 'hostedMcpCalls turns need the Responses API (hosted MCP tools do not exist in Chat Completions).');
       hostedItems = await runHostedMcpCalls({ calls: turn.hostedMcpCalls, tools: record.tools, input: record.body.input, ids, signal: closing.signal });
     }
     const usage = turn.usage ?? estimateUsage(record.body, text, toolCalls);

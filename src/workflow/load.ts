@@ -30,7 +30,7 @@ export function loadWorkflowText(file: string, text: string, options: LoadOption
     return { file, diagnostics: [source.at(0, "the file is empty; a workflow needs at least 'version', 'name' and a 'prompt' or 'steps'")] };
   }
   if (typeof source.value !== 'object' || Array.isArray(source.value)) {
-    return { file, diagnostics: [source.atValue([], "a workflow must be a map of keys (version, name, steps, ...), not a list or a single value")] };
+    return { file, diagnostics: [source.atValue([], 'a workflow must be a map of keys (version, name, steps, ...), not a list or a single value')] };
   }
   const raw = source.value as Record<string, any>;
   const zone = typeof raw.schedule?.timezone === 'string' && isTimeZone(raw.schedule.timezone) ? raw.schedule.timezone : 'UTC';
@@ -103,7 +103,10 @@ export async function loadWorkflowFiles(files: readonly string[], options: LoadO
     }
     const here = parseYamlSource(result.file, wf.source).atValue(['name'], '');
     const there = parseYamlSource(first.file, first.workflow!.source).atValue(['name'], '');
-    result.diagnostics.push({ ...here, message: `duplicate workflow name '${wf.name}' (also in ${relative('.', first.file) || first.file}:${there.line}:${there.col}); names must be unique, so rename one` });
+    result.diagnostics.push({
+      ...here,
+      message: `duplicate workflow name '${wf.name}' (also in ${relative('.', first.file) || first.file}:${there.line}:${there.col}); names must be unique, so rename one`,
+    });
     delete result.workflow;
   }
   return results;

@@ -73,9 +73,13 @@ function referenceProblem(ref: TemplateRef, scope: ReferenceScope): string | und
       }
       return undefined;
     case 'run':
-      return (RUN_FIELDS as readonly string[]).includes(key) ? undefined : `unknown field 'run.${key}'${didYouMean(key, RUN_FIELDS)} (available: ${RUN_FIELDS.join(', ')})`;
+      return (RUN_FIELDS as readonly string[]).includes(key)
+        ? undefined
+        : `unknown field 'run.${key}'${didYouMean(key, RUN_FIELDS)} (available: ${RUN_FIELDS.join(', ')})`;
     case 'workflow':
-      return (WORKFLOW_FIELDS as readonly string[]).includes(key) ? undefined : `unknown field 'workflow.${key}'${didYouMean(key, WORKFLOW_FIELDS)} (available: ${WORKFLOW_FIELDS.join(', ')})`;
+      return (WORKFLOW_FIELDS as readonly string[]).includes(key)
+        ? undefined
+        : `unknown field 'workflow.${key}'${didYouMean(key, WORKFLOW_FIELDS)} (available: ${WORKFLOW_FIELDS.join(', ')})`;
     case 'steps':
       if (!scope.stepsAllowed) return `'${shown}': agent instructions cannot read step outputs; use them in a step's prompt`;
       if (!scope.allSteps.includes(key)) return `template reads unknown step '${key}'${didYouMean(key, scope.allSteps)}`;

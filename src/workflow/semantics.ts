@@ -24,7 +24,11 @@ let knownKeys: { root: string[]; step: string[]; assertion: string[] } | undefin
 function keysOf(level: 'root' | 'step' | 'assertion'): string[] {
   if (!knownKeys) {
     const schema = workflowSchema() as { properties: Raw; $defs: Record<string, { properties: Raw }> };
-    knownKeys = { root: Object.keys(schema.properties), step: Object.keys(schema.$defs.step!.properties), assertion: Object.keys(schema.$defs.assertion!.properties) };
+    knownKeys = {
+      root: Object.keys(schema.properties),
+      step: Object.keys(schema.$defs.step!.properties),
+      assertion: Object.keys(schema.$defs.assertion!.properties),
+    };
   }
   return knownKeys[level];
 }
@@ -56,15 +60,24 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
   const stepIds = collectStepIds(ctx, root);
   const instructions = isObj(root.agent) ? str(root.agent.instructions) : undefined;
   if (instructions !== undefined) {
-    checkTemplateAt(source, engine, ['agent', 'instructions'], instructions, { inputs: inputNames, earlierSteps: [], allSteps: stepIds, stepsAllowed: false }, out);
+    checkTemplateAt(
+      source,
+      engine,
+      ['agent', 'instructions'],
+      instructions,
+      { inputs: inputNames, earlierSteps: [], allSteps: stepIds, stepsAllowed: false },
+      out,
+    );
   }
   const hasSteps = Array.isArray(root.steps);
   const hasPrompt = root.prompt !== undefined;
-  if (root.steps !== undefined && hasPrompt) out.push(source.atKey(['prompt'], "give either a top-level 'prompt' or 'steps', not both; move the prompt into a step"));
+  if (root.steps !== undefined && hasPrompt)
+    out.push(source.atKey(['prompt'], "give either a top-level 'prompt' or 'steps', not both; move the prompt into a step"));
   if (root.steps === undefined && !hasPrompt && !hasTypoOf(root, 'root', ['prompt', 'steps'])) {
     out.push(source.atValue([], "a workflow needs a top-level 'prompt' (one task) or a list of 'steps'"));
   }
-  if (hasSteps && root.output !== undefined) out.push(source.atKey(['output'], "top-level 'output' goes with a top-level 'prompt'; with 'steps', put 'output' on a prompt step"));
+  if (hasSteps && root.output !== undefined)
+    out.push(source.atKey(['output'], "top-level 'output' goes with a top-level 'prompt'; with 'steps', put 'output' on a prompt step"));
   if (typeof root.prompt === 'string') {
     checkTemplateAt(source, engine, ['prompt'], root.prompt, { inputs: inputNames, earlierSteps: [], allSteps: [], stepsAllowed: true }, out);
     if (isObj(root.output)) checkOutputSchema(ctx, ['output'], root.output.schema);
@@ -107,10 +120,19 @@ function checkInputs(ctx: Ctx, root: Raw): string[] {
     if (spec.default === undefined || !['string', 'number', 'boolean', 'enum'].includes(String(spec.type))) continue;
     const expected = spec.type === 'enum' ? 'string' : spec.type;
     if (typeof expected === 'string' && typeof spec.default !== expected) {
-      const unquote = typeof spec.default === 'string' && ((expected === 'number' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) || (expected === 'boolean' && ['true', 'false'].includes(spec.default)));
-      at('default', `default of input '${name}' must be a ${expected}, got ${typeof spec.default} ${JSON.stringify(spec.default)}${unquote ? `; write ${spec.default} without quotes` : ''}`);
+      const unquote =
+        typeof spec.default === 'string' &&
+        ((expected === 'number' && spec.default.trim() !== '' && Number.isFinite(Number(spec.default))) ||
+          (expected === 'boolean' && ['true', 'false'].includes(spec.default)));
+      at(
+        'default',
+        `default of input '${name}' must be a ${expected}, got ${typeof spec.default} ${JSON.stringify(spec.default)}${unquote ? `; write ${spec.default} without quotes` : ''}`,
+      );
     } else if (values && !values.includes(String(spec.default))) {
-      at('default', `default '${String(spec.default)}' of input '${name}' is not one of its values (${values.join(', ')})${didYouMean(String(spec.default), values)}`);
+      at(
+        'default',
+        `default '${String(spec.default)}' of input '${name}' is not one of its values (${values.join(', ')})${didYouMean(String(spec.default), values)}`,
+      );
     }
   }
   return Object.keys(root.inputs);
@@ -141,9 +163,12 @@ function checkTools(ctx: Ctx, root: Raw): Set<string> {
   const backend = str(tools.backend);
   if (isObj(tools.mcp)) {
     const { url, command } = tools.mcp;
-    if (backend !== undefined && backend !== 'mcp') ctx.out.push(ctx.source.atKey(['tools', 'mcp'], `tools.mcp is set but tools.backend is '${backend}'; set backend: mcp or remove tools.mcp`));
+    if (backend !== undefined && backend !== 'mcp')
+      ctx.out.push(ctx.source.atKey(['tools', 'mcp'], `tools.mcp is set but tools.backend is '${backend}'; set backend: mcp or remove tools.mcp`));
     if (url !== undefined && command !== undefined) {
-      ctx.out.push(ctx.source.atKey(['tools', 'mcp', 'command'], "tools.mcp has both 'url' and 'command'; keep 'url' for an HTTP MCP server or 'command' for a stdio one"));
+      ctx.out.push(
+        ctx.source.atKey(['tools', 'mcp', 'command'], "tools.mcp has both 'url' and 'command'; keep 'url' for an HTTP MCP server or 'command' for a stdio one"),
+      );
     } else if (url === undefined && command === undefined) {
       ctx.out.push(ctx.source.atValue(['tools', 'mcp'], "tools.mcp needs 'url' (an HTTP MCP server) or 'command' (a stdio one)"));
     }
@@ -158,7 +183,10 @@ function checkTools(ctx: Ctx, root: Raw): Set<string> {
 }
 
 function unknownTool(ctx: Ctx, slug: string): string {
-  return `unknown tool '${slug}'${didYouMean(slug, ctx.tools.tools.map((t) => t.slug))} (see 'runner tools' for the catalogue)`;
+  return `unknown tool '${slug}'${didYouMean(
+    slug,
+    ctx.tools.tools.map((t) => t.slug),
+  )} (see 'runner tools' for the catalogue)`;
 }
 
 function collectStepIds(ctx: Ctx, root: Raw): string[] {
@@ -180,17 +208,29 @@ function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: stri
   const earlier: string[] = [];
   steps.forEach((step, i) => {
     if (!isObj(step)) return;
-    const scope: ReferenceScope = { inputs, earlierSteps: [...earlier], allSteps, stepsAllowed: true, current: earlier.includes(String(step.id)) ? undefined : str(step.id) };
+    const scope: ReferenceScope = {
+      inputs,
+      earlierSteps: [...earlier],
+      allSteps,
+      stepsAllowed: true,
+      current: earlier.includes(String(step.id)) ? undefined : str(step.id),
+    };
     const id = str(step.id) ?? `#${i + 1}`;
     const isPrompt = step.prompt !== undefined;
     const isTool = step.tool !== undefined;
     if (isPrompt && isTool) {
-      ctx.out.push(ctx.source.atKey(['steps', i, 'tool'], `step '${id}' has both 'prompt' and 'tool'; a step is either a task for the agent or one tool call, so split it into two steps`));
+      ctx.out.push(
+        ctx.source.atKey(
+          ['steps', i, 'tool'],
+          `step '${id}' has both 'prompt' and 'tool'; a step is either a task for the agent or one tool call, so split it into two steps`,
+        ),
+      );
     } else if (!isPrompt && !isTool && !hasTypoOf(step, 'step', ['prompt', 'tool'])) {
       ctx.out.push(ctx.source.atValue(['steps', i], `step '${id}' needs a 'prompt' (a task for the agent) or a 'tool' (one direct tool call)`));
     }
     if (isPrompt) {
-      for (const key of ['with', 'assert']) if (step[key] !== undefined) ctx.out.push(ctx.source.atKey(['steps', i, key], `'${key}' belongs to tool steps; step '${id}' is a prompt step`));
+      for (const key of ['with', 'assert'])
+        if (step[key] !== undefined) ctx.out.push(ctx.source.atKey(['steps', i, key], `'${key}' belongs to tool steps; step '${id}' is a prompt step`));
     } else if (isTool && step.output !== undefined) {
       ctx.out.push(ctx.source.atKey(['steps', i, 'output'], `'output' belongs to prompt steps; a tool step's output is the tool's result`));
     }
@@ -223,9 +263,19 @@ function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: Refere
     if (!isObj(a)) return;
     const ops = OPERATORS.filter((k) => a[k] !== undefined);
     if (ops.length > 1) {
-      ctx.out.push(ctx.source.atKey(['steps', i, 'assert', j, ops[1]!], `an assertion checks one thing, but this one has ${ops.join(' and ')}; split it into ${ops.length} assertions`));
+      ctx.out.push(
+        ctx.source.atKey(
+          ['steps', i, 'assert', j, ops[1]!],
+          `an assertion checks one thing, but this one has ${ops.join(' and ')}; split it into ${ops.length} assertions`,
+        ),
+      );
     } else if (ops.length === 0 && !hasTypoOf(a, 'assertion', OPERATORS)) {
-      ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j], `the assertion on '${String(a.path)}' needs one of equals, contains, exists or matches, e.g. exists: true`));
+      ctx.out.push(
+        ctx.source.atValue(
+          ['steps', i, 'assert', j],
+          `the assertion on '${String(a.path)}' needs one of equals, contains, exists or matches, e.g. exists: true`,
+        ),
+      );
     }
     if (typeof a.matches === 'string') {
       try {
@@ -235,7 +285,8 @@ function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: Refere
         ctx.out.push(ctx.source.atValue(['steps', i, 'assert', j, 'matches'], `'${a.matches}' is not a valid regular expression: ${why}`));
       }
     }
-    for (const key of ['equals', 'contains']) walkStrings(a[key], ['steps', i, 'assert', j, key], (path, text) => checkTemplateAt(ctx.source, ctx.engine, path, text, scope, ctx.out));
+    for (const key of ['equals', 'contains'])
+      walkStrings(a[key], ['steps', i, 'assert', j, key], (path, text) => checkTemplateAt(ctx.source, ctx.engine, path, text, scope, ctx.out));
   });
 }
 
@@ -268,17 +319,23 @@ function checkOutputSchema(ctx: Ctx, path: DocPath, schema: unknown): void {
   if (schema.type !== 'object') {
     const got = schema.type === undefined ? 'but it has no type' : `got type ${JSON.stringify(schema.type)}`;
     const at = schema.type === undefined ? [...path, 'schema'] : [...path, 'schema', 'type'];
-    ctx.out.push(ctx.source.atValue(at, `output.schema must describe an object (type: object), ${got}; put the answer in a property, e.g. properties: { answer: {...} }`));
+    ctx.out.push(
+      ctx.source.atValue(at, `output.schema must describe an object (type: object), ${got}; put the answer in a property, e.g. properties: { answer: {...} }`),
+    );
     return;
   }
   const error = jsonSchemaError(schema);
   if (!error) return;
-  const inner = error.instancePath.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? Number(k) : k.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const inner = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k.replace(/~1/g, '/').replace(/~0/g, '~')));
   const where = ['output.schema', ...inner].join('.');
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
-  const message = error.keyword === 'enum' && allowed
-    ? `${JSON.stringify(error.data)} is not allowed${didYouMean(String(error.data), allowed.map(String))} (allowed: ${allowed.join(', ')})`
-    : (error.message ?? 'is invalid');
+  const message =
+    error.keyword === 'enum' && allowed
+      ? `${JSON.stringify(error.data)} is not allowed${didYouMean(String(error.data), allowed.map(String))} (allowed: ${allowed.join(', ')})`
+      : (error.message ?? 'is invalid');
   ctx.out.push(ctx.source.atValue([...path, 'schema', ...inner], `${where} is not valid JSON Schema: ${message}`));
 }
 

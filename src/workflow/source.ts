@@ -137,7 +137,11 @@ function yamlProblem(text: string, code: string, raw: string, offset: number): {
       return { offset, message: "YAML syntax error: this value contains ': ', which starts a nested map; put the whole value in quotes" };
     case 'MISSING_CHAR': {
       const quote = /"|'/.exec(first)?.[0];
-      if (quote) return { offset: Math.max(0, text.lastIndexOf(quote, offset - 1)), message: `YAML syntax error: this ${quote}quoted string is never closed; add the closing ${quote}` };
+      if (quote)
+        return {
+          offset: Math.max(0, text.lastIndexOf(quote, offset - 1)),
+          message: `YAML syntax error: this ${quote}quoted string is never closed; add the closing ${quote}`,
+        };
       break;
     }
     case 'BAD_INDENT': {
@@ -145,10 +149,16 @@ function yamlProblem(text: string, code: string, raw: string, offset: number): {
       if (flow) {
         const open = unclosedBracket(text, offset, flow[1] === 'sequence' ? '[' : '{');
         const close = flow[1] === 'sequence' ? ']' : '}';
-        return { offset: open ?? offset, message: `YAML syntax error: this ${flow[1] === 'sequence' ? '[ list' : '{ map'} is never closed; add the closing ${close}` };
+        return {
+          offset: open ?? offset,
+          message: `YAML syntax error: this ${flow[1] === 'sequence' ? '[ list' : '{ map'} is never closed; add the closing ${close}`,
+        };
       }
       if (/same column/.test(first)) {
-        return { offset: indentEnd, message: 'YAML syntax error: this key is indented differently from the keys above it; keys of one map must start at the same column' };
+        return {
+          offset: indentEnd,
+          message: 'YAML syntax error: this key is indented differently from the keys above it; keys of one map must start at the same column',
+        };
       }
       return { offset: indentEnd, message: `YAML syntax error: ${first}` };
     }
@@ -179,4 +189,3 @@ function unclosedBracket(text: string, offset: number, open: '[' | '{'): number 
   }
   return undefined;
 }
-

@@ -20,9 +20,7 @@ export function structuralDiagnostics(source: YamlSource): Diagnostic[] {
 
 /** oneOf/propertyNames failures report their branches' errors too; keep one readable error per failure. */
 function dropBranchNoise(errors: ErrorObject[]): ErrorObject[] {
-  const prefixes = errors
-    .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'propertyNames')
-    .map((e) => `${e.schemaPath}/`);
+  const prefixes = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'propertyNames').map((e) => `${e.schemaPath}/`);
   return errors.filter((e) => !prefixes.some((p) => e.schemaPath.startsWith(p)));
 }
 
@@ -89,15 +87,26 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
       // A tool slug that breaks the pattern is also an unknown tool; the semantic check names the closest real one.
       if (/\.tool$|^tools\.allow\[\d+\]$/.test(where)) return undefined;
       const hint = PATTERN_HINTS.find(([re]) => re.test(where));
-      return source.atValue(path, hint ? hint[1](String(value)) : `${where} ${describeValue(value)} does not match ${(error.params as { pattern: string }).pattern}`);
+      return source.atValue(
+        path,
+        hint ? hint[1](String(value)) : `${where} ${describeValue(value)} does not match ${(error.params as { pattern: string }).pattern}`,
+      );
     }
     case 'propertyNames': {
       const name = String((error.params as { propertyName: string }).propertyName);
-      return source.atKey([...path, name], `${where === 'inputs' ? 'input' : 'key'} name '${name}' must be snake_case (lowercase letters, digits and _), e.g. '${snake(name)}'`);
+      return source.atKey(
+        [...path, name],
+        `${where === 'inputs' ? 'input' : 'key'} name '${name}' must be snake_case (lowercase letters, digits and _), e.g. '${snake(name)}'`,
+      );
     }
     case 'oneOf':
     case 'anyOf':
-      return source.atValue(path, `${where} must be ${String((error.parentSchema as { description?: string })?.description ?? 'one of the allowed forms').replace(/\.$/, '').replace(/^[A-Z]/, (c) => c.toLowerCase())}, got ${describeValue(value)}`);
+      return source.atValue(
+        path,
+        `${where} must be ${String((error.parentSchema as { description?: string })?.description ?? 'one of the allowed forms')
+          .replace(/\.$/, '')
+          .replace(/^[A-Z]/, (c) => c.toLowerCase())}, got ${describeValue(value)}`,
+      );
     case 'minItems': {
       const limit = (error.params as { limit: number }).limit;
       return source.atValue(path, limit === 1 ? `${where} must not be an empty list` : `${where} must have at least ${limit} items`);
@@ -105,7 +114,10 @@ function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagno
     case 'minLength':
       return source.atValue(path, `${where} must not be empty`);
     case 'uniqueItems':
-      return source.atValue(path, `${where} lists the same item twice (items ${(error.params as { j: number; i: number }).j} and ${(error.params as { i: number }).i})`);
+      return source.atValue(
+        path,
+        `${where} lists the same item twice (items ${(error.params as { j: number; i: number }).j} and ${(error.params as { i: number }).i})`,
+      );
     case 'minimum':
     case 'maximum':
     case 'maxLength':
@@ -134,7 +146,11 @@ function expectation(key: string, property: PropertySchema | undefined): string 
 function sentence(text: string): string {
   // A sentence ends at a period before a capital letter or the end, so "e.g. `0 16 * * FRI`" stays whole.
   const first = /^.*?\.(?=\s+[A-Z]|\s*$)/.exec(text)?.[0] ?? text;
-  return first.trim().replace(/\.$/, '').replace(/`/g, '').replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
+  return first
+    .trim()
+    .replace(/\.$/, '')
+    .replace(/`/g, '')
+    .replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
 }
 
 /** Types as YAML users know them: a map, a list. */
@@ -156,9 +172,24 @@ export function describeValue(value: unknown): string {
 }
 
 function kebab(s: string): string {
-  return s.trim().replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'my-workflow';
+  return (
+    s
+      .trim()
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'my-workflow'
+  );
 }
 
 function snake(s: string): string {
-  return s.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(\d)/, '_$1') || 'step';
+  return (
+    s
+      .trim()
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .replace(/^(\d)/, '_$1') || 'step'
+  );
 }

@@ -48,13 +48,13 @@ export function dateFilters(defaultZone: () => string): Record<string, (value: u
     last_weekday: (value, name, zone) => {
       const dt = toDateTime(value, zoneOf(zone)).startOf('day');
       const target = weekday(name);
-      const back = ((dt.weekday - target + 7) % 7) || 7;
+      const back = (dt.weekday - target + 7) % 7 || 7;
       return dt.minus({ days: back }).toISODate();
     },
     /** `{{ run.scheduled_at | next_weekday: "friday" }}` → the first Friday strictly after that day. */
     next_weekday: (value, name, zone) => {
       const dt = toDateTime(value, zoneOf(zone)).startOf('day');
-      const ahead = ((weekday(name) - dt.weekday + 7) % 7) || 7;
+      const ahead = (weekday(name) - dt.weekday + 7) % 7 || 7;
       return dt.plus({ days: ahead }).toISODate();
     },
     /** `{{ run.scheduled_at | start_of: "week" }}` → first day (ISO date) of its week, month or year. */
@@ -62,7 +62,10 @@ export function dateFilters(defaultZone: () => string): Record<string, (value: u
     /** `{{ run.scheduled_at | end_of: "month" }}` → last day (ISO date) of its week, month or year. */
     end_of: (value, unit, zone) => toDateTime(value, zoneOf(zone)).endOf(unitOf(unit)).toISODate(),
     /** `{{ run.scheduled_at | add_days: -7 }}` → the timestamp moved by whole local days. */
-    add_days: (value, days, zone) => toDateTime(value, zoneOf(zone)).plus({ days: Number(days) }).toISO(),
+    add_days: (value, days, zone) =>
+      toDateTime(value, zoneOf(zone))
+        .plus({ days: Number(days) })
+        .toISO(),
   };
 }
 

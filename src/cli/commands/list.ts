@@ -31,7 +31,9 @@ export async function listCommand(dir: string | undefined, flags: ListFlags): Pr
     out(paint('bold', `${pad('NAME', width)}  ${pad('SCHEDULE', cronWidth)}  ${pad('TIMEZONE', zoneWidth)}  NEXT RUNS`));
     for (const r of rows) {
       const withSeconds = (r.cron ?? '').trim().split(/\s+/).length === 6;
-      const next = r.next.map((d) => DateTime.fromJSDate(d, { zone: r.timezone }).toFormat(withSeconds ? 'ccc yyyy-LL-dd HH:mm:ss' : 'ccc yyyy-LL-dd HH:mm')).join(', ');
+      const next = r.next
+        .map((d) => DateTime.fromJSDate(d, { zone: r.timezone }).toFormat(withSeconds ? 'ccc yyyy-LL-dd HH:mm:ss' : 'ccc yyyy-LL-dd HH:mm'))
+        .join(', ');
       out(`${pad(r.name, width)}  ${pad(r.cron ?? 'on demand', cronWidth)}  ${pad(r.timezone ?? '-', zoneWidth)}  ${next || '-'}`);
     }
   }

@@ -45,11 +45,19 @@ async function toolkitTarget(): Promise<{ executor: ToolExecutor; describe: stri
   const site = config.confluence;
   if (site.baseUrl) {
     if (!site.email || !site.apiToken) throw new UserError('CONFLUENCE_BASE_URL is set; also set CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN');
-    return { executor: createConfluenceToolkit({ baseUrl: site.baseUrl, email: site.email, apiToken: site.apiToken }), describe: site.baseUrl, close: async () => {} };
+    return {
+      executor: createConfluenceToolkit({ baseUrl: site.baseUrl, email: site.email, apiToken: site.apiToken }),
+      describe: site.baseUrl,
+      close: async () => {},
+    };
   }
   const { email, apiToken } = config.sandbox;
   if (config.sandbox.url) {
-    return { executor: createConfluenceToolkit({ baseUrl: config.sandbox.url, email, apiToken }), describe: `the sandbox at ${config.sandbox.url}`, close: async () => {} };
+    return {
+      executor: createConfluenceToolkit({ baseUrl: config.sandbox.url, email, apiToken }),
+      describe: `the sandbox at ${config.sandbox.url}`,
+      close: async () => {},
+    };
   }
   const { startSandbox } = await import('../../sandbox/server.ts');
   const sandbox = await startSandbox({ dbPath: config.sandbox.dbPath, port: 0, seed: true, users: [{ email, apiToken, displayName: 'Sandbox User' }] });

@@ -64,11 +64,15 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   let run: RunRecord;
   try {
-    run = await runWorkflow(workflow, { inputs: given, preview: flags.preview, signal: cancel.signal, scheduledAt }, {
-      config,
-      store,
-      onEvent: progress?.onEvent,
-    });
+    run = await runWorkflow(
+      workflow,
+      { inputs: given, preview: flags.preview, signal: cancel.signal, scheduledAt },
+      {
+        config,
+        store,
+        onEvent: progress?.onEvent,
+      },
+    );
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);
@@ -93,10 +97,15 @@ function printSummary(run: RunRecord): void {
   out('');
   if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
   else if (run.status === 'cancelled') out(`${paint('yellow', '■ cancelled')} ${paint('dim', `after ${took}`)}`);
-  else out(`${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`);
+  else
+    out(`${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`);
   if (run.error && run.status !== 'succeeded') for (const line of run.error.message.split('\n')) out(`  ${line}`);
   if (run.mode === 'preview') {
-    const would = run.attempts.at(-1)?.steps.flatMap((s) => s.toolCalls).filter((c) => c.status === 'simulated') ?? [];
+    const would =
+      run.attempts
+        .at(-1)
+        ?.steps.flatMap((s) => s.toolCalls)
+        .filter((c) => c.status === 'simulated') ?? [];
     out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
     for (const c of would) out(`    would have called ${c.tool} ${summarise(c.args, 100)}`);
   }
@@ -107,12 +116,20 @@ function printSummary(run: RunRecord): void {
 }
 
 function printPlan(plan: Plan): void {
-  const text = (t: PlannedText | undefined) => (t ? (t.rendered ? t.text : `${t.text}\n${paint('dim', '(rendered during the run: reads earlier step outputs)')}`) : '');
-  const indent = (s: string) => s.trimEnd().split('\n').map((l) => `      ${l}`).join('\n');
+  const text = (t: PlannedText | undefined) =>
+    t ? (t.rendered ? t.text : `${t.text}\n${paint('dim', '(rendered during the run: reads earlier step outputs)')}`) : '';
+  const indent = (s: string) =>
+    s
+      .trimEnd()
+      .split('\n')
+      .map((l) => `      ${l}`)
+      .join('\n');
   out(`${paint('bold', `Plan for ${plan.workflow.name}`)} ${paint('dim', `(${plan.workflow.file}, ${plan.workflow.hash.slice(0, 12)})`)}`);
   if (plan.workflow.description) out(`  ${plan.workflow.description}`);
   out(`  mode: ${plan.mode}   model: ${plan.model}   backend: ${plan.backend}`);
-  out(`  limits: ${plan.limits.maxTurns} turns per step, timeout ${formatDuration(plan.limits.timeoutMs)}${plan.limits.maxTokens ? `, ${plan.limits.maxTokens} tokens` : ''}`);
+  out(
+    `  limits: ${plan.limits.maxTurns} turns per step, timeout ${formatDuration(plan.limits.timeoutMs)}${plan.limits.maxTokens ? `, ${plan.limits.maxTokens} tokens` : ''}`,
+  );
   out(`  retry: ${plan.retry.attempts} attempt(s), ${plan.retry.backoff.type} backoff from ${formatDuration(plan.retry.backoff.delayMs)}`);
   out(`  schedule: ${plan.schedule ? `${plan.schedule.cron} (${plan.schedule.timezone}); next: ${plan.schedule.next.join(', ')}` : 'on demand only'}`);
   const inputs = Object.entries(plan.inputs);

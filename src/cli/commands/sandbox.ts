@@ -70,7 +70,9 @@ export async function sandboxSeedCommand(flags: SandboxFlags): Promise<void> {
       seedSandbox(store);
     });
     const count = (sql: string) => Number(store.get(sql)?.n ?? 0);
-    out(`seeded ${dbPath}: ${count('SELECT count(*) AS n FROM spaces')} spaces, ${count("SELECT count(*) AS n FROM content WHERE type = 'page'")} pages, ${count("SELECT count(*) AS n FROM content WHERE type = 'blogpost'")} blog posts`);
+    out(
+      `seeded ${dbPath}: ${count('SELECT count(*) AS n FROM spaces')} spaces, ${count("SELECT count(*) AS n FROM content WHERE type = 'page'")} pages, ${count("SELECT count(*) AS n FROM content WHERE type = 'blogpost'")} blog posts`,
+    );
   } finally {
     store.close();
   }

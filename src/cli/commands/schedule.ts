@@ -27,7 +27,13 @@ export async function scheduleSyncCommand(dir: string | undefined, flags: Schedu
   const context = await openQueueContext(config);
   let report;
   try {
-    report = await syncSchedules(context.queue, context.redis, config.queue.prefix, results.flatMap((r) => (r.workflow ? [r.workflow] : [])), { dryRun: flags['dry-run'], keep });
+    report = await syncSchedules(
+      context.queue,
+      context.redis,
+      config.queue.prefix,
+      results.flatMap((r) => (r.workflow ? [r.workflow] : [])),
+      { dryRun: flags['dry-run'], keep },
+    );
   } finally {
     await context.close();
   }
@@ -38,11 +44,15 @@ export async function scheduleSyncCommand(dir: string | undefined, flags: Schedu
     for (const name of report.changed) out(`${paint('yellow', '~')} ${name}  ${paint('dim', `${verb}update`)}`);
     for (const name of report.removed) out(`${paint('red', '-')} ${name}  ${paint('dim', `${verb}remove`)}`);
     const writes = report.added.length + report.changed.length + report.removed.length;
-    out(`${flags['dry-run'] ? 'dry run: ' : ''}${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged${writes === 0 && !flags['dry-run'] ? ' (nothing written)' : ''}`);
+    out(
+      `${flags['dry-run'] ? 'dry run: ' : ''}${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged${writes === 0 && !flags['dry-run'] ? ' (nothing written)' : ''}`,
+    );
   }
   for (const r of invalid) for (const d of r.diagnostics) err(formatDiagnostic(d));
   if (invalid.length) {
-    err(`${invalid.length} invalid workflow file${invalid.length === 1 ? '' : 's'} left out${keep.size ? `; kept the existing schedules of ${[...keep].join(', ')}` : ''}`);
+    err(
+      `${invalid.length} invalid workflow file${invalid.length === 1 ? '' : 's'} left out${keep.size ? `; kept the existing schedules of ${[...keep].join(', ')}` : ''}`,
+    );
     throw new ExitCode(EXIT.usage);
   }
 }
@@ -69,7 +79,7 @@ export async function scheduleListCommand(flags: ScheduleListFlags): Promise<voi
   const cronWidth = Math.max(8, ...schedules.map((s) => (s.cron ?? '').length));
   out(paint('bold', `${pad('NAME', width)}  ${pad('SCHEDULE', cronWidth)}  NEXT RUN`));
   for (const s of schedules) {
-    const next = s.next ? DateTime.fromISO(s.next, { zone: s.timezone ?? 'UTC' }).toFormat("ccc yyyy-LL-dd HH:mm:ss ZZZZ") : '-';
+    const next = s.next ? DateTime.fromISO(s.next, { zone: s.timezone ?? 'UTC' }).toFormat('ccc yyyy-LL-dd HH:mm:ss ZZZZ') : '-';
     out(`${pad(s.name, width)}  ${pad(s.cron ?? '-', cronWidth)}  ${next}  ${paint('dim', s.hash ? `workflow ${s.hash.slice(0, 12)}` : '')}`);
   }
 }

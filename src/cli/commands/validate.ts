@@ -43,7 +43,9 @@ export async function validatePaths(paths: string[]): Promise<LoadResult[]> {
   const targets = paths.length ? paths : [cliConfig().workflowsDir];
   const files = await findWorkflowFiles(targets);
   if (files.length === 0) throw new UserError(`no workflow files (*.yaml, *.yml) in ${targets.join(', ')}`);
-  const results = await loadWorkflowFiles(files.map((f) => relative('.', f) || f), loadOptions());
+  const results = await loadWorkflowFiles(
+    files.map((f) => relative('.', f) || f),
+    loadOptions(),
+  );
   return results;
 }
-

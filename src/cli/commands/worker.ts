@@ -31,7 +31,9 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   ]);
   const context = await openQueueContext(config);
   const blocking = connectRedis(config.redisUrl, { name: 'runner-worker' });
-  const limiter = config.modelRpm ? createRedisRateLimiter({ redis: context.redis, key: limiterKey(config.queue.prefix), perMinute: config.modelRpm }) : undefined;
+  const limiter = config.modelRpm
+    ? createRedisRateLimiter({ redis: context.redis, key: limiterKey(config.queue.prefix), perMinute: config.modelRpm })
+    : undefined;
   const log = (line: string) => err(`${new Date().toISOString()} ${line}`);
   const worker = startRunWorker({
     config,
@@ -42,7 +44,9 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     log,
   });
   await worker.worker.waitUntilReady();
-  log(`worker ready: queue '${config.queue.prefix}:runs', concurrency ${concurrency}${config.modelRpm ? `, ${config.modelRpm} model requests/min shared` : ''}`);
+  log(
+    `worker ready: queue '${config.queue.prefix}:runs', concurrency ${concurrency}${config.modelRpm ? `, ${config.modelRpm} model requests/min shared` : ''}`,
+  );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

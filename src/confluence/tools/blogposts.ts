@@ -14,8 +14,13 @@ import type { ToolFn } from './types.ts';
 const V2 = '/wiki/api/v2';
 
 interface CreateBlogpostArgs {
-  body: unknown; labels?: { name: string }[] | null; metadata?: Record<string, unknown> | null;
-  parentId?: string | null; spaceId: string; status: string; title: string;
+  body: unknown;
+  labels?: { name: string }[] | null;
+  metadata?: Record<string, unknown> | null;
+  parentId?: string | null;
+  spaceId: string;
+  status: string;
+  title: string;
 }
 
 /**
@@ -26,17 +31,27 @@ export const createBlogpost: ToolFn = async (client, args: CreateBlogpostArgs, s
   const spaceId = await spaceIdOf(client, args.spaceId, signal);
   const value = storageOf(args.body);
   const post = await client.request<V2Content>({
-    api: 'v2', method: 'POST', path: '/blogposts', signal,
+    api: 'v2',
+    method: 'POST',
+    path: '/blogposts',
+    signal,
     body: { spaceId, status: args.status, title: args.title, body: { representation: 'storage', value } },
   });
   let labels: unknown[] = [];
   if (args.labels && args.labels.length > 0) {
     try {
-      labels = await addLabels(client, post.id, args.labels.map((l) => ({ prefix: 'global', name: l.name })), signal);
+      labels = await addLabels(
+        client,
+        post.id,
+        args.labels.map((l) => ({ prefix: 'global', name: l.name })),
+        signal,
+      );
     } catch (error) {
       signal?.throwIfAborted();
       // The post exists now; say so, or a model would create it twice.
-      throw new ConfluenceToolError(`blog post ${post.id} was created, but adding its labels failed (${(error as Error).message}); add them with CONFLUENCE_ADD_CONTENT_LABEL`);
+      throw new ConfluenceToolError(
+        `blog post ${post.id} was created, but adding its labels failed (${(error as Error).message}); add them with CONFLUENCE_ADD_CONTENT_LABEL`,
+      );
     }
   }
   return {
@@ -55,7 +70,11 @@ export const createBlogpost: ToolFn = async (client, args: CreateBlogpostArgs, s
 };
 
 interface UpdateBlogpostArgs {
-  body: unknown; id: string; spaceId: string; status?: string | null; title: string;
+  body: unknown;
+  id: string;
+  spaceId: string;
+  status?: string | null;
+  title: string;
   version: { number: number; message?: string | null; minorEdit?: boolean | null };
 }
 
@@ -64,10 +83,21 @@ export const updateBlogpost: ToolFn = async (client, args: UpdateBlogpostArgs, s
   const spaceId = await spaceIdOf(client, args.spaceId, signal);
   const sent = { representation: 'storage', value: storageOf(args.body) };
   const post = await client.request<V2Content>({
-    api: 'v2', method: 'PUT', path: apiPath`/blogposts/${args.id}`, signal,
+    api: 'v2',
+    method: 'PUT',
+    path: apiPath`/blogposts/${args.id}`,
+    signal,
     body: {
-      id: args.id, status: args.status ?? 'current', title: args.title, spaceId, body: sent,
-      version: { number: args.version.number, ...(args.version.message ? { message: args.version.message } : {}), ...(args.version.minorEdit != null ? { minorEdit: args.version.minorEdit } : {}) },
+      id: args.id,
+      status: args.status ?? 'current',
+      title: args.title,
+      spaceId,
+      body: sent,
+      version: {
+        number: args.version.number,
+        ...(args.version.message ? { message: args.version.message } : {}),
+        ...(args.version.minorEdit != null ? { minorEdit: args.version.minorEdit } : {}),
+      },
     },
   });
   return contentRecord({ ...post, body: post.body?.storage ? post.body : { storage: sent } }, 'blogpost');
@@ -99,7 +129,13 @@ export const getBlogpostOperations: ToolFn = async (client, args: { id: string }
 };
 
 /** One cursor page of a v2 list: results plus the next cursor token and link. */
-async function cursorPage(client: Parameters<ToolFn>[0], path: string, cursor: string | null | undefined, limit: number | null | undefined, signal?: AbortSignal) {
+async function cursorPage(
+  client: Parameters<ToolFn>[0],
+  path: string,
+  cursor: string | null | undefined,
+  limit: number | null | undefined,
+  signal?: AbortSignal,
+) {
   const lim = limit == null ? undefined : normalizeOffset(0, limit).limit;
   const page = await client.get<V2List<V2Content>>('v2', path, { cursor: cursor ?? undefined, limit: lim }, signal);
   const nextLink = page?._links?.next ?? null;
@@ -150,7 +186,11 @@ export const getBlogpostVersions: ToolFn = async (client, args: { blogpostId: st
   const lim = args.limit == null ? undefined : normalizeOffset(0, args.limit).limit;
   const page = await client.get<V2List<V2Version>>('v2', path, { cursor: args.cursor ?? undefined, limit: lim }, signal);
   const versions = page?.results ?? [];
-  const names = await displayNames(client, versions.map((v) => v.authorId), signal);
+  const names = await displayNames(
+    client,
+    versions.map((v) => v.authorId),
+    signal,
+  );
   return {
     results: versions.map((v) => ({
       id: args.blogpostId,

@@ -18,7 +18,10 @@ export function createProperty(client: ConfluenceClient, collection: string, key
 /** PUT a property's new value with the version after `current`. */
 export function putProperty(client: ConfluenceClient, collection: string, current: V2Property, value: unknown, signal?: AbortSignal) {
   return client.request<V2Property>({
-    api: 'v2', method: 'PUT', path: `${collection}/${encodeURIComponent(current.id)}`, signal,
+    api: 'v2',
+    method: 'PUT',
+    path: `${collection}/${encodeURIComponent(current.id)}`,
+    signal,
     body: { key: current.key, value, version: { number: (current.version?.number ?? 1) + 1 } },
   });
 }

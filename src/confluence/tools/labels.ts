@@ -20,7 +20,11 @@ interface Label {
 /** POST v1 /content/{id}/label; resolves to every label now on the content, each with string id and `_links`. */
 export async function addLabels(client: ConfluenceClient, contentId: string, labels: { prefix: string; name: string }[], signal?: AbortSignal) {
   const r = await client.request<{ results?: Label[] } | Label[]>({
-    api: 'v1', method: 'POST', path: apiPath`/content/${contentId}/label`, body: labels, signal,
+    api: 'v1',
+    method: 'POST',
+    path: apiPath`/content/${contentId}/label`,
+    body: labels,
+    signal,
   });
   const list = Array.isArray(r) ? r : (r?.results ?? []);
   return list.map((l) => ({ ...l, id: String(l.id), label: l.label ?? l.name, _links: { self: `/wiki/rest/api/label/${l.id}` } }));
@@ -28,10 +32,20 @@ export async function addLabels(client: ConfluenceClient, contentId: string, lab
 
 /** CONFLUENCE_ADD_CONTENT_LABEL: POST v1 /content/{id}/label with `[{prefix, name}]`. */
 export const addContentLabel: ToolFn = (client, args: { id: string; labels: { prefix: string; name: string }[] }, signal) =>
-  addLabels(client, args.id, args.labels.map((l) => ({ prefix: l.prefix, name: l.name })), signal);
+  addLabels(
+    client,
+    args.id,
+    args.labels.map((l) => ({ prefix: l.prefix, name: l.name })),
+    signal,
+  );
 
 /** Offset-emulated label list of a v2 collection, each label with `_links.self`. */
-async function labelList(client: ConfluenceClient, path: string, args: { start?: number | null; limit?: number | null; prefix?: string | null }, signal?: AbortSignal) {
+async function labelList(
+  client: ConfluenceClient,
+  path: string,
+  args: { start?: number | null; limit?: number | null; prefix?: string | null },
+  signal?: AbortSignal,
+) {
   const { start, limit } = normalizeOffset(args.start, args.limit);
   const page = await collectOffset<Label>(client, path, start, limit, { query: { prefix: args.prefix ?? undefined }, signal });
   return offsetResult(V2 + path, page, (l) => ({ ...l, id: String(l.id), _links: { self: `${V2}/labels/${l.id}` } }));
@@ -67,14 +81,20 @@ export const getLabelsForSpace: ToolFn = async (client, args: { id: string; limi
   const { start, limit } = normalizeOffset(args.start, args.limit);
   const page = await collectOffset<Label>(client, path, start, limit, { signal });
   return offsetResult(V2 + path, page, (l) => ({
-    ...l, id: String(l.id), label: l.name,
+    ...l,
+    id: String(l.id),
+    label: l.name,
     owner: { type: 'unknown', accountId: '', displayName: null },
     _links: { self: `${V2}/labels/${l.id}`, context: null },
   }));
 };
 
 /** CONFLUENCE_GET_LABELS_FOR_SPACE_CONTENT: GET v2 /spaces/{id}/content/labels, optionally one `prefix`. */
-export const getLabelsForSpaceContent: ToolFn = async (client, args: { id: string; limit?: number | null; start?: number | null; prefix?: string | null }, signal) => {
+export const getLabelsForSpaceContent: ToolFn = async (
+  client,
+  args: { id: string; limit?: number | null; start?: number | null; prefix?: string | null },
+  signal,
+) => {
   const spaceId = await spaceIdOf(client, args.id, signal);
   const path = apiPath`/spaces/${spaceId}/content/labels`;
   const { start, limit } = normalizeOffset(args.start, args.limit);

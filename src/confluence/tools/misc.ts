@@ -52,7 +52,10 @@ interface Restriction {
 /** CONFLUENCE_GET_CONTENT_RESTRICTIONS: GET v1 /content/{id}/restriction; `restrictions` is keyed by operation (read, update). */
 export const getContentRestrictions: ToolFn = async (client, args: { id: string; expand?: string[] | null }, signal) => {
   const r = await client.get<{ results?: Restriction[]; _links?: object } & Record<string, unknown>>(
-    'v1', apiPath`/content/${args.id}/restriction`, { expand: args.expand ?? undefined }, signal,
+    'v1',
+    apiPath`/content/${args.id}/restriction`,
+    { expand: args.expand ?? undefined },
+    signal,
   );
   const restrictions = Object.fromEntries((r?.results ?? []).map((x) => [x.operation, { ...x.restrictions, operation: x.operation }]));
   return { ...r, restrictions, _links: r?._links ?? {} };
@@ -70,12 +73,24 @@ interface AuditRecord {
  * CONFLUENCE_GET_AUDIT_LOGS: GET v1 /audit (`from_` → startDate, `to` → endDate). v1 records carry no id, so `id` is
  * the record's offset in this listing; `associatedItems`/`objectItem` are v1's `associatedObjects`/`affectedObject`.
  */
-export const getAuditLogs: ToolFn = async (client, args: { from_?: string | null; to?: string | null; searchString?: string | null; start?: number | null; limit?: number | null }, signal) => {
+export const getAuditLogs: ToolFn = async (
+  client,
+  args: { from_?: string | null; to?: string | null; searchString?: string | null; start?: number | null; limit?: number | null },
+  signal,
+) => {
   const start = Math.max(0, Math.floor(args.start ?? 0));
-  const r = await client.get<{ results?: AuditRecord[]; start?: number; limit?: number; size?: number; _links?: object }>('v1', '/audit', {
-    startDate: args.from_ ?? undefined, endDate: args.to ?? undefined, searchString: args.searchString ?? undefined,
-    start, limit: args.limit == null ? undefined : Math.max(1, Math.floor(args.limit)),
-  }, signal);
+  const r = await client.get<{ results?: AuditRecord[]; start?: number; limit?: number; size?: number; _links?: object }>(
+    'v1',
+    '/audit',
+    {
+      startDate: args.from_ ?? undefined,
+      endDate: args.to ?? undefined,
+      searchString: args.searchString ?? undefined,
+      start,
+      limit: args.limit == null ? undefined : Math.max(1, Math.floor(args.limit)),
+    },
+    signal,
+  );
   const results = (r?.results ?? []).map((a, i) => ({
     ...a,
     id: String(a.id ?? start + i),
@@ -95,7 +110,10 @@ export const getAuditLogs: ToolFn = async (client, args: { from_?: string | null
 export const createWhiteboard: ToolFn = async (client, args: { spaceId: string; title?: string | null; parentId?: string | null }, signal) => {
   const spaceId = await spaceIdOf(client, args.spaceId, signal);
   const w = await client.request<V2Content>({
-    api: 'v2', method: 'POST', path: '/whiteboards', signal,
+    api: 'v2',
+    method: 'POST',
+    path: '/whiteboards',
+    signal,
     body: { spaceId, ...(args.title ? { title: args.title } : {}), ...(args.parentId ? { parentId: args.parentId } : {}) },
   });
   return {

@@ -20,20 +20,34 @@ export const createPage: ToolFn = async (client, args: { body: unknown; parentId
   const spaceId = await spaceIdOf(client, args.spaceId, signal);
   const sent = writeBody(args.body);
   const page = await client.request<V2Content>({
-    api: 'v2', method: 'POST', path: '/pages', signal,
+    api: 'v2',
+    method: 'POST',
+    path: '/pages',
+    signal,
     body: { spaceId, status: 'current', title: args.title, ...(args.parentId ? { parentId: args.parentId } : {}), body: sent },
   });
   return contentRecord({ ...page, body: page.body?.storage ? page.body : { storage: sent } }, 'page');
 };
 
 /** CONFLUENCE_UPDATE_PAGE: PUT v2 /pages/{id}; the caller's `version.number` must be the current one plus one. */
-export const updatePage: ToolFn = async (client, args: { body: unknown; id: string; spaceId: string; title: string; version: { number: number; message?: string | null } }, signal) => {
+export const updatePage: ToolFn = async (
+  client,
+  args: { body: unknown; id: string; spaceId: string; title: string; version: { number: number; message?: string | null } },
+  signal,
+) => {
   const spaceId = await spaceIdOf(client, args.spaceId, signal);
   const sent = writeBody(args.body);
   const page = await client.request<V2Content>({
-    api: 'v2', method: 'PUT', path: apiPath`/pages/${args.id}`, signal,
+    api: 'v2',
+    method: 'PUT',
+    path: apiPath`/pages/${args.id}`,
+    signal,
     body: {
-      id: args.id, status: 'current', title: args.title, spaceId, body: sent,
+      id: args.id,
+      status: 'current',
+      title: args.title,
+      spaceId,
+      body: sent,
       version: { number: args.version.number, ...(args.version.message ? { message: args.version.message } : {}) },
     },
   });
@@ -42,9 +56,16 @@ export const updatePage: ToolFn = async (client, args: { body: unknown; id: stri
 
 /** CONFLUENCE_GET_PAGE_BY_ID: GET v2 /pages/{id}?body-format=storage, optionally a past `version` or the draft. */
 export const getPageById: ToolFn = async (client, args: { id: string; version?: number | null; draft?: boolean | null }, signal) => {
-  const page = await client.get<V2Content>('v2', apiPath`/pages/${args.id}`, {
-    'body-format': 'storage', version: args.version ?? undefined, 'get-draft': args.draft ? true : undefined,
-  }, signal);
+  const page = await client.get<V2Content>(
+    'v2',
+    apiPath`/pages/${args.id}`,
+    {
+      'body-format': 'storage',
+      version: args.version ?? undefined,
+      'get-draft': args.draft ? true : undefined,
+    },
+    signal,
+  );
   const names = await displayNames(client, [page.authorId, page.version?.authorId], signal);
   const record = contentRecord(page, 'page');
   const editor = page.version?.authorId;
@@ -65,8 +86,16 @@ export const deletePage: ToolFn = async (client, args: { id: string }, signal) =
 };
 
 const SORT_FIELDS: Record<string, string> = {
-  id: 'id', title: 'title', created: 'created-date', createdat: 'created-date', 'created-date': 'created-date',
-  modified: 'modified-date', updated: 'modified-date', updatedat: 'modified-date', lastmodified: 'modified-date', 'modified-date': 'modified-date',
+  id: 'id',
+  title: 'title',
+  created: 'created-date',
+  createdat: 'created-date',
+  'created-date': 'created-date',
+  modified: 'modified-date',
+  updated: 'modified-date',
+  updatedat: 'modified-date',
+  lastmodified: 'modified-date',
+  'modified-date': 'modified-date',
 };
 
 /** Maps a loose sort name plus direction to v2's sort values (`title`, `-modified-date`, ...); unknown names are passed on. */
@@ -79,8 +108,16 @@ export function v2Sort(sort: string | null | undefined, direction: string | null
 }
 
 interface GetPagesArgs {
-  authorId?: string | null; direction?: string | null; expand?: string[] | null; label?: string[] | null; limit?: number;
-  sort?: string | null; spaceId?: string | null; start?: number; status?: string | null; type?: string | null;
+  authorId?: string | null;
+  direction?: string | null;
+  expand?: string[] | null;
+  label?: string[] | null;
+  limit?: number;
+  sort?: string | null;
+  spaceId?: string | null;
+  start?: number;
+  status?: string | null;
+  type?: string | null;
 }
 
 /**
@@ -105,17 +142,26 @@ export const getPages: ToolFn = async (client, args: GetPagesArgs, signal) => {
     const ids = await Promise.all(labels.map((l) => labelIdOf(client, l, signal)));
     path = apiPath`/labels/${ids[0] ?? ''}` + (kind === 'blogpost' ? '/blogposts' : '/pages');
     for (const other of ids.slice(1)) {
-      const page = await collectOffset<V2Content>(client, apiPath`/labels/${other}` + (kind === 'blogpost' ? '/blogposts' : '/pages'), 0, 10_000, { query: { 'space-id': spaceId }, signal });
+      const page = await collectOffset<V2Content>(client, apiPath`/labels/${other}` + (kind === 'blogpost' ? '/blogposts' : '/pages'), 0, 10_000, {
+        query: { 'space-id': spaceId },
+        signal,
+      });
       const these = new Set(page.items.map((p) => p.id));
       allowed = allowed ? new Set([...allowed].filter((id) => these.has(id))) : these;
     }
   }
-  const filter = args.authorId || allowed
-    ? (p: V2Content) => (!args.authorId || p.authorId === args.authorId) && (!allowed || allowed.has(p.id))
-    : undefined;
+  const filter = args.authorId || allowed ? (p: V2Content) => (!args.authorId || p.authorId === args.authorId) && (!allowed || allowed.has(p.id)) : undefined;
   const page = await collectOffset<V2Content>(client, path, start, limit, { query, filter, signal });
-  const spaces = await spacesById(client, page.items.map((p) => p.spaceId ?? ''), signal).catch(() => new Map());
-  const names = await displayNames(client, page.items.map((p) => p.version?.authorId), signal);
+  const spaces = await spacesById(
+    client,
+    page.items.map((p) => p.spaceId ?? ''),
+    signal,
+  ).catch(() => new Map());
+  const names = await displayNames(
+    client,
+    page.items.map((p) => p.version?.authorId),
+    signal,
+  );
   return offsetResult(`${V2}${kind === 'blogpost' ? '/blogposts' : '/pages'}`, page, (p) => {
     const space = spaces.get(p.spaceId ?? '');
     const authorId = p.version?.authorId ?? p.authorId;
@@ -124,7 +170,12 @@ export const getPages: ToolFn = async (client, args: GetPagesArgs, signal) => {
       type: kind,
       space: { id: p.spaceId ?? '', key: space?.key ?? null, name: space?.name ?? null },
       version: { ...v1Version(p.version, p.createdAt), by: userRef(authorId, names.get(authorId ?? '') ?? null) },
-      _links: { ...p._links, self: `${V2}/${kind === 'blogpost' ? 'blogposts' : 'pages'}/${p.id}`, tinyui: p._links?.tinyui ?? null, webui: p._links?.webui ?? null },
+      _links: {
+        ...p._links,
+        self: `${V2}/${kind === 'blogpost' ? 'blogposts' : 'pages'}/${p.id}`,
+        tinyui: p._links?.tinyui ?? null,
+        webui: p._links?.webui ?? null,
+      },
     };
   });
 };
@@ -135,7 +186,11 @@ export const getChildPages: ToolFn = async (client, args: { id: string; limit?: 
   const path = apiPath`/pages/${args.id}/children`;
   const page = await collectOffset<V2Content>(client, path, start, limit, { signal });
   return offsetResult(V2 + path, page, (c) => ({
-    ...c, type: 'page', spaceId: c.spaceId ?? '', status: c.status ?? 'current', title: c.title ?? '',
+    ...c,
+    type: 'page',
+    spaceId: c.spaceId ?? '',
+    status: c.status ?? 'current',
+    title: c.title ?? '',
     _links: { self: `${V2}/pages/${c.id}`, tinyui: c._links?.tinyui ?? null, webui: c._links?.webui ?? null },
   }));
 };
@@ -153,8 +208,15 @@ export const getPageAncestors: ToolFn = async (client, args: { id: string }, sig
   const results = ancestors.map((a) => {
     const d = details.get(String(a.id));
     return {
-      ...d, id: String(a.id), type: a.type ?? 'page', spaceId: d?.spaceId ?? '', status: d?.status ?? 'current',
-      title: d?.title ?? '', macroRenderedOutput: null, _links: d?._links ?? {}, _expandable: {},
+      ...d,
+      id: String(a.id),
+      type: a.type ?? 'page',
+      spaceId: d?.spaceId ?? '',
+      status: d?.status ?? 'current',
+      title: d?.title ?? '',
+      macroRenderedOutput: null,
+      _links: d?._links ?? {},
+      _expandable: {},
     };
   });
   return { results, start: 0, limit: results.length, size: results.length };
@@ -165,7 +227,11 @@ export const getPageVersions: ToolFn = async (client, args: { id: string; limit?
   const { start, limit } = normalizeOffset(args.start, args.limit);
   const path = apiPath`/pages/${args.id}/versions`;
   const page = await collectOffset<V2Version>(client, path, start, limit, { signal });
-  const names = await displayNames(client, page.items.map((v) => v.authorId), signal);
+  const names = await displayNames(
+    client,
+    page.items.map((v) => v.authorId),
+    signal,
+  );
   return offsetResult(V2 + path, page, (v) => ({
     ...v,
     id: String(v.number),

@@ -14,13 +14,22 @@ export function buildSearchCql(query: string, spaceKey?: string | null): string 
 }
 
 /** CONFLUENCE_SEARCH_CONTENT: GET v1 /search?cql=...; `response_data` is Confluence's answer, ranked by relevance. */
-export const searchContent: ToolFn = async (client, args: { query: string; spaceKey?: string | null; start?: number; limit?: number; expand?: string | null }, signal) => {
+export const searchContent: ToolFn = async (
+  client,
+  args: { query: string; spaceKey?: string | null; start?: number; limit?: number; expand?: string | null },
+  signal,
+) => {
   const cql = buildSearchCql(args.query, args.spaceKey);
-  const r = await client.get<Record<string, unknown>>('v1', '/search', {
-    cql,
-    start: Math.max(0, Math.floor(args.start ?? 0)),
-    limit: Math.max(1, Math.floor(args.limit ?? 25)),
-    expand: args.expand ? args.expand.split(',').map((e) => e.trim()) : undefined,
-  }, signal);
+  const r = await client.get<Record<string, unknown>>(
+    'v1',
+    '/search',
+    {
+      cql,
+      start: Math.max(0, Math.floor(args.start ?? 0)),
+      limit: Math.max(1, Math.floor(args.limit ?? 25)),
+      expand: args.expand ? args.expand.split(',').map((e) => e.trim()) : undefined,
+    },
+    signal,
+  );
   return { response_data: r ?? {} };
 };

@@ -31,8 +31,13 @@ export const getSpaceById: ToolFn = async (client, args: { id: string }, signal)
 };
 
 interface GetSpacesArgs {
-  expand?: string[] | null; label?: string[] | null; limit?: number; spaceKey?: string[] | null;
-  start?: number; status?: string | null; type?: string | null;
+  expand?: string[] | null;
+  label?: string[] | null;
+  limit?: number;
+  spaceKey?: string[] | null;
+  start?: number;
+  status?: string | null;
+  type?: string | null;
 }
 
 /** CONFLUENCE_GET_SPACES: GET v2 /spaces (keys, type, status, labels), offsets emulated over cursors. */
@@ -40,8 +45,12 @@ export const getSpaces: ToolFn = async (client, args: GetSpacesArgs, signal) => 
   const { start, limit } = normalizeOffset(args.start, args.limit);
   const page = await collectOffset<V2Space>(client, '/spaces', start, limit, {
     query: {
-      keys: args.spaceKey ?? undefined, type: args.type ?? undefined, status: args.status ?? undefined,
-      labels: args.label ?? undefined, 'description-format': 'plain', 'include-icon': true,
+      keys: args.spaceKey ?? undefined,
+      type: args.type ?? undefined,
+      status: args.status ?? undefined,
+      labels: args.label ?? undefined,
+      'description-format': 'plain',
+      'include-icon': true,
     },
     signal,
   });
@@ -49,16 +58,23 @@ export const getSpaces: ToolFn = async (client, args: GetSpacesArgs, signal) => 
 };
 
 interface CreateSpaceArgs {
-  key: string; name: string; description?: { plain: { value: string } } | null;
-  metadata?: Record<string, unknown> | null; type?: string | null;
+  key: string;
+  name: string;
+  description?: { plain: { value: string } } | null;
+  metadata?: Record<string, unknown> | null;
+  type?: string | null;
 }
 
 /** CONFLUENCE_CREATE_SPACE: POST v2 /spaces (201). v2 creates global spaces only, so `type` and `metadata` are not sent. */
 export const createSpace: ToolFn = async (client, args: CreateSpaceArgs, signal) => {
   const space = await client.request<V2Space>({
-    api: 'v2', method: 'POST', path: '/spaces', signal,
+    api: 'v2',
+    method: 'POST',
+    path: '/spaces',
+    signal,
     body: {
-      key: args.key, name: args.name,
+      key: args.key,
+      name: args.name,
       ...(args.description ? { description: { value: args.description.plain.value, representation: 'plain' } } : {}),
     },
   });
@@ -68,9 +84,13 @@ export const createSpace: ToolFn = async (client, args: CreateSpaceArgs, signal)
 /** CONFLUENCE_CREATE_PRIVATE_SPACE: POST v1 /space/_private (answers a v1 space; its numeric id becomes a string). */
 export const createPrivateSpace: ToolFn = async (client, args: { key: string; name: string; description?: { plain: { value: string } } | null }, signal) => {
   const space = await client.request<Record<string, unknown>>({
-    api: 'v1', method: 'POST', path: '/space/_private', signal,
+    api: 'v1',
+    method: 'POST',
+    path: '/space/_private',
+    signal,
     body: {
-      key: args.key, name: args.name,
+      key: args.key,
+      name: args.name,
       ...(args.description ? { description: { plain: { value: args.description.plain.value, representation: 'plain' } } } : {}),
     },
   });
@@ -102,8 +122,12 @@ interface ContentArray {
 }
 
 interface GetSpaceContentsArgs {
-  spaceKey: string; limit?: number | null; postingDay?: string | null; start?: number | null;
-  status?: string | null; type?: string | null;
+  spaceKey: string;
+  limit?: number | null;
+  postingDay?: string | null;
+  start?: number | null;
+  status?: string | null;
+  type?: string | null;
 }
 
 /**
@@ -117,13 +141,22 @@ export const getSpaceContents: ToolFn = async (client, args: GetSpaceContentsArg
   const path = args.type ? apiPath`/space/${key}/content/${args.type}` : apiPath`/space/${key}/content`;
   const r = await client.get<ContentArray & { page?: ContentArray; blogpost?: ContentArray }>('v1', path, query, signal);
   const arrays: ContentArray[] = args.type ? [r] : [r.page ?? {}, r.blogpost ?? {}];
-  const results = arrays.flatMap((a) => a.results ?? []).map((c) => ({
-    ...c, id: String(c.id), status: String(c.status ?? 'current'), title: String(c.title ?? ''), type: String(c.type ?? args.type ?? 'page'),
-  }));
+  const results = arrays
+    .flatMap((a) => a.results ?? [])
+    .map((c) => ({
+      ...c,
+      id: String(c.id),
+      status: String(c.status ?? 'current'),
+      title: String(c.title ?? ''),
+      type: String(c.type ?? args.type ?? 'page'),
+    }));
   const next = arrays.map((a) => a._links?.next).find(Boolean) ?? null;
   const prev = arrays.map((a) => a._links?.prev).find(Boolean) ?? null;
   return {
-    results, start, limit, size: results.length,
+    results,
+    start,
+    limit,
+    size: results.length,
     _links: { self: r._links?.self ?? `/wiki/rest/api${path}`, next, prev },
   };
 };

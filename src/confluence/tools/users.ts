@@ -31,7 +31,13 @@ export const getUserAnonymous: ToolFn = async (client, _args: Record<string, nev
     ...u,
     type: String(u.type ?? 'anonymous'),
     displayName: String(u.displayName ?? 'Anonymous'),
-    profilePicture: { ...pic, path: String(pic.path ?? ''), width: Number(pic.width ?? 48), height: Number(pic.height ?? 48), isDefault: Boolean(pic.isDefault ?? true) },
+    profilePicture: {
+      ...pic,
+      path: String(pic.path ?? ''),
+      width: Number(pic.width ?? 48),
+      height: Number(pic.height ?? 48),
+      isDefault: Boolean(pic.isDefault ?? true),
+    },
     _expandable: (u._expandable as object | undefined) ?? null,
     _links: (u._links as object | undefined) ?? {},
   };

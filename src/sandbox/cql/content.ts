@@ -10,8 +10,20 @@ const DATES = ['=', '!=', '>', '>=', '<', '<='];
 
 /** Content fields and their operators. */
 export const CONTENT_FIELDS: FieldRules = {
-  title: ['=', '!=', '~', '!~', 'in', 'not in'], text: ['~', '!~'], space: EQ, 'space.key': EQ, type: EQ, label: EQ,
-  created: DATES, lastmodified: DATES, creator: EQ, contributor: EQ, id: EQ, parent: EQ, ancestor: EQ, content: EQ,
+  title: ['=', '!=', '~', '!~', 'in', 'not in'],
+  text: ['~', '!~'],
+  space: EQ,
+  'space.key': EQ,
+  type: EQ,
+  label: EQ,
+  created: DATES,
+  lastmodified: DATES,
+  creator: EQ,
+  contributor: EQ,
+  id: EQ,
+  parent: EQ,
+  ancestor: EQ,
+  content: EQ,
 };
 
 /** Sort keys for ORDER BY. */
@@ -48,23 +60,47 @@ function clause(e: Extract<CqlExpr, { kind: 'clause' }>, env: CqlEnv): Predicate
     case 'title':
       test = e.op.includes('~') ? (doc) => fuzzyMatch(doc.row.title, values[0]!) : (doc) => lower.includes(doc.row.title.toLowerCase());
       break;
-    case 'text': test = (doc) => fuzzyMatch(doc.text, values[0]!); break;
-    case 'space': case 'space.key': test = (doc) => lower.includes(doc.spaceKey.toLowerCase()); break;
-    case 'type': test = (doc) => lower.includes(doc.row.type); break;
-    case 'label': test = (doc) => doc.labels.some((l) => lower.includes(l)); break;
-    case 'creator': test = (doc) => values.includes(doc.row.author_id); break;
-    case 'contributor': test = (doc) => doc.contributors.some((c) => values.includes(c)); break;
-    case 'id': case 'content': test = (doc) => values.includes(String(doc.row.id)); break;
-    case 'parent': test = (doc) => doc.row.parent_id !== null && values.includes(String(doc.row.parent_id)); break;
-    case 'ancestor': test = (doc) => doc.ancestors.some((a) => values.includes(String(a))); break;
-    default: test = () => false;
+    case 'text':
+      test = (doc) => fuzzyMatch(doc.text, values[0]!);
+      break;
+    case 'space':
+    case 'space.key':
+      test = (doc) => lower.includes(doc.spaceKey.toLowerCase());
+      break;
+    case 'type':
+      test = (doc) => lower.includes(doc.row.type);
+      break;
+    case 'label':
+      test = (doc) => doc.labels.some((l) => lower.includes(l));
+      break;
+    case 'creator':
+      test = (doc) => values.includes(doc.row.author_id);
+      break;
+    case 'contributor':
+      test = (doc) => doc.contributors.some((c) => values.includes(c));
+      break;
+    case 'id':
+    case 'content':
+      test = (doc) => values.includes(String(doc.row.id));
+      break;
+    case 'parent':
+      test = (doc) => doc.row.parent_id !== null && values.includes(String(doc.row.parent_id));
+      break;
+    case 'ancestor':
+      test = (doc) => doc.ancestors.some((a) => values.includes(String(a)));
+      break;
+    default:
+      test = () => false;
   }
   return negated ? (doc) => !test(doc) : test;
 }
 
 function compile(e: CqlExpr, env: CqlEnv): Predicate {
   if (e.kind === 'clause') return clause(e, env);
-  if (e.kind === 'not') { const inner = compile(e.expr, env); return (d) => !inner(d); }
+  if (e.kind === 'not') {
+    const inner = compile(e.expr, env);
+    return (d) => !inner(d);
+  }
   const left = compile(e.left, env);
   const right = compile(e.right, env);
   return e.kind === 'and' ? (d) => left(d) && right(d) : (d) => left(d) || right(d);

@@ -15,7 +15,11 @@ export class CqlError extends Error {
 export type TokenKind = 'word' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma' | 'eof';
 
 /** One token and where it starts. */
-export interface Token { kind: TokenKind; text: string; pos: number }
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  pos: number;
+}
 
 const OPS = ['!=', '!~', '>=', '<=', '=', '~', '>', '<'];
 
@@ -25,7 +29,10 @@ export function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const ch = input[i]!;
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (ch === '"' || ch === "'") {
       let text = '';
@@ -40,11 +47,24 @@ export function tokenize(input: string): Token[] {
       tokens.push({ kind: 'string', text, pos: start });
       continue;
     }
-    if (ch === '(') { tokens.push({ kind: 'lparen', text: ch, pos: i++ }); continue; }
-    if (ch === ')') { tokens.push({ kind: 'rparen', text: ch, pos: i++ }); continue; }
-    if (ch === ',') { tokens.push({ kind: 'comma', text: ch, pos: i++ }); continue; }
+    if (ch === '(') {
+      tokens.push({ kind: 'lparen', text: ch, pos: i++ });
+      continue;
+    }
+    if (ch === ')') {
+      tokens.push({ kind: 'rparen', text: ch, pos: i++ });
+      continue;
+    }
+    if (ch === ',') {
+      tokens.push({ kind: 'comma', text: ch, pos: i++ });
+      continue;
+    }
     const op = OPS.find((o) => input.startsWith(o, i));
-    if (op) { tokens.push({ kind: 'op', text: op, pos: i }); i += op.length; continue; }
+    if (op) {
+      tokens.push({ kind: 'op', text: op, pos: i });
+      i += op.length;
+      continue;
+    }
     if (/[-0-9]/.test(ch) && /^-?\d/.test(input.slice(i, i + 2))) {
       const m = /^-?\d+(\.\d+)?/.exec(input.slice(i))!;
       tokens.push({ kind: 'number', text: m[0], pos: i });

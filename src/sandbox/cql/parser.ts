@@ -12,7 +12,10 @@ export type CqlExpr =
   | { kind: 'clause'; field: string; op: string; values: CqlValue[]; pos: number };
 
 /** A parsed query: optional condition and sort keys. */
-export interface CqlQuery { where?: CqlExpr; orderBy: Array<{ field: string; desc: boolean }> }
+export interface CqlQuery {
+  where?: CqlExpr;
+  orderBy: Array<{ field: string; desc: boolean }>;
+}
 
 /** Which operators each field accepts; the parser rejects other fields and operators. */
 export type FieldRules = Record<string, string[]>;
@@ -30,8 +33,12 @@ class Parser {
     this.#sortable = sortable;
   }
 
-  #peek(): Token { return this.#tokens[this.#i]!; }
-  #kw(word: string): boolean { return this.#peek().kind === 'word' && this.#peek().text.toUpperCase() === word; }
+  #peek(): Token {
+    return this.#tokens[this.#i]!;
+  }
+  #kw(word: string): boolean {
+    return this.#peek().kind === 'word' && this.#peek().text.toUpperCase() === word;
+  }
   #fail(expected: string): never {
     const t = this.#peek();
     throw new CqlError(`Expected ${expected} but found ${t.kind === 'eof' ? 'end of query' : `'${t.text}'`}`, t.pos);
@@ -51,7 +58,10 @@ class Parser {
         if (t.kind !== 'word' || !this.#sortable.includes(t.text.toLowerCase())) this.#fail(`a sort field (${this.#sortable.join(', ')})`);
         this.#i++;
         let desc = false;
-        if (this.#kw('ASC') || this.#kw('DESC')) { desc = this.#kw('DESC'); this.#i++; }
+        if (this.#kw('ASC') || this.#kw('DESC')) {
+          desc = this.#kw('DESC');
+          this.#i++;
+        }
         orderBy.push({ field: t.text.toLowerCase(), desc });
       } while (this.#peek().kind === 'comma');
     }
@@ -61,21 +71,34 @@ class Parser {
 
   #or(): CqlExpr {
     let left = this.#and();
-    while (this.#kw('OR')) { this.#i++; left = { kind: 'or', left, right: this.#and() }; }
+    while (this.#kw('OR')) {
+      this.#i++;
+      left = { kind: 'or', left, right: this.#and() };
+    }
     return left;
   }
 
   #and(): CqlExpr {
     let left = this.#unary();
     for (;;) {
-      if (this.#kw('AND')) { this.#i++; left = { kind: 'and', left, right: this.#unary() }; continue; }
-      if (this.#kw('NOT')) { left = { kind: 'and', left, right: this.#unary() }; continue; }
+      if (this.#kw('AND')) {
+        this.#i++;
+        left = { kind: 'and', left, right: this.#unary() };
+        continue;
+      }
+      if (this.#kw('NOT')) {
+        left = { kind: 'and', left, right: this.#unary() };
+        continue;
+      }
       return left;
     }
   }
 
   #unary(): CqlExpr {
-    if (this.#kw('NOT')) { this.#i++; return { kind: 'not', expr: this.#unary() }; }
+    if (this.#kw('NOT')) {
+      this.#i++;
+      return { kind: 'not', expr: this.#unary() };
+    }
     if (this.#peek().kind === 'lparen') {
       this.#i++;
       const inner = this.#or();
@@ -100,16 +123,23 @@ class Parser {
       if (!this.#kw('IN')) this.#fail('IN after NOT');
       this.#i++;
       op = 'not in';
-    } else if (this.#kw('IN')) { this.#i++; op = 'in'; }
-    else if (opTok.kind === 'op') { this.#i++; op = opTok.text; }
-    else this.#fail('an operator');
+    } else if (this.#kw('IN')) {
+      this.#i++;
+      op = 'in';
+    } else if (opTok.kind === 'op') {
+      this.#i++;
+      op = opTok.text;
+    } else this.#fail('an operator');
     if (!ops.includes(op)) throw new CqlError(`Operator '${op}' is not supported for field '${t.text}'; use ${ops.join(' ')}`, opTok.pos);
     const values: CqlValue[] = [];
     if (op === 'in' || op === 'not in') {
       if (this.#peek().kind !== 'lparen') this.#fail("'(' after IN");
       this.#i++;
       values.push(this.#value());
-      while (this.#peek().kind === 'comma') { this.#i++; values.push(this.#value()); }
+      while (this.#peek().kind === 'comma') {
+        this.#i++;
+        values.push(this.#value());
+      }
       if (this.#peek().kind !== 'rparen') this.#fail("',' or ')'");
       this.#i++;
     } else {
@@ -120,7 +150,10 @@ class Parser {
 
   #value(): CqlValue {
     const t = this.#peek();
-    if (t.kind === 'string' || t.kind === 'number') { this.#i++; return { kind: t.kind, value: t.text }; }
+    if (t.kind === 'string' || t.kind === 'number') {
+      this.#i++;
+      return { kind: t.kind, value: t.text };
+    }
     if (t.kind === 'word' && !KEYWORDS.includes(t.text.toUpperCase())) {
       this.#i++;
       if (this.#peek().kind !== 'lparen') return { kind: 'word', value: t.text };

@@ -7,14 +7,19 @@ import type { UserRow } from '../store/rows.ts';
 
 /** User-search fields and their operators. */
 export const USER_FIELDS: FieldRules = {
-  type: ['=', '!=', 'in', 'not in'], user: ['=', '!=', 'in', 'not in'], 'user.accountid': ['=', '!=', 'in', 'not in'],
+  type: ['=', '!=', 'in', 'not in'],
+  user: ['=', '!=', 'in', 'not in'],
+  'user.accountid': ['=', '!=', 'in', 'not in'],
   'user.fullname': ['~', '!~', '=', '!='],
 };
 
 type Predicate = (u: UserRow) => boolean;
 
 function compile(e: CqlExpr, env: CqlEnv): Predicate {
-  if (e.kind === 'not') { const inner = compile(e.expr, env); return (u) => !inner(u); }
+  if (e.kind === 'not') {
+    const inner = compile(e.expr, env);
+    return (u) => !inner(u);
+  }
   if (e.kind !== 'clause') {
     const l = compile(e.left, env);
     const r = compile(e.right, env);

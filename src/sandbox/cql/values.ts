@@ -11,7 +11,10 @@ export interface CqlEnv {
 }
 
 /** A resolved date value: the instant, and whether it was a whole day (no time given). */
-export interface DateValue { at: number; wholeDay: boolean }
+export interface DateValue {
+  at: number;
+  wholeDay: boolean;
+}
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -44,9 +47,18 @@ export function dateValue(v: CqlValue, env: CqlEnv, pos: number): DateValue {
     if (name === 'now') return { at: shift(base, v.args[0], pos).getTime(), wholeDay: false };
     const startOf: Record<string, (d: Date) => void> = {
       startofday: (d) => d.setUTCHours(0, 0, 0, 0),
-      startofweek: (d) => { d.setUTCHours(0, 0, 0, 0); d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7)); },
-      startofmonth: (d) => { d.setUTCHours(0, 0, 0, 0); d.setUTCDate(1); },
-      startofyear: (d) => { d.setUTCHours(0, 0, 0, 0); d.setUTCMonth(0, 1); },
+      startofweek: (d) => {
+        d.setUTCHours(0, 0, 0, 0);
+        d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+      },
+      startofmonth: (d) => {
+        d.setUTCHours(0, 0, 0, 0);
+        d.setUTCDate(1);
+      },
+      startofyear: (d) => {
+        d.setUTCHours(0, 0, 0, 0);
+        d.setUTCMonth(0, 1);
+      },
     };
     const fn = startOf[name];
     if (!fn) throw new CqlError(`Unknown date function ${v.name}(); supported: now, startOfDay, startOfWeek, startOfMonth, startOfYear`, pos);
@@ -65,19 +77,29 @@ export function dateValue(v: CqlValue, env: CqlEnv, pos: number): DateValue {
 export function compareDate(ts: number, op: string, d: DateValue): boolean {
   const end = d.wholeDay ? d.at + 86_400_000 : d.at;
   switch (op) {
-    case '=': return d.wholeDay ? ts >= d.at && ts < end : ts === d.at;
-    case '!=': return !compareDate(ts, '=', d);
-    case '>': return ts >= end;
-    case '>=': return ts >= d.at;
-    case '<': return ts < d.at;
-    case '<=': return ts < end;
-    default: return false;
+    case '=':
+      return d.wholeDay ? ts >= d.at && ts < end : ts === d.at;
+    case '!=':
+      return !compareDate(ts, '=', d);
+    case '>':
+      return ts >= end;
+    case '>=':
+      return ts >= d.at;
+    case '<':
+      return ts < d.at;
+    case '<=':
+      return ts < end;
+    default:
+      return false;
   }
 }
 
 /** Every term of `query` (lower-cased words, `*` as a wildcard suffix) occurs in `haystack`. */
 export function fuzzyMatch(haystack: string, query: string): boolean {
-  const terms = query.toLowerCase().split(/[^\p{L}\p{N}*]+/u).filter(Boolean);
+  const terms = query
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}*]+/u)
+    .filter(Boolean);
   if (!terms.length) return false;
   const hay = haystack.toLowerCase();
   return terms.every((term) => hay.includes(term.replace(/\*+$/, '').replace(/^\*+/, '')));

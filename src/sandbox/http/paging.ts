@@ -27,7 +27,9 @@ export function decodeCursor(cursor: string | null): number {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
     if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0) return parsed.o;
-  } catch { /* falls through to the 400 */ }
+  } catch {
+    /* falls through to the 400 */
+  }
   throw badParam(`Invalid cursor: ${cursor}`);
 }
 
@@ -50,7 +52,12 @@ export function pageV2<T>(ctx: RouteContext, items: T[], map: (item: T) => unkno
 }
 
 /** One v1 page: `{results, start, limit, size, _links}`, `_links.next` starting `/rest/api/`. */
-export function pageV1<T>(ctx: RouteContext, items: T[], map: (item: T) => unknown, opts: { defaultLimit?: number; maxLimit?: number; extra?: Record<string, unknown> } = {}): Reply {
+export function pageV1<T>(
+  ctx: RouteContext,
+  items: T[],
+  map: (item: T) => unknown,
+  opts: { defaultLimit?: number; maxLimit?: number; extra?: Record<string, unknown> } = {},
+): Reply {
   const limit = parseLimit(ctx.query, opts.defaultLimit ?? 25, opts.maxLimit ?? 1000);
   const rawStart = ctx.query.get('start') ?? '0';
   const start = Number(rawStart);
@@ -76,7 +83,11 @@ export function pageV1<T>(ctx: RouteContext, items: T[], map: (item: T) => unkno
 
 /** Values of a list parameter: repeated keys and comma-separated values both count. */
 export function listParam(query: URLSearchParams, name: string): string[] {
-  return query.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return query
+    .getAll(name)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** A list parameter of numeric ids; anything non-numeric is a 400. */

@@ -1,10 +1,20 @@
 /** A tiny router: method + path pattern (`/wiki/api/v2/pages/:id`) → handler. */
 import type { Handler } from './context.ts';
 
-interface Route { method: string; pattern: RegExp; names: string[]; handler: Handler; template: string }
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+  template: string;
+}
 
 /** A route match: the handler and its path parameters. */
-export interface Match { handler: Handler; params: Record<string, string>; template: string }
+export interface Match {
+  handler: Handler;
+  params: Record<string, string>;
+  template: string;
+}
 
 /** Routes in registration order; the first match wins. */
 export class Router {
@@ -13,10 +23,16 @@ export class Router {
   /** Registers a handler; `:name` segments capture one path segment. */
   on(method: string, template: string, handler: Handler): this {
     const names: string[] = [];
-    const source = template.split('/').map((seg) => {
-      if (seg.startsWith(':')) { names.push(seg.slice(1)); return '([^/]+)'; }
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }).join('/');
+    const source = template
+      .split('/')
+      .map((seg) => {
+        if (seg.startsWith(':')) {
+          names.push(seg.slice(1));
+          return '([^/]+)';
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
     this.#routes.push({ method, pattern: new RegExp(`^${source}/?$`), names, handler, template });
     return this;
   }
@@ -30,7 +46,9 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1] ?? ''); });
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(m[i + 1] ?? '');
+      });
       return { handler: route.handler, params, template: route.template };
     }
     return pathMatched ? 'method' : undefined;

@@ -2,7 +2,8 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { badBody } from './errors.ts';
 
-const ROOT_OPEN = '<sandbox-root xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier" xmlns:at="http://atlassian.com/template">';
+const ROOT_OPEN =
+  '<sandbox-root xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier" xmlns:at="http://atlassian.com/template">';
 
 /** HTML entities storage format uses, declared so the XML check accepts them. */
 const ENTITIES = /&(nbsp|ndash|mdash|hellip|rsquo|lsquo|rdquo|ldquo|copy|reg|trade|euro|pound|middot|bull|laquo|raquo|times|deg|rarr|larr);/g;
@@ -37,7 +38,14 @@ export function storageFromBody(body: unknown): string | undefined {
 
 /** Plain text of a storage body: tags dropped, whitespace collapsed (for excerpts and text search). */
 export function plainText(storage: string): string {
-  return storage.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, ' $1 ').replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ').trim();
+  return storage
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, ' $1 ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -41,8 +41,12 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
   router.on('GET', base, (ctx) => {
     const format = bodyFormat(ctx);
     const rows = listContent(ctx.store, {
-      type, statuses: statusList(ctx), spaceIds: idListParam(ctx.query, 'space-id'), ids: idListParam(ctx.query, 'id'),
-      title: ctx.query.get('title') ?? undefined, sort: ctx.query.get('sort') ?? undefined,
+      type,
+      statuses: statusList(ctx),
+      spaceIds: idListParam(ctx.query, 'space-id'),
+      ids: idListParam(ctx.query, 'id'),
+      title: ctx.query.get('title') ?? undefined,
+      sort: ctx.query.get('sort') ?? undefined,
     });
     return pageV2(ctx, rows, (row) => shape(ctx, row, format));
   });
@@ -53,9 +57,14 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
     if (!getSpace(ctx.store, spaceId)) throw badParam(`Space ${spaceId} does not exist`);
     const status = statusField(body, ['current', 'draft'], 'current')!;
     const row = createContent(ctx.store, {
-      type, spaceId, title: requiredString(body, 'title'), body: storageFromBody(body.body) ?? '', status,
+      type,
+      spaceId,
+      title: requiredString(body, 'title'),
+      body: storageFromBody(body.body) ?? '',
+      status,
       parentId: type === 'page' ? idField(body, 'parentId') : undefined,
-      rootLevel: ctx.query.get('root-level') === 'true', authorId: ctx.user.account_id,
+      rootLevel: ctx.query.get('root-level') === 'true',
+      authorId: ctx.user.account_id,
     });
     return ok(shape(ctx, row, 'storage', { single: true }));
   });
@@ -80,10 +89,14 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
     if (body.id !== undefined && String(body.id) !== String(id)) throw badParam('The id in the body does not match the path');
     const version = versionField(body);
     const row = updateContent(ctx.store, id, type, {
-      versionNumber: version.number, message: version.message, minorEdit: version.minorEdit,
-      title: requiredString(body, 'title'), body: storageFromBody(body.body),
+      versionNumber: version.number,
+      message: version.message,
+      minorEdit: version.minorEdit,
+      title: requiredString(body, 'title'),
+      body: storageFromBody(body.body),
       status: statusField(body, ['current', 'archived', 'draft'], undefined),
-      parentId: type === 'page' ? idField(body, 'parentId') : undefined, authorId: ctx.user.account_id,
+      parentId: type === 'page' ? idField(body, 'parentId') : undefined,
+      authorId: ctx.user.account_id,
     });
     return ok(shape(ctx, row, 'storage', { single: true }));
   });
@@ -107,8 +120,14 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
     const v = versionOf(ctx.store, row.id, n);
     if (!v) throw notFound(`Version ${n} of content ${row.id}`);
     return ok({
-      number: v.number, authorId: v.author_id, message: v.message, createdAt: v.created_at, minorEdit: Boolean(v.minor_edit),
-      contentTypeModified: false, collaborators: [v.author_id], prevVersion: n > 1 ? n - 1 : undefined,
+      number: v.number,
+      authorId: v.author_id,
+      message: v.message,
+      createdAt: v.created_at,
+      minorEdit: Boolean(v.minor_edit),
+      contentTypeModified: false,
+      collaborators: [v.author_id],
+      prevVersion: n > 1 ? n - 1 : undefined,
       nextVersion: n < row.version ? n + 1 : undefined,
     });
   });

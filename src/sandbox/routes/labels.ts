@@ -14,9 +14,17 @@ import { attachmentJson, blogpostJson, bodyFormat, labelJson, pageJson } from '.
 function labelled(ctx: RouteContext, type: 'page' | 'blogpost') {
   const id = pathId(ctx);
   if (!getLabel(ctx.store, id)) throw notFound(`Label ${id}`);
-  const ids = objectsWithLabel(ctx.store, id).filter((o) => /^\d+$/.test(o)).map(Number);
+  const ids = objectsWithLabel(ctx.store, id)
+    .filter((o) => /^\d+$/.test(o))
+    .map(Number);
   if (!ids.length) return [];
-  return listContent(ctx.store, { type, ids, statuses: statusList(ctx), spaceIds: idListParam(ctx.query, 'space-id'), sort: ctx.query.get('sort') ?? undefined });
+  return listContent(ctx.store, {
+    type,
+    ids,
+    statuses: statusList(ctx),
+    spaceIds: idListParam(ctx.query, 'space-id'),
+    sort: ctx.query.get('sort') ?? undefined,
+  });
 }
 
 function attachmentAt(ctx: RouteContext): AttachmentRow {
@@ -31,7 +39,11 @@ function attachmentAt(ctx: RouteContext): AttachmentRow {
 /** Registers `/wiki/api/v2/labels...` and `/wiki/api/v2/attachments/...`. */
 export function labelRoutes(router: Router): void {
   router.on('GET', '/wiki/api/v2/labels', (ctx) => {
-    const rows = listLabels(ctx.store, { ids: idListParam(ctx.query, 'label-id'), names: listParam(ctx.query, 'label-name'), prefixes: listParam(ctx.query, 'prefix') });
+    const rows = listLabels(ctx.store, {
+      ids: idListParam(ctx.query, 'label-id'),
+      names: listParam(ctx.query, 'label-name'),
+      prefixes: listParam(ctx.query, 'prefix'),
+    });
     return pageV2(ctx, rows, labelJson);
   });
 

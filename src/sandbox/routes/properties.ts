@@ -35,8 +35,13 @@ function propertyRoutes(router: Router, base: string, owner: (ctx: RouteContext)
   router.on('PUT', `${base}/:propertyId`, (ctx) => {
     const body = objectBody(ctx.body);
     const version = versionField(body);
-    const row = updateProperty(ctx.store, owner(ctx), pathId(ctx, 'propertyId'),
-      { key: body.key, value: body.value, versionNumber: version.number, message: version.message }, ctx.user.account_id);
+    const row = updateProperty(
+      ctx.store,
+      owner(ctx),
+      pathId(ctx, 'propertyId'),
+      { key: body.key, value: body.value, versionNumber: version.number, message: version.message },
+      ctx.user.account_id,
+    );
     return ok(show(row));
   });
   router.on('DELETE', `${base}/:propertyId`, (ctx) => {
@@ -54,9 +59,15 @@ export function propertiesRoutes(router: Router): void {
   propertyRoutes(router, '/wiki/api/v2/pages/:id/properties', contentOwner('page'), contentPropertyJson, 200);
   propertyRoutes(router, '/wiki/api/v2/blogposts/:id/properties', contentOwner('blogpost'), contentPropertyJson, 200);
   propertyRoutes(router, '/wiki/api/v2/whiteboards/:id/properties', contentOwner('whiteboard'), contentPropertyJson, 200);
-  propertyRoutes(router, '/wiki/api/v2/spaces/:id/properties', (ctx) => {
-    const id = pathId(ctx);
-    if (!getSpace(ctx.store, id)) throw notFound(`Space ${id}`);
-    return { kind: 'space', id };
-  }, spacePropertyJson, 201);
+  propertyRoutes(
+    router,
+    '/wiki/api/v2/spaces/:id/properties',
+    (ctx) => {
+      const id = pathId(ctx);
+      if (!getSpace(ctx.store, id)) throw notFound(`Space ${id}`);
+      return { kind: 'space', id };
+    },
+    spacePropertyJson,
+    201,
+  );
 }

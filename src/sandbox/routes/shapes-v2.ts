@@ -1,8 +1,6 @@
 /** JSON shapes of v2 responses, built from store rows (field sets follow Atlassian's OpenAPI document). */
 import type { RouteContext } from '../http/context.ts';
-import type {
-  AttachmentRow, ContentPropertyRow, ContentRow, InlineCommentRow, LabelRow, SpacePropertyRow, SpaceRow, VersionRow,
-} from '../store/rows.ts';
+import type { AttachmentRow, ContentPropertyRow, ContentRow, InlineCommentRow, LabelRow, SpacePropertyRow, SpaceRow, VersionRow } from '../store/rows.ts';
 import { getSpace } from '../store/spaces.ts';
 import { badParam } from '../http/errors.ts';
 import { plainText } from '../http/xhtml.ts';
@@ -81,7 +79,12 @@ export function pageJson(ctx: RouteContext, row: ContentRow, format: BodyFormat,
 }
 
 /** A blog post. */
-export function blogpostJson(ctx: RouteContext, row: ContentRow, format: BodyFormat, opts: { single?: boolean; at?: VersionRow } = {}): Record<string, unknown> {
+export function blogpostJson(
+  ctx: RouteContext,
+  row: ContentRow,
+  format: BodyFormat,
+  opts: { single?: boolean; at?: VersionRow } = {},
+): Record<string, unknown> {
   const key = spaceKey(ctx, row.space_id);
   const day = row.created_at.slice(0, 10).replace(/-/g, '/');
   return {
@@ -111,8 +114,12 @@ export function whiteboardJson(ctx: RouteContext, row: ContentRow): Record<strin
     out.parentType = 'page';
   }
   Object.assign(out, {
-    position: row.position, authorId: row.author_id, ownerId: row.owner_id, createdAt: row.created_at,
-    spaceId: String(row.space_id), version: currentVersion(ctx, row),
+    position: row.position,
+    authorId: row.author_id,
+    ownerId: row.owner_id,
+    createdAt: row.created_at,
+    spaceId: String(row.space_id),
+    version: currentVersion(ctx, row),
     _links: { webui: `/spaces/${key}/whiteboard/${row.id}`, editui: `/spaces/${key}/whiteboard/${row.id}`, base: ctx.base },
   });
   return out;
@@ -121,8 +128,14 @@ export function whiteboardJson(ctx: RouteContext, row: ContentRow): Record<strin
 /** A space (bulk shape; `single` adds `_links.base`); description only when `description-format` asks. */
 export function spaceJson(ctx: RouteContext, row: SpaceRow, opts: { single?: boolean } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    id: String(row.id), key: row.key, name: row.name, type: row.type, status: row.status, authorId: row.author_id,
-    currentActiveAlias: row.key, createdAt: row.created_at,
+    id: String(row.id),
+    key: row.key,
+    name: row.name,
+    type: row.type,
+    status: row.status,
+    authorId: row.author_id,
+    currentActiveAlias: row.key,
+    createdAt: row.created_at,
   };
   if (row.homepage_id !== null) out.homepageId = String(row.homepage_id);
   const fmt = ctx.query.get('description-format');
@@ -141,7 +154,9 @@ export function labelJson(row: LabelRow): Record<string, unknown> {
 /** A content property. */
 export function contentPropertyJson(row: ContentPropertyRow): Record<string, unknown> {
   return {
-    id: String(row.id), key: row.key, value: JSON.parse(row.value),
+    id: String(row.id),
+    key: row.key,
+    value: JSON.parse(row.value),
     version: { createdAt: row.updated_at, message: row.message, number: row.version, minorEdit: false, authorId: row.author_id },
   };
 }
@@ -149,7 +164,11 @@ export function contentPropertyJson(row: ContentPropertyRow): Record<string, unk
 /** A space property. */
 export function spacePropertyJson(row: SpacePropertyRow): Record<string, unknown> {
   return {
-    id: String(row.id), key: row.key, value: JSON.parse(row.value), createdAt: row.created_at, createdBy: row.created_by,
+    id: String(row.id),
+    key: row.key,
+    value: JSON.parse(row.value),
+    createdAt: row.created_at,
+    createdBy: row.created_by,
     version: { createdAt: row.updated_at, createdBy: row.updated_by, message: row.message, number: row.version },
   };
 }
@@ -160,10 +179,18 @@ export function attachmentJson(ctx: RouteContext, row: AttachmentRow, owner: Con
   const download = `/download/attachments/${row.content_id}/${encodeURIComponent(row.title)}?version=${row.version}&api=v2`;
   const webui = `/spaces/${key}/pages/${row.content_id}/attachments?preview=${encodeURIComponent(`/${row.content_id}/${row.title}`)}`;
   return {
-    id: `att${row.id}`, status: row.status, title: row.title, createdAt: row.created_at,
+    id: `att${row.id}`,
+    status: row.status,
+    title: row.title,
+    createdAt: row.created_at,
     ...(owner?.type === 'blogpost' ? { blogPostId: String(row.content_id) } : { pageId: String(row.content_id) }),
-    mediaType: row.media_type, mediaTypeDescription: row.media_type.split('/')[1]?.toUpperCase() ?? row.media_type,
-    comment: row.comment, fileId: row.file_id, fileSize: row.file_size, webuiLink: webui, downloadLink: download,
+    mediaType: row.media_type,
+    mediaTypeDescription: row.media_type.split('/')[1]?.toUpperCase() ?? row.media_type,
+    comment: row.comment,
+    fileId: row.file_id,
+    fileSize: row.file_size,
+    webuiLink: webui,
+    downloadLink: download,
     version: { createdAt: row.created_at, message: '', number: row.version, minorEdit: false, authorId: row.author_id },
     _links: { webui, download },
   };
@@ -173,7 +200,9 @@ export function attachmentJson(ctx: RouteContext, row: AttachmentRow, owner: Con
 export function inlineCommentJson(ctx: RouteContext, row: InlineCommentRow, owner: ContentRow, format: BodyFormat): Record<string, unknown> {
   const key = spaceKey(ctx, owner.space_id);
   return {
-    id: String(row.id), status: row.status, title: `Re: ${owner.title}`,
+    id: String(row.id),
+    status: row.status,
+    title: `Re: ${owner.title}`,
     ...(owner.type === 'blogpost' ? { blogPostId: String(owner.id) } : { pageId: String(owner.id) }),
     version: { createdAt: row.created_at, message: '', number: 1, minorEdit: false, authorId: row.author_id },
     body: bodyOf(row.body, format === 'view' ? 'view' : format === 'atlas_doc_format' ? 'atlas_doc_format' : format),

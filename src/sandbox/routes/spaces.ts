@@ -21,7 +21,12 @@ function spaceAt(ctx: RouteContext): SpaceRow {
 
 /** A key derived from a name when the client gives none ("Team Space" → "TS"). */
 function keyFromName(ctx: RouteContext, name: string): string {
-  const letters = name.split(/\s+/).map((w) => w.replace(/[^A-Za-z0-9]/g, '').charAt(0)).join('').toUpperCase() || 'SPACE';
+  const letters =
+    name
+      .split(/\s+/)
+      .map((w) => w.replace(/[^A-Za-z0-9]/g, '').charAt(0))
+      .join('')
+      .toUpperCase() || 'SPACE';
   let key = letters;
   for (let n = 2; listSpaces(ctx.store, { keys: [key] }).length; n++) key = `${letters}${n}`;
   return key;
@@ -34,7 +39,11 @@ export function spaceRoutes(router: Router): void {
     const status = ctx.query.get('status') ?? undefined;
     if (status && status !== 'current' && status !== 'archived') throw badParam(`Invalid value for status: ${status}`);
     const rows = listSpaces(ctx.store, {
-      ids: idListParam(ctx.query, 'ids'), keys: listParam(ctx.query, 'keys'), type, status, labels: listParam(ctx.query, 'labels'),
+      ids: idListParam(ctx.query, 'ids'),
+      keys: listParam(ctx.query, 'keys'),
+      type,
+      status,
+      labels: listParam(ctx.query, 'labels'),
     });
     const sort = ctx.query.get('sort');
     if (sort === 'name' || sort === '-name' || sort === 'key' || sort === '-key') {
@@ -72,7 +81,13 @@ export function spaceRoutes(router: Router): void {
     const space = spaceAt(ctx);
     const format = bodyFormat(ctx);
     const depth = ctx.query.get('depth');
-    let rows = listContent(ctx.store, { type: 'page', spaceIds: [space.id], statuses: statusList(ctx), title: ctx.query.get('title') ?? undefined, sort: ctx.query.get('sort') ?? undefined });
+    let rows = listContent(ctx.store, {
+      type: 'page',
+      spaceIds: [space.id],
+      statuses: statusList(ctx),
+      title: ctx.query.get('title') ?? undefined,
+      sort: ctx.query.get('sort') ?? undefined,
+    });
     if (depth === 'root') rows = rows.filter((r) => r.parent_id === null);
     return pageV2(ctx, rows, (r) => pageJson(ctx, r, format));
   });
@@ -80,7 +95,13 @@ export function spaceRoutes(router: Router): void {
   router.on('GET', '/wiki/api/v2/spaces/:id/blogposts', (ctx) => {
     const space = spaceAt(ctx);
     const format = bodyFormat(ctx);
-    const rows = listContent(ctx.store, { type: 'blogpost', spaceIds: [space.id], statuses: statusList(ctx), title: ctx.query.get('title') ?? undefined, sort: ctx.query.get('sort') ?? undefined });
+    const rows = listContent(ctx.store, {
+      type: 'blogpost',
+      spaceIds: [space.id],
+      statuses: statusList(ctx),
+      title: ctx.query.get('title') ?? undefined,
+      sort: ctx.query.get('sort') ?? undefined,
+    });
     return pageV2(ctx, rows, (r) => blogpostJson(ctx, r, format));
   });
 }

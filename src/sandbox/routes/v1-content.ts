@@ -62,9 +62,13 @@ export function v1ContentRoutes(router: Router): void {
     const { row } = objectAt(ctx);
     const all = row ? restrictionsOf(ctx.store, row.id) : [];
     const results = ['read', 'update'].map((operation) => {
-      const users = all.filter((r) => r.operation === operation && r.subject_type === 'user')
-        .map((r) => getUser(ctx.store, r.subject_id)).filter((u) => u !== undefined).map((u) => userV1(ctx, u));
-      const groups = all.filter((r) => r.operation === operation && r.subject_type === 'group')
+      const users = all
+        .filter((r) => r.operation === operation && r.subject_type === 'user')
+        .map((r) => getUser(ctx.store, r.subject_id))
+        .filter((u) => u !== undefined)
+        .map((u) => userV1(ctx, u));
+      const groups = all
+        .filter((r) => r.operation === operation && r.subject_type === 'group')
         .map((r) => ({ type: 'group', name: r.subject_id, id: r.subject_id }));
       return {
         operation,
@@ -77,6 +81,13 @@ export function v1ContentRoutes(router: Router): void {
       };
     });
     const hash = Buffer.from(JSON.stringify(all)).toString('base64url').slice(0, 32);
-    return ok({ results, start: 0, limit: 100, size: results.length, restrictionsHash: hash, _links: { base: ctx.base, context: '/wiki', self: `${ctx.base}/rest/api/content/${ctx.params.id}/restriction` } });
+    return ok({
+      results,
+      start: 0,
+      limit: 100,
+      size: results.length,
+      restrictionsHash: hash,
+      _links: { base: ctx.base, context: '/wiki', self: `${ctx.base}/rest/api/content/${ctx.params.id}/restriction` },
+    });
   });
 }

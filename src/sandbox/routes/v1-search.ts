@@ -30,7 +30,8 @@ function documents(ctx: RouteContext, statuses: string[]): SearchDoc[] {
   const keys = new Map(listSpaces(ctx.store).map((s) => [s.id, s.key]));
   const labels = labelIndex(ctx.store);
   const rows = ctx.store.all<ContentRow>(
-    `SELECT * FROM content WHERE type IN ('page', 'blogpost') AND status IN (${statuses.map(() => '?').join(',')})`, ...statuses,
+    `SELECT * FROM content WHERE type IN ('page', 'blogpost') AND status IN (${statuses.map(() => '?').join(',')})`,
+    ...statuses,
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const contributors = new Map<number, string[]>();
@@ -41,8 +42,12 @@ function documents(ctx: RouteContext, statuses: string[]): SearchDoc[] {
     const ancestors: number[] = [];
     for (let p = row.parent_id; p !== null && ancestors.length < 50; p = byId.get(p)?.parent_id ?? null) ancestors.push(p);
     return {
-      row, spaceKey: keys.get(row.space_id) ?? '', labels: labels.get(String(row.id)) ?? [], ancestors,
-      contributors: contributors.get(row.id) ?? [row.author_id], text: `${row.title} ${plainText(row.body)}`,
+      row,
+      spaceKey: keys.get(row.space_id) ?? '',
+      labels: labels.get(String(row.id)) ?? [],
+      ancestors,
+      contributors: contributors.get(row.id) ?? [row.author_id],
+      text: `${row.title} ${plainText(row.body)}`,
     };
   });
 }
@@ -59,7 +64,11 @@ export function v1SearchRoutes(router: Router): void {
     const cql = cqlParam(ctx);
     const env = { now: ctx.store.clock(), currentUser: ctx.user.account_id };
     let compiled: ReturnType<typeof compileContentCql>;
-    try { compiled = compileContentCql(cql, env); } catch (err) { cqlFailure(err, cql); }
+    try {
+      compiled = compileContentCql(cql, env);
+    } catch (err) {
+      cqlFailure(err, cql);
+    }
     const statuses = ctx.query.get('includeArchivedSpaces') === 'true' ? ['current', 'archived'] : ['current'];
     const hits = documents(ctx, statuses).filter(compiled.matches).sort(compiled.sort);
     const spaceNames = new Map(listSpaces(ctx.store).map((s) => [s.key, s.name]));
@@ -68,14 +77,30 @@ export function v1SearchRoutes(router: Router): void {
       const content = contentV1(ctx, doc.row, expand);
       const webui = (content._links as { webui: string }).webui;
       return {
-        content, title: doc.row.title, excerpt: excerpt(doc), url: webui,
+        content,
+        title: doc.row.title,
+        excerpt: excerpt(doc),
+        url: webui,
         resultGlobalContainer: { title: spaceNames.get(doc.spaceKey) ?? doc.spaceKey, displayUrl: `/spaces/${doc.spaceKey}` },
-        breadcrumbs: [], entityType: 'content', iconCssClass: doc.row.type === 'blogpost' ? 'aui-icon content-type-blogpost' : 'aui-icon content-type-page',
-        lastModified: doc.row.updated_at, friendlyLastModified: doc.row.updated_at.slice(0, 10), score: 0,
+        breadcrumbs: [],
+        entityType: 'content',
+        iconCssClass: doc.row.type === 'blogpost' ? 'aui-icon content-type-blogpost' : 'aui-icon content-type-page',
+        lastModified: doc.row.updated_at,
+        friendlyLastModified: doc.row.updated_at.slice(0, 10),
+        score: 0,
       };
     });
     const body = reply.body as Record<string, unknown>;
-    const ordered = { results: body.results, start: body.start, limit: body.limit, size: body.size, totalSize: hits.length, cqlQuery: cql, searchDuration: Date.now() - started, _links: body._links };
+    const ordered = {
+      results: body.results,
+      start: body.start,
+      limit: body.limit,
+      size: body.size,
+      totalSize: hits.length,
+      cqlQuery: cql,
+      searchDuration: Date.now() - started,
+      _links: body._links,
+    };
     return { status: 200, body: ordered };
   });
 
@@ -83,13 +108,36 @@ export function v1SearchRoutes(router: Router): void {
     const started = Date.now();
     const cql = cqlParam(ctx);
     let matches: ReturnType<typeof compileUserCql>;
-    try { matches = compileUserCql(cql, { now: ctx.store.clock(), currentUser: ctx.user.account_id }); } catch (err) { cqlFailure(err, cql); }
+    try {
+      matches = compileUserCql(cql, { now: ctx.store.clock(), currentUser: ctx.user.account_id });
+    } catch (err) {
+      cqlFailure(err, cql);
+    }
     const users = listUsers(ctx.store).filter(matches);
     const reply = pageV1(ctx, users, (u) => ({
-      user: userV1(ctx, u), title: u.display_name, excerpt: '', url: `/people/${u.account_id}`, breadcrumbs: [],
-      entityType: 'user', iconCssClass: 'aui-icon content-type-profile', lastModified: u.created_at, score: 0,
+      user: userV1(ctx, u),
+      title: u.display_name,
+      excerpt: '',
+      url: `/people/${u.account_id}`,
+      breadcrumbs: [],
+      entityType: 'user',
+      iconCssClass: 'aui-icon content-type-profile',
+      lastModified: u.created_at,
+      score: 0,
     }));
     const body = reply.body as Record<string, unknown>;
-    return { status: 200, body: { results: body.results, start: body.start, limit: body.limit, size: body.size, totalSize: users.length, cqlQuery: cql, searchDuration: Date.now() - started, _links: body._links } };
+    return {
+      status: 200,
+      body: {
+        results: body.results,
+        start: body.start,
+        limit: body.limit,
+        size: body.size,
+        totalSize: users.length,
+        cqlQuery: cql,
+        searchDuration: Date.now() - started,
+        _links: body._links,
+      },
+    };
   });
 }

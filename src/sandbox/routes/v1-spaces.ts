@@ -45,8 +45,14 @@ export function v1SpaceRoutes(router: Router): void {
     const task = getLongTask(ctx.store, pathId(ctx));
     if (!task) throw notFound(`Long task ${ctx.params.id}`);
     return ok({
-      id: String(task.id), name: { key: 'com.atlassian.confluence.spaces.delete', args: [task.name] }, elapsedTime: 0,
-      percentageComplete: 100, successful: true, finished: true, messages: [], status: 'COMPLETE',
+      id: String(task.id),
+      name: { key: 'com.atlassian.confluence.spaces.delete', args: [task.name] },
+      elapsedTime: 0,
+      percentageComplete: 100,
+      successful: true,
+      finished: true,
+      messages: [],
+      status: 'COMPLETE',
       _links: { self: `${ctx.base}/rest/api/longtask/${task.id}`, base: ctx.base, context: '/wiki' },
     });
   });

@@ -16,8 +16,11 @@ export function whiteboardRoutes(router: Router): void {
     const spaceId = idField(body, 'spaceId', true);
     if (!getSpace(ctx.store, spaceId)) throw badParam(`Space ${spaceId} does not exist`);
     const row = createContent(ctx.store, {
-      type: 'whiteboard', spaceId, title: optionalString(body, 'title') ?? 'Untitled whiteboard',
-      parentId: idField(body, 'parentId'), authorId: ctx.user.account_id,
+      type: 'whiteboard',
+      spaceId,
+      title: optionalString(body, 'title') ?? 'Untitled whiteboard',
+      parentId: idField(body, 'parentId'),
+      authorId: ctx.user.account_id,
     });
     return ok(whiteboardJson(ctx, row));
   });

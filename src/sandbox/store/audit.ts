@@ -26,8 +26,14 @@ export interface AuditEntry {
 export function recordAudit(store: SandboxStore, entry: AuditEntry): void {
   store.run(
     'INSERT INTO audit (created_at, author_id, summary, description, category, object_name, object_type, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    entry.at ?? store.now(), entry.authorId, entry.summary, entry.description ?? '', entry.category, entry.objectName,
-    entry.objectType, JSON.stringify(entry.changed ?? []),
+    entry.at ?? store.now(),
+    entry.authorId,
+    entry.summary,
+    entry.description ?? '',
+    entry.category,
+    entry.objectName,
+    entry.objectType,
+    JSON.stringify(entry.changed ?? []),
   );
 }
 
@@ -45,8 +51,14 @@ export interface AuditFilter {
 export function listAudit(store: SandboxStore, filter: AuditFilter = {}): AuditRow[] {
   const where: string[] = [];
   const params: string[] = [];
-  if (filter.startDate) { where.push('created_at >= ?'); params.push(filter.startDate); }
-  if (filter.endDate) { where.push('created_at <= ?'); params.push(filter.endDate); }
+  if (filter.startDate) {
+    where.push('created_at >= ?');
+    params.push(filter.startDate);
+  }
+  if (filter.endDate) {
+    where.push('created_at <= ?');
+    params.push(filter.endDate);
+  }
   if (filter.searchString) {
     where.push(`(lower(summary) LIKE ? OR lower(object_name) LIKE ? OR lower(description) LIKE ?)`);
     const like = `%${filter.searchString.toLowerCase()}%`;

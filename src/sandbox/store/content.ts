@@ -47,7 +47,10 @@ export function requireContent(store: SandboxStore, id: number, type?: ContentTy
 function assertTitleFree(store: SandboxStore, spaceId: number, title: string, exceptId: number): void {
   const clash = store.get(
     `SELECT id FROM content WHERE type = 'page' AND space_id = ? AND title = ? AND id != ? AND status IN (${TITLE_HOLDING.map(() => '?').join(',')})`,
-    spaceId, title, exceptId, ...TITLE_HOLDING,
+    spaceId,
+    title,
+    exceptId,
+    ...TITLE_HOLDING,
   );
   if (clash) throw new StoreError('duplicate', 'A page with this title already exists');
 }
@@ -80,10 +83,38 @@ export function createContent(store: SandboxStore, input: NewContent): ContentRo
   store.run(
     `INSERT INTO content (id, type, space_id, parent_id, title, status, author_id, owner_id, created_at, updated_at, version, body, position)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-    id, input.type, space.id, parentId, title, status, input.authorId, input.authorId, at, at, input.body ?? '', position,
+    id,
+    input.type,
+    space.id,
+    parentId,
+    title,
+    status,
+    input.authorId,
+    input.authorId,
+    at,
+    at,
+    input.body ?? '',
+    position,
   );
-  insertVersion(store, { content_id: id, number: 1, title, body: input.body ?? '', status, author_id: input.authorId, created_at: at, message: '', minor_edit: 0 });
-  recordAudit(store, { authorId: input.authorId, at, summary: `${LABEL[input.type]} created`, category: 'Content', objectName: title, objectType: LABEL[input.type] });
+  insertVersion(store, {
+    content_id: id,
+    number: 1,
+    title,
+    body: input.body ?? '',
+    status,
+    author_id: input.authorId,
+    created_at: at,
+    message: '',
+    minor_edit: 0,
+  });
+  recordAudit(store, {
+    authorId: input.authorId,
+    at,
+    summary: `${LABEL[input.type]} created`,
+    category: 'Content',
+    objectName: title,
+    objectType: LABEL[input.type],
+  });
   return requireContent(store, id);
 }
 
@@ -98,7 +129,15 @@ function siblingCount(store: SandboxStore, parentId: number | null, spaceId: num
 function insertVersion(store: SandboxStore, v: VersionRow): void {
   store.run(
     'INSERT INTO versions (content_id, number, title, body, status, author_id, created_at, message, minor_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    v.content_id, v.number, v.title, v.body, v.status, v.author_id, v.created_at, v.message, v.minor_edit,
+    v.content_id,
+    v.number,
+    v.title,
+    v.body,
+    v.status,
+    v.author_id,
+    v.created_at,
+    v.message,
+    v.minor_edit,
   );
 }
 
@@ -145,9 +184,25 @@ export function updateContent(store: SandboxStore, id: number, type: ContentType
   const body = change.body ?? row.body;
   store.run(
     'UPDATE content SET title = ?, body = ?, status = ?, parent_id = ?, version = ?, updated_at = ? WHERE id = ?',
-    title, body, status, parentId, change.versionNumber, at, id,
+    title,
+    body,
+    status,
+    parentId,
+    change.versionNumber,
+    at,
+    id,
   );
-  insertVersion(store, { content_id: id, number: change.versionNumber, title, body, status, author_id: change.authorId, created_at: at, message: change.message ?? '', minor_edit: change.minorEdit ? 1 : 0 });
+  insertVersion(store, {
+    content_id: id,
+    number: change.versionNumber,
+    title,
+    body,
+    status,
+    author_id: change.authorId,
+    created_at: at,
+    message: change.message ?? '',
+    minor_edit: change.minorEdit ? 1 : 0,
+  });
   recordAudit(store, { authorId: change.authorId, at, summary: `${LABEL[type]} updated`, category: 'Content', objectName: title, objectType: LABEL[type] });
   return requireContent(store, id);
 }
@@ -163,7 +218,14 @@ export function trashContent(store: SandboxStore, id: number, type: ContentType,
     if (row.status === 'trashed') throw new StoreError('not_found', `${LABEL[type]} ${id} not found`);
     store.run(`UPDATE content SET status = 'trashed', updated_at = ? WHERE id = ?`, store.now(), id);
   }
-  recordAudit(store, { authorId, at: store.now(), summary: `${LABEL[type]} ${purge ? 'purged' : 'trashed'}`, category: 'Content', objectName: row.title, objectType: LABEL[type] });
+  recordAudit(store, {
+    authorId,
+    at: store.now(),
+    summary: `${LABEL[type]} ${purge ? 'purged' : 'trashed'}`,
+    category: 'Content',
+    objectName: row.title,
+    objectType: LABEL[type],
+  });
 }
 
 /** Filters for {@link listContent}. */
@@ -203,8 +265,14 @@ export function listContent(store: SandboxStore, filter: ContentFilter): Content
     where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
     params.push(...filter.ids);
   }
-  if (filter.title !== undefined) { where.push('title = ?'); params.push(filter.title); }
-  if (filter.parentId !== undefined) { where.push('parent_id = ?'); params.push(filter.parentId); }
+  if (filter.title !== undefined) {
+    where.push('title = ?');
+    params.push(filter.title);
+  }
+  if (filter.parentId !== undefined) {
+    where.push('parent_id = ?');
+    params.push(filter.parentId);
+  }
   const raw = filter.sort ?? 'id';
   const desc = raw.startsWith('-');
   const column = SORTS[desc ? raw.slice(1) : raw];

@@ -27,9 +27,24 @@ export function createAttachment(store: SandboxStore, a: NewAttachment): Attachm
   const fileId = `${id.toString(16).padStart(8, '0')}-0000-4000-8000-${String(id).padStart(12, '0')}`;
   store.run(
     `INSERT INTO attachments (id, content_id, title, media_type, file_size, comment, file_id, status, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?)`,
-    id, a.contentId, a.title, a.mediaType, a.fileSize, a.comment ?? '', fileId, a.authorId, a.createdAt ?? store.now(),
+    id,
+    a.contentId,
+    a.title,
+    a.mediaType,
+    a.fileSize,
+    a.comment ?? '',
+    fileId,
+    a.authorId,
+    a.createdAt ?? store.now(),
   );
-  recordAudit(store, { authorId: a.authorId, at: a.createdAt, summary: 'Attachment added', category: 'Content', objectName: a.title, objectType: 'Attachment' });
+  recordAudit(store, {
+    authorId: a.authorId,
+    at: a.createdAt,
+    summary: 'Attachment added',
+    category: 'Content',
+    objectName: a.title,
+    objectType: 'Attachment',
+  });
   return getAttachment(store, id)!;
 }
 
@@ -65,7 +80,14 @@ export function createInlineComment(store: SandboxStore, c: NewInlineComment): I
   const marker = `${id.toString(16)}-marker`;
   store.run(
     'INSERT INTO inline_comments (id, content_id, body, author_id, created_at, resolution_status, marker_ref, original_selection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    id, c.contentId, c.body, c.authorId, c.createdAt ?? store.now(), c.resolution ?? 'open', marker, c.selection,
+    id,
+    c.contentId,
+    c.body,
+    c.authorId,
+    c.createdAt ?? store.now(),
+    c.resolution ?? 'open',
+    marker,
+    c.selection,
   );
   return store.get<InlineCommentRow>('SELECT * FROM inline_comments WHERE id = ?', id)!;
 }
@@ -86,11 +108,22 @@ export function likeCount(store: SandboxStore, contentId: number): number {
 }
 
 /** One restriction entry. */
-export interface RestrictionRow { content_id: number; operation: string; subject_type: string; subject_id: string }
+export interface RestrictionRow {
+  content_id: number;
+  operation: string;
+  subject_type: string;
+  subject_id: string;
+}
 
 /** Adds a read or update restriction for a user (`subject_type` 'user') or group. */
 export function addRestriction(store: SandboxStore, r: RestrictionRow): void {
-  store.run('INSERT OR IGNORE INTO restrictions (content_id, operation, subject_type, subject_id) VALUES (?, ?, ?, ?)', r.content_id, r.operation, r.subject_type, r.subject_id);
+  store.run(
+    'INSERT OR IGNORE INTO restrictions (content_id, operation, subject_type, subject_id) VALUES (?, ?, ?, ?)',
+    r.content_id,
+    r.operation,
+    r.subject_type,
+    r.subject_id,
+  );
 }
 
 /** A content object's restrictions. */

@@ -27,14 +27,23 @@ export function addContentLabels(store: SandboxStore, objectId: string, labels: 
     const row = ensureLabel(store, label.prefix ?? 'global', label.name);
     store.run('INSERT OR IGNORE INTO content_labels (object_id, label_id, created_at) VALUES (?, ?, ?)', objectId, row.id, store.now());
   }
-  recordAudit(store, { authorId, summary: 'Labels added', category: 'Labels', objectName: objectId, objectType: 'Content', description: labels.map((l) => l.name).join(', ') });
+  recordAudit(store, {
+    authorId,
+    summary: 'Labels added',
+    category: 'Labels',
+    objectName: objectId,
+    objectType: 'Content',
+    description: labels.map((l) => l.name).join(', '),
+  });
   return contentLabels(store, objectId);
 }
 
 /** Removes one label (by name) from a content object; not_found when it was not there. */
 export function removeContentLabel(store: SandboxStore, objectId: string, name: string, authorId: string): void {
   const removed = store.run(
-    'DELETE FROM content_labels WHERE object_id = ? AND label_id IN (SELECT id FROM labels WHERE name = ?)', objectId, name.toLowerCase(),
+    'DELETE FROM content_labels WHERE object_id = ? AND label_id IN (SELECT id FROM labels WHERE name = ?)',
+    objectId,
+    name.toLowerCase(),
   );
   if (!removed) throw new StoreError('not_found', `Label ${name} not found on content ${objectId}`);
   recordAudit(store, { authorId, summary: 'Label removed', category: 'Labels', objectName: objectId, objectType: 'Content', description: name });
@@ -78,7 +87,11 @@ export function spaceContentLabels(store: SandboxStore, spaceId: number, prefix?
 export function listLabels(store: SandboxStore, filter: { ids?: number[]; names?: string[]; prefixes?: string[] } = {}): LabelRow[] {
   const where: string[] = [];
   const params: Array<string | number> = [];
-  for (const [col, values] of [['id', filter.ids], ['name', filter.names?.map((n) => n.toLowerCase())], ['prefix', filter.prefixes]] as const) {
+  for (const [col, values] of [
+    ['id', filter.ids],
+    ['name', filter.names?.map((n) => n.toLowerCase())],
+    ['prefix', filter.prefixes],
+  ] as const) {
     if (values?.length) {
       where.push(`${col} IN (${values.map(() => '?').join(',')})`);
       params.push(...values);

@@ -30,7 +30,12 @@ export function upsertUser(store: SandboxStore, user: NewUser): UserRow {
   store.run(
     `INSERT INTO users (account_id, email, display_name, public_name, time_zone, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(account_id) DO UPDATE SET display_name = excluded.display_name, public_name = excluded.public_name, time_zone = excluded.time_zone`,
-    accountId, user.email, name, name, user.timeZone ?? 'UTC', user.createdAt ?? store.now(),
+    accountId,
+    user.email,
+    name,
+    name,
+    user.timeZone ?? 'UTC',
+    user.createdAt ?? store.now(),
   );
   return getUser(store, accountId)!;
 }

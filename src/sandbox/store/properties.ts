@@ -14,7 +14,8 @@ function table(owner: PropertyOwner): { name: string; col: string } {
 }
 
 function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || !key.trim() || key.length > 255) throw new StoreError('invalid', 'Property key must be a non-empty string of at most 255 characters');
+  if (typeof key !== 'string' || !key.trim() || key.length > 255)
+    throw new StoreError('invalid', 'Property key must be a non-empty string of at most 255 characters');
   return key;
 }
 
@@ -41,11 +42,28 @@ export function createProperty(store: SandboxStore, owner: PropertyOwner, key: u
   const id = store.nextId();
   const at = store.now();
   if (owner.kind === 'content') {
-    store.run('INSERT INTO content_properties (id, content_id, key, value, version, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)',
-      id, owner.id, k, JSON.stringify(value ?? null), authorId, at, at);
+    store.run(
+      'INSERT INTO content_properties (id, content_id, key, value, version, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)',
+      id,
+      owner.id,
+      k,
+      JSON.stringify(value ?? null),
+      authorId,
+      at,
+      at,
+    );
   } else {
-    store.run('INSERT INTO space_properties (id, space_id, key, value, version, created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)',
-      id, owner.id, k, JSON.stringify(value ?? null), authorId, at, authorId, at);
+    store.run(
+      'INSERT INTO space_properties (id, space_id, key, value, version, created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)',
+      id,
+      owner.id,
+      k,
+      JSON.stringify(value ?? null),
+      authorId,
+      at,
+      authorId,
+      at,
+    );
   }
   recordAudit(store, { authorId, at, summary: 'Property created', category: 'Properties', objectName: k, objectType: t.name });
   return must(getProperty(store, owner, id), 'Property');
@@ -53,8 +71,11 @@ export function createProperty(store: SandboxStore, owner: PropertyOwner, key: u
 
 /** Updates a property; `versionNumber` must be current + 1. */
 export function updateProperty(
-  store: SandboxStore, owner: PropertyOwner, id: number,
-  change: { key?: unknown; value: unknown; versionNumber: number; message?: string }, authorId: string,
+  store: SandboxStore,
+  owner: PropertyOwner,
+  id: number,
+  change: { key?: unknown; value: unknown; versionNumber: number; message?: string },
+  authorId: string,
 ): AnyProperty {
   const current = must(getProperty(store, owner, id), `Property ${id}`);
   if (change.versionNumber !== current.version + 1) {
@@ -64,8 +85,15 @@ export function updateProperty(
   const t = table(owner);
   const at = store.now();
   const by = owner.kind === 'content' ? 'author_id' : 'updated_by';
-  store.run(`UPDATE ${t.name} SET value = ?, version = ?, ${by} = ?, updated_at = ?, message = ? WHERE id = ?`,
-    JSON.stringify(change.value ?? null), change.versionNumber, authorId, at, change.message ?? '', id);
+  store.run(
+    `UPDATE ${t.name} SET value = ?, version = ?, ${by} = ?, updated_at = ?, message = ? WHERE id = ?`,
+    JSON.stringify(change.value ?? null),
+    change.versionNumber,
+    authorId,
+    at,
+    change.message ?? '',
+    id,
+  );
   recordAudit(store, { authorId, at, summary: 'Property updated', category: 'Properties', objectName: current.key, objectType: t.name });
   return must(getProperty(store, owner, id), 'Property');
 }

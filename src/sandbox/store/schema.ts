@@ -53,6 +53,20 @@ CREATE TABLE IF NOT EXISTS long_tasks (
 
 /** Every table, in an order safe for emptying and dumping. */
 export const TABLES = [
-  'users', 'spaces', 'content', 'versions', 'labels', 'content_labels', 'space_labels', 'content_properties',
-  'space_properties', 'attachments', 'inline_comments', 'likes', 'restrictions', 'audit', 'long_tasks', 'meta',
+  'users',
+  'spaces',
+  'content',
+  'versions',
+  'labels',
+  'content_labels',
+  'space_labels',
+  'content_properties',
+  'space_properties',
+  'attachments',
+  'inline_comments',
+  'likes',
+  'restrictions',
+  'audit',
+  'long_tasks',
+  'meta',
 ] as const;

@@ -41,7 +41,14 @@ export function createSpace(store: SandboxStore, input: NewSpace): SpaceRow {
   const at = input.createdAt ?? store.now();
   store.run(
     'INSERT INTO spaces (id, key, name, type, status, description, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    id, input.key, input.name, input.type ?? 'global', 'current', input.description ?? '', input.authorId, at,
+    id,
+    input.key,
+    input.name,
+    input.type ?? 'global',
+    'current',
+    input.description ?? '',
+    input.authorId,
+    at,
   );
   const homeId = store.nextId();
   const homeTitle = `${input.name} Home`;
@@ -49,11 +56,22 @@ export function createSpace(store: SandboxStore, input: NewSpace): SpaceRow {
   store.run(
     `INSERT INTO content (id, type, space_id, parent_id, title, status, author_id, owner_id, created_at, updated_at, version, body, position)
      VALUES (?, 'page', ?, NULL, ?, 'current', ?, ?, ?, ?, 1, ?, 0)`,
-    homeId, id, homeTitle, input.authorId, input.authorId, at, at, homeBody,
+    homeId,
+    id,
+    homeTitle,
+    input.authorId,
+    input.authorId,
+    at,
+    at,
+    homeBody,
   );
   store.run(
     `INSERT INTO versions (content_id, number, title, body, status, author_id, created_at) VALUES (?, 1, ?, ?, 'current', ?, ?)`,
-    homeId, homeTitle, homeBody, input.authorId, at,
+    homeId,
+    homeTitle,
+    homeBody,
+    input.authorId,
+    at,
   );
   store.run('UPDATE spaces SET homepage_id = ? WHERE id = ?', homeId, id);
   recordAudit(store, { authorId: input.authorId, at, summary: 'Space created', category: 'Space', objectName: input.name, objectType: 'Space' });
@@ -87,7 +105,9 @@ export function listSpaces(store: SandboxStore, filter: SpaceFilter = {}): Space
   if (filter.type) within('type', [filter.type]);
   if (filter.status) within('status', [filter.status]);
   if (filter.labels?.length) {
-    where.push(`id IN (SELECT sl.space_id FROM space_labels sl JOIN labels l ON l.id = sl.label_id WHERE l.name IN (${filter.labels.map(() => '?').join(',')}))`);
+    where.push(
+      `id IN (SELECT sl.space_id FROM space_labels sl JOIN labels l ON l.id = sl.label_id WHERE l.name IN (${filter.labels.map(() => '?').join(',')}))`,
+    );
     params.push(...filter.labels);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

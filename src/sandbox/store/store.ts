@@ -39,9 +39,9 @@ export class SandboxStore {
 
   /** The next id of the one sequence shared by spaces, content, labels, properties, attachments and comments. */
   nextId(): number {
-    const row = this.db.prepare(
-      `INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
-    ).get(String(FIRST_ID)) as { value: string | number };
+    const row = this.db
+      .prepare(`INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`)
+      .get(String(FIRST_ID)) as { value: string | number };
     return Number(row.value);
   }
 

@@ -36,16 +36,20 @@ const API_ROUTE = /^\/api\/v3(?:\.1)?\/tool_router\/session(?:\/([^/]+)(?:\/([a-
 const MCP_ROUTE = /^\/tool_router\/([^/]+)\/mcp\/?$/;
 
 const asRecord = (data: unknown): Record<string, unknown> =>
-  data === null || data === undefined ? {} : Array.isArray(data) ? { results: data }
-  : typeof data === 'object' ? (data as Record<string, unknown>) : { value: data };
+  data === null || data === undefined
+    ? {}
+    : Array.isArray(data)
+      ? { results: data }
+      : typeof data === 'object'
+        ? (data as Record<string, unknown>)
+        : { value: data };
 
 /** A handler for the sandbox's `handlers` chain serving the tool-router API and session MCP endpoints. */
 export function createToolRouterHandler(options: ToolRouterHandlerOptions): RequestHandler {
   const apiKey = Buffer.from(options.apiKey ?? DEFAULT_TOOL_ROUTER_API_KEY);
   const sessions = options.sessions ?? createSessionStore();
   const app = options.executor;
-  const baseOf = (req: IncomingMessage): string =>
-    (options.baseUrl?.() ?? `http://${req.headers.host ?? '127.0.0.1'}`).replace(/\/+$/, '');
+  const baseOf = (req: IncomingMessage): string => (options.baseUrl?.() ?? `http://${req.headers.host ?? '127.0.0.1'}`).replace(/\/+$/, '');
 
   const authorize = (req: IncomingMessage): void => {
     const given = req.headers['x-api-key'];
@@ -82,7 +86,7 @@ export function createToolRouterHandler(options: ToolRouterHandlerOptions): Requ
     if (!tool) throw new RouterHttpError(404, 2401, `Tool ${slug} not found.`);
     if (!allowsTool(session.config, tool)) throw new RouterHttpError(403, 10403, `Tool ${slug} is not enabled in session ${session.id}.`);
     const envelope = await app.execute(slug, args as Record<string, unknown>, { signal });
-    return { data: asRecord(envelope.data), error: envelope.successful ? null : envelope.error ?? `${slug} failed`, log_id: newLogId() };
+    return { data: asRecord(envelope.data), error: envelope.successful ? null : (envelope.error ?? `${slug} failed`), log_id: newLogId() };
   }
 
   async function executeMeta(session: ToolRouterSession, req: IncomingMessage, signal: AbortSignal): Promise<unknown> {

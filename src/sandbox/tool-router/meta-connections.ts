@@ -41,9 +41,8 @@ export async function manageConnections(args: Record<string, unknown>, context: 
   const active = all.filter((r) => r.status === 'active').length;
   const failed = all.length - active;
   const data = {
-    message: failed === 0
-      ? `All ${active} toolkit(s) have an active connection.`
-      : `${failed} of ${all.length} toolkit(s) could not be connected; see error_message.`,
+    message:
+      failed === 0 ? `All ${active} toolkit(s) have an active connection.` : `${failed} of ${all.length} toolkit(s) could not be connected; see error_message.`,
     results,
     summary: { total_toolkits: all.length, active_connections: active, initiated_connections: 0, failed_connections: failed },
     session: sessionInfo(context.session),

@@ -37,7 +37,13 @@ export async function searchTools(args: Record<string, unknown>, context: MetaCo
     const primary = ranked.filter((r) => r.score >= best * 0.6).slice(0, PRIMARY_LIMIT);
     const related = ranked.filter((r) => !primary.includes(r)).slice(0, RELATED_LIMIT);
     for (const { tool } of primary) {
-      schemas[tool.slug] = { tool_slug: tool.slug, toolkit: toolkitOf(tool.slug), description: tool.description, input_schema: tool.input, hasFullSchema: true };
+      schemas[tool.slug] = {
+        tool_slug: tool.slug,
+        toolkit: toolkitOf(tool.slug),
+        description: tool.description,
+        input_schema: tool.input,
+        hasFullSchema: true,
+      };
     }
     for (const { tool } of related) {
       schemas[tool.slug] ??= {
@@ -56,13 +62,13 @@ export async function searchTools(args: Record<string, unknown>, context: MetaCo
       primary_tool_slugs: primarySlugs,
       related_tool_slugs: related.map((r) => r.tool.slug),
       toolkits: [...new Set(primarySlugs.map(toolkitOf))],
-      reasoning: primary.length > 0
-        ? `Matched the words ${[...new Set(primary.flatMap((r) => r.matched))].join(', ')} against tool names and descriptions.`
-        : 'No tool allowed in this session matches this use case; rephrase it with words such as page, space, label or search.',
+      reasoning:
+        primary.length > 0
+          ? `Matched the words ${[...new Set(primary.flatMap((r) => r.matched))].join(', ')} against tool names and descriptions.`
+          : 'No tool allowed in this session matches this use case; rephrase it with words such as page, space, label or search.',
       task_difficulty: primary.length === 0 ? 'unknown' : primary.some((r) => r.tool.effect !== 'read') ? 'medium' : 'easy',
-      recommended_plan_steps: primarySlugs.length > 0
-        ? [`Check the input schema of ${primarySlugs[0]}.`, `Run it with ${MULTI_EXECUTE_TOOL}, batching independent calls.`]
-        : [],
+      recommended_plan_steps:
+        primarySlugs.length > 0 ? [`Check the input schema of ${primarySlugs[0]}.`, `Run it with ${MULTI_EXECUTE_TOOL}, batching independent calls.`] : [],
       known_pitfalls: pitfallsFor(primary.map((r) => r.tool)),
       error: null,
     };
@@ -86,10 +92,7 @@ export async function searchTools(args: Record<string, unknown>, context: MetaCo
       message: 'Current server time in UTC.',
     },
     session: { ...sessionInfo(context.session), generate_id: false },
-    next_steps_guidance: [
-      `Use ${GET_TOOL_SCHEMAS} for any tool listed without its full schema.`,
-      `Execute the chosen tools with ${MULTI_EXECUTE_TOOL}.`,
-    ],
+    next_steps_guidance: [`Use ${GET_TOOL_SCHEMAS} for any tool listed without its full schema.`, `Execute the chosen tools with ${MULTI_EXECUTE_TOOL}.`],
   };
   return { data, error: null, successful: true };
 }
@@ -115,9 +118,7 @@ export async function getToolSchemas(args: Record<string, unknown>, context: Met
     };
   }
   const known = [...bySlug.keys()];
-  const message = notFound.length > 0
-    ? `Not available in this session: ${notFound.join(', ')}. Use COMPOSIO_SEARCH_TOOLS to find the right slugs.`
-    : null;
+  const message = notFound.length > 0 ? `Not available in this session: ${notFound.join(', ')}. Use COMPOSIO_SEARCH_TOOLS to find the right slugs.` : null;
   const data = {
     success: notFound.length === 0,
     tool_schemas: toolSchemas,

@@ -238,8 +238,7 @@ export function allowsToolkit(config: SessionConfig, toolkit: string): boolean {
   return true;
 }
 
-const pastTense = (f: ListFilter): Json =>
-  f.enable ? { enabled: f.enable } : f.disable ? { disabled: f.disable } : { tags: pastTenseTags(f.tags ?? {}) };
+const pastTense = (f: ListFilter): Json => (f.enable ? { enabled: f.enable } : f.disable ? { disabled: f.disable } : { tags: pastTenseTags(f.tags ?? {}) });
 const pastTenseTags = (t: TagFilter): Json => ({ enabled: t.enable ?? [], disabled: t.disable ?? [] });
 
 /** The `config` block of a session answer: request keys echoed in past tense (`enabled`/`disabled`). */

@@ -3,15 +3,7 @@ import type { MetaContext, MetaHandler } from './meta-context.ts';
 import { manageConnections, waitForConnections } from './meta-connections.ts';
 import { multiExecute } from './meta-execute.ts';
 import { getToolSchemas, searchTools } from './meta-search.ts';
-import {
-  GET_TOOL_SCHEMAS,
-  MANAGE_CONNECTIONS,
-  MULTI_EXECUTE_TOOL,
-  SEARCH_TOOLS,
-  WAIT_FOR_CONNECTIONS,
-  checkMetaArguments,
-  metaTool,
-} from './meta-tools.ts';
+import { GET_TOOL_SCHEMAS, MANAGE_CONNECTIONS, MULTI_EXECUTE_TOOL, SEARCH_TOOLS, WAIT_FOR_CONNECTIONS, checkMetaArguments, metaTool } from './meta-tools.ts';
 import { allowsTool, type SessionConfig } from './session-config.ts';
 import type { ToolRouterSession } from './sessions.ts';
 

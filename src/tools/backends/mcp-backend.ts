@@ -82,7 +82,10 @@ interface McpResult {
  */
 export function toEnvelope(result: McpResult): ToolEnvelope {
   if (isEnvelope(result.structuredContent)) return result.structuredContent;
-  const text = (result.content ?? []).filter((c) => c.type === 'text').map((c) => c.text ?? '').join('\n');
+  const text = (result.content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text ?? '')
+    .join('\n');
   let data: unknown = text;
   try {
     data = text ? JSON.parse(text) : null;

@@ -35,12 +35,14 @@ export async function openSandboxBackend(config: RunnerConfig): Promise<ToolBack
 async function acquireLocalSandbox(config: RunnerConfig): Promise<LocalSandbox> {
   let entry = local.get(config.sandbox.dbPath);
   if (!entry) {
-    const started = import('../../sandbox/with-mcp.ts').then(({ startSandboxWithMcp }) => startSandboxWithMcp({
-      dbPath: config.sandbox.dbPath,
-      port: 0,
-      seed: true,
-      users: [{ email: config.sandbox.email, apiToken: config.sandbox.apiToken, displayName: 'Sandbox User' }],
-    }));
+    const started = import('../../sandbox/with-mcp.ts').then(({ startSandboxWithMcp }) =>
+      startSandboxWithMcp({
+        dbPath: config.sandbox.dbPath,
+        port: 0,
+        seed: true,
+        users: [{ email: config.sandbox.email, apiToken: config.sandbox.apiToken, displayName: 'Sandbox User' }],
+      }),
+    );
     entry = { sandbox: started, users: 0 };
     local.set(config.sandbox.dbPath, entry);
     started.catch(() => local.delete(config.sandbox.dbPath));

@@ -22,7 +22,16 @@ interface PlanJson {
   mode: string;
   inputs: Record<string, unknown>;
   schedule: { cron: string; timezone: string; next: string[] };
-  steps: Array<{ id: string; kind: string; title?: { text: string; rendered: boolean }; prompt?: { text: string; rendered: boolean }; tool?: string; with?: any; assertions?: number; tools: Array<{ slug: string; effect: string }> }>;
+  steps: Array<{
+    id: string;
+    kind: string;
+    title?: { text: string; rendered: boolean };
+    prompt?: { text: string; rendered: boolean };
+    tool?: string;
+    with?: any;
+    assertions?: number;
+    tools: Array<{ slug: string; effect: string }>;
+  }>;
 }
 
 async function plan(...args: string[]): Promise<PlanJson> {
@@ -33,7 +42,16 @@ async function plan(...args: string[]): Promise<PlanJson> {
 
 /** Weekday and wall-clock time of an instant in a zone, computed with Intl (independently of the runner's luxon). */
 function wallClock(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('weekday')} ${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
@@ -81,10 +99,22 @@ describe('run --plan --json structure', () => {
     assert.match(p.workflow.hash, /^[0-9a-f]{64}$/);
     assert.equal(p.mode, 'live');
     assert.deepEqual(p.inputs, { space: 'TEAM', label: 'done' });
-    assert.deepEqual(p.steps.map((s) => [s.id, s.kind]), [['gather', 'prompt'], ['publish', 'prompt'], ['label', 'tool']]);
+    assert.deepEqual(
+      p.steps.map((s) => [s.id, s.kind]),
+      [
+        ['gather', 'prompt'],
+        ['publish', 'prompt'],
+        ['label', 'tool'],
+      ],
+    );
     assert.equal(p.steps[1]!.prompt!.rendered, false);
     assert.deepEqual(p.steps[0]!.tools.map((t) => t.slug).sort(), [
-      'CONFLUENCE_ADD_CONTENT_LABEL', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_PAGES', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_GET_SPACES', 'CONFLUENCE_SEARCH_CONTENT',
+      'CONFLUENCE_ADD_CONTENT_LABEL',
+      'CONFLUENCE_CREATE_BLOGPOST',
+      'CONFLUENCE_GET_PAGES',
+      'CONFLUENCE_GET_PAGE_BY_ID',
+      'CONFLUENCE_GET_SPACES',
+      'CONFLUENCE_SEARCH_CONTENT',
     ]);
     const label = p.steps[2]!;
     assert.equal(label.tool, 'CONFLUENCE_ADD_CONTENT_LABEL');
@@ -95,7 +125,10 @@ describe('run --plan --json structure', () => {
     assert.equal(p.schedule.timezone, 'Europe/Berlin');
     assert.equal(p.schedule.next.length, 3);
     for (const next of p.schedule.next) assert.match(wallClock(next, 'Europe/Berlin'), /^Fri \d{4}-\d\d-\d\d 16:00$/);
-    assert.ok(p.schedule.next.every((t, i) => i === 0 || t > p.schedule.next[i - 1]!), 'strictly increasing');
+    assert.ok(
+      p.schedule.next.every((t, i) => i === 0 || t > p.schedule.next[i - 1]!),
+      'strictly increasing',
+    );
   });
 });
 
@@ -107,9 +140,20 @@ describe('run --plan input mistakes exit 2 with the message', () => {
     assert.equal(stderr, "error: unknown input 'spcae'; did you mean 'space'? (inputs: space, label)\n");
   });
   test('ill-typed inputs, all reported', async () => {
-    const { code, stderr } = await runCli(['run', 'test/fixtures/workflows/valid/typed-inputs.yaml', '--plan', '--input', 'max_pages=lots', '--input', 'detail=shrt']);
+    const { code, stderr } = await runCli([
+      'run',
+      'test/fixtures/workflows/valid/typed-inputs.yaml',
+      '--plan',
+      '--input',
+      'max_pages=lots',
+      '--input',
+      'detail=shrt',
+    ]);
     assert.equal(code, 2);
-    assert.equal(stderr, "error: input 'detail' must be one of short, long, got 'shrt'; did you mean 'short'?\nerror: input 'max_pages' must be a number, got 'lots'\n");
+    assert.equal(
+      stderr,
+      "error: input 'detail' must be one of short, long, got 'shrt'; did you mean 'short'?\nerror: input 'max_pages' must be a number, got 'lots'\n",
+    );
   });
   test('a flag that is not name=value', async () => {
     const { code, stderr } = await runCli(['run', WEEKLY, '--plan', '--input', 'label']);
@@ -152,20 +196,32 @@ describe('list', () => {
     // The CLI read the clock somewhere between `before` and `afterwards`; a fire time may have passed in between.
     const candidates = [expectedFrom(before), expectedFrom(afterwards)];
     const rows = JSON.parse(json.stdout) as Array<{ name: string; file: string; cron?: string; timezone?: string; next: string[] }>;
-    assert.deepEqual(rows.map((r) => r.name), ['ad-hoc', 'standup-notes']);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['ad-hoc', 'standup-notes'],
+    );
     assert.deepEqual(rows[0]!.next, []);
     const standup = rows[1]!;
     assert.ok(standup.file.endsWith('standup.yaml'));
     assert.equal(standup.timezone, 'Asia/Kolkata');
-    assert.ok(candidates.some((c) => JSON.stringify(c) === JSON.stringify(standup.next)), `${standup.next} vs ${JSON.stringify(candidates)}`);
-    assert.ok(standup.next.every((t, i) => i === 0 || t > standup.next[i - 1]!), 'strictly increasing');
+    assert.ok(
+      candidates.some((c) => JSON.stringify(c) === JSON.stringify(standup.next)),
+      `${standup.next} vs ${JSON.stringify(candidates)}`,
+    );
+    assert.ok(
+      standup.next.every((t, i) => i === 0 || t > standup.next[i - 1]!),
+      'strictly increasing',
+    );
     for (const t of standup.next) assert.match(wallClock(t, 'Asia/Kolkata'), /^(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:30$/);
 
     const lines = text.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^NAME\s+SCHEDULE\s+TIMEZONE\s+NEXT RUNS$/);
     assert.match(lines[1]!, /^ad-hoc\s+on demand\s+-\s+-$/);
     const shown = candidates.map((c) => c.map((t) => wallClock(t, 'Asia/Kolkata')).join(', '));
-    assert.ok(shown.some((s) => lines[2]!.endsWith(`Asia/Kolkata  ${s}`)), `${lines[2]} vs ${shown}`);
+    assert.ok(
+      shown.some((s) => lines[2]!.endsWith(`Asia/Kolkata  ${s}`)),
+      `${lines[2]} vs ${shown}`,
+    );
     assert.match(lines[2]!, /^standup-notes\s+30 9 \* \* MON-FRI\s+Asia\/Kolkata\s+/);
   });
 

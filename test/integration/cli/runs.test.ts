@@ -14,8 +14,13 @@ let env: Record<string, string>;
 const RUNS = [
   sampleRun(),
   sampleRun({
-    id: 'b7e1d2c3-0000-4000-8000-000000000001', workflow: 'label-q3-planning', status: 'failed', trigger: { type: 'manual' },
-    createdAt: '2026-11-28T09:00:00.000Z', startedAt: '2026-11-28T09:00:00.000Z', endedAt: '2026-11-28T09:00:03.000Z',
+    id: 'b7e1d2c3-0000-4000-8000-000000000001',
+    workflow: 'label-q3-planning',
+    status: 'failed',
+    trigger: { type: 'manual' },
+    createdAt: '2026-11-28T09:00:00.000Z',
+    startedAt: '2026-11-28T09:00:00.000Z',
+    endedAt: '2026-11-28T09:00:03.000Z',
     error: { kind: 'tool', step: 'label', message: 'CONFLUENCE_ADD_CONTENT_LABEL failed: page 98310 not found (404)' },
   }),
   sampleRun({ id: 'b7e1d2c3-0000-4000-8000-000000000002', workflow: 'label-q3-planning', status: 'succeeded', createdAt: '2026-11-28T10:00:00.000Z' }),
@@ -41,20 +46,33 @@ test('runner runs: a table, most recent first', async () => {
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^ID +WORKFLOW +STATUS +TRIGGER +STARTED +DURATION +ATTEMPTS +TOKENS$/);
-  assert.deepEqual(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(0, 4)), [
-    ['b7e1d2c3', 'label-q3-planning', 'succeeded', 'schedule 2026-11-27 15:00'],
-    ['b7e1d2c3', 'label-q3-planning', 'failed', 'manual'],
-    ['3f2a9c1e', 'weekly-summary', 'succeeded', 'schedule 2026-11-27 15:00'],
-  ]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(/\s{2,}/).slice(0, 4)),
+    [
+      ['b7e1d2c3', 'label-q3-planning', 'succeeded', 'schedule 2026-11-27 15:00'],
+      ['b7e1d2c3', 'label-q3-planning', 'failed', 'manual'],
+      ['3f2a9c1e', 'weekly-summary', 'succeeded', 'schedule 2026-11-27 15:00'],
+    ],
+  );
   assert.match(lines[3]!, /2026-11-27 15:00 +2m 04s +2 +6\.1k\/640$/);
 });
 
 test('runner runs filters by workflow and status and limits', async () => {
   const failed = await cli('runs', '--workflow', 'label-q3-planning', '--status', 'failed');
   assert.equal(failed.code, 0, failed.stderr);
-  assert.deepEqual(failed.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[2]), ['failed']);
+  assert.deepEqual(
+    failed.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[2]),
+    ['failed'],
+  );
   const one = await cli('runs', '-n', '1', '--json');
-  assert.deepEqual((JSON.parse(one.stdout) as RunRecord[]).map((r) => r.id), [RUNS[2]!.id]);
+  assert.deepEqual(
+    (JSON.parse(one.stdout) as RunRecord[]).map((r) => r.id),
+    [RUNS[2]!.id],
+  );
   const none = await cli('runs', '--workflow', 'nothing');
   assert.equal(none.stdout.trim(), "no runs of workflow 'nothing'; `runner runs` lists every run");
 });
@@ -93,7 +111,10 @@ test('unknown and ambiguous ids are clean one-line user errors (exit 2)', async 
   assert.equal(unknown.stderr, "error: no run with id 'ffffffff'; `runner runs` lists them\n");
   const ambiguous = await cli('runs', 'show', 'b7e1d2');
   assert.equal(ambiguous.code, 2);
-  assert.match(ambiguous.stderr, /^error: run id 'b7e1d2' is ambiguous; it matches b7e1d2c3-\S+ \(label-q3-planning, .*\), b7e1d2c3-\S+ .*; give more characters\n$/);
+  assert.match(
+    ambiguous.stderr,
+    /^error: run id 'b7e1d2' is ambiguous; it matches b7e1d2c3-\S+ \(label-q3-planning, .*\), b7e1d2c3-\S+ .*; give more characters\n$/,
+  );
   assert.ok(looksClean(unknown.stderr) && looksClean(ambiguous.stderr));
 });
 

@@ -57,7 +57,9 @@ async function runMatching(check: (run: RunRecord) => boolean, what: string, ms:
   assert.fail(`timed out waiting for ${what}; stderr so far:\n${stderr}`);
 }
 
-test('runner serve runs a scheduled tool-only workflow, reloads it when the file changes and stops cleanly on SIGTERM', { timeout: RUN_WAIT_MS + 60_000 }, async () => {
+test('runner serve runs a scheduled tool-only workflow, reloads it when the file changes and stops cleanly on SIGTERM', {
+  timeout: RUN_WAIT_MS + 60_000,
+}, async () => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RUNNER_DB: join(dir, 'runs.db'),
@@ -76,7 +78,10 @@ test('runner serve runs a scheduled tool-only workflow, reloads it when the file
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
 
-  await stderrMatching(/started: 1 workflow scheduled from .*\n.*label-q3-planning: \*\/2 \* \* \* \* \* \(UTC\), next \d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]Z\n/, 'the started line');
+  await stderrMatching(
+    /started: 1 workflow scheduled from .*\n.*label-q3-planning: \*\/2 \* \* \* \* \* \(UTC\), next \d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]Z\n/,
+    'the started line',
+  );
   await stderrMatching(/watching .* for changes/, 'the watching line');
   store = openSqliteRunStore(env.RUNNER_DB!);
 
@@ -92,7 +97,14 @@ test('runner serve runs a scheduled tool-only workflow, reloads it when the file
   const slot = run.trigger.type === 'schedule' ? run.trigger.slot : '';
   assert.match(slot, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]\.000Z$/, 'the slot is an even second, as the cron names');
   assert.equal(run.model, '(none: tool steps only)');
-  assert.deepEqual(run.attempts.at(-1)!.steps.map((s) => [s.id, s.status]), [['find', 'succeeded'], ['label', 'succeeded'], ['check', 'succeeded']]);
+  assert.deepEqual(
+    run.attempts.at(-1)!.steps.map((s) => [s.id, s.status]),
+    [
+      ['find', 'succeeded'],
+      ['label', 'succeeded'],
+      ['check', 'succeeded'],
+    ],
+  );
   await stderrMatching(new RegExp(`fired label-q3-planning slot ${slot.replace(/\./g, '\\.')} run ${run.id}\n`), 'the fired line');
   await stderrMatching(new RegExp(`finished label-q3-planning run ${run.id}: succeeded in `), 'the finished line');
 
@@ -103,5 +115,9 @@ test('runner serve runs a scheduled tool-only workflow, reloads it when the file
   assert.match(stderr, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stopped\n$/);
   assert.ok(looksClean(stderr), stderr);
   assert.equal(stdout, '', 'serve logs to stderr only');
-  assert.deepEqual((await store.list({ status: 'running' })).map((r) => r.id), [], 'no run is left running');
+  assert.deepEqual(
+    (await store.list({ status: 'running' })).map((r) => r.id),
+    [],
+    'no run is left running',
+  );
 });

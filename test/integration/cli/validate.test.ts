@@ -7,9 +7,13 @@ import { looksClean, ROOT, runCli } from './cli-process.ts';
 
 const INVALID = 'test/fixtures/workflows/invalid';
 const VALID = 'test/fixtures/workflows/valid';
-const invalidFiles = readdirSync(`${ROOT}${INVALID}`).filter((f) => f.endsWith('.yaml')).sort();
+const invalidFiles = readdirSync(`${ROOT}${INVALID}`)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const expected = invalidFiles.flatMap((f) =>
-  readFileSync(`${ROOT}${INVALID}/${f.replace(/\.yaml$/, '.expected')}`, 'utf8').split('\n').filter((l) => l !== ''),
+  readFileSync(`${ROOT}${INVALID}/${f.replace(/\.yaml$/, '.expected')}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== ''),
 );
 
 describe('runner validate on the invalid corpus', () => {
@@ -33,9 +37,15 @@ describe('runner validate on the invalid corpus', () => {
     };
     assert.equal(report.valid, false);
     assert.deepEqual(report.summary, { files: invalidFiles.length, valid: 0, invalid: invalidFiles.length, errors: expected.length });
-    assert.deepEqual(report.files.map((f) => f.file), invalidFiles.map((f) => `${INVALID}/${f}`));
+    assert.deepEqual(
+      report.files.map((f) => f.file),
+      invalidFiles.map((f) => `${INVALID}/${f}`),
+    );
     assert.ok(report.files.every((f) => !f.valid && f.errors.length > 0));
-    assert.deepEqual(report.files.flatMap((f) => f.errors.map((e) => `${f.file}:${e.line}:${e.col}: ${e.message}`)), expected);
+    assert.deepEqual(
+      report.files.flatMap((f) => f.errors.map((e) => `${f.file}:${e.line}:${e.col}: ${e.message}`)),
+      expected,
+    );
   });
 
   test('one file at a time prints its diagnostics and a one-file summary', async () => {

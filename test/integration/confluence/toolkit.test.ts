@@ -97,8 +97,9 @@ describe('Confluence toolkit against the sandbox', () => {
     assert.equal(tail.results.length, 3, 'the index page plus 52 weekly notes carry the label');
     const contents = await ok('CONFLUENCE_GET_SPACE_CONTENTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });
     assert.equal(contents.results.length, 5);
-    const index = contents.results.find((p: Data) => p.title === 'Meeting notes')
-      ?? (await ok('CONFLUENCE_SEARCH_CONTENT', { query: 'Meeting notes', spaceKey: 'TEAM', limit: 1 })).response_data.results[0].content;
+    const index =
+      contents.results.find((p: Data) => p.title === 'Meeting notes') ??
+      (await ok('CONFLUENCE_SEARCH_CONTENT', { query: 'Meeting notes', spaceKey: 'TEAM', limit: 1 })).response_data.results[0].content;
     s.indexId = String(index.id);
   });
 
@@ -123,12 +124,19 @@ describe('Confluence toolkit against the sandbox', () => {
     assert.equal(created.version.number, 1);
     s.pageId = created.id;
     const updated = await ok('CONFLUENCE_UPDATE_PAGE', {
-      id: s.pageId, spaceId: s.teamId, title: 'Integration runbook',
-      body: { storage: { value: '<p>second</p>' } }, version: { number: 2, message: 'edit' },
+      id: s.pageId,
+      spaceId: s.teamId,
+      title: 'Integration runbook',
+      body: { storage: { value: '<p>second</p>' } },
+      version: { number: 2, message: 'edit' },
     });
     assert.equal(updated.version.number, 2);
     const conflict = await fails('CONFLUENCE_UPDATE_PAGE', {
-      id: s.pageId, spaceId: s.teamId, title: 'Integration runbook', body: { storage: { value: '<p>x</p>' } }, version: { number: 2 },
+      id: s.pageId,
+      spaceId: s.teamId,
+      title: 'Integration runbook',
+      body: { storage: { value: '<p>x</p>' } },
+      version: { number: 2 },
     });
     assert.equal(conflict.error, 'version conflict: current version is 2, send 3');
     const dup = await fails('CONFLUENCE_CREATE_PAGE', { spaceId: 'TEAM', title: 'Integration runbook', body: { storage: { value: '<p/>' } } });
@@ -149,7 +157,10 @@ describe('Confluence toolkit against the sandbox', () => {
 
   it('publishes a labelled blog post and reads it back', async () => {
     const post = await ok('CONFLUENCE_CREATE_BLOGPOST', {
-      spaceId: s.teamId, status: 'current', title: 'Integration week', labels: [{ name: 'integration' }],
+      spaceId: s.teamId,
+      status: 'current',
+      title: 'Integration week',
+      labels: [{ name: 'integration' }],
       body: { representation: 'storage', value: '<p>We shipped.</p>' },
     });
     s.postId = post.id;
@@ -161,7 +172,11 @@ describe('Confluence toolkit against the sandbox', () => {
     const got = await ok('CONFLUENCE_GET_BLOGPOST_BY_ID', { id: s.postId });
     assert.equal(got.title, 'Integration week');
     const upd = await ok('CONFLUENCE_UPDATE_BLOGPOST', {
-      id: s.postId, spaceId: s.teamId, title: 'Integration week (updated)', body: { representation: 'storage', value: '<p>We shipped twice.</p>' }, version: { number: 2 },
+      id: s.postId,
+      spaceId: s.teamId,
+      title: 'Integration week (updated)',
+      body: { representation: 'storage', value: '<p>We shipped twice.</p>' },
+      version: { number: 2 },
     });
     assert.equal(upd.version.number, 2);
     const versions = await ok('CONFLUENCE_GET_BLOGPOST_VERSIONS', { blogpostId: s.postId });
@@ -178,7 +193,10 @@ describe('Confluence toolkit against the sandbox', () => {
     assert.equal(first.results.length, 2);
     assert.ok(first.next, 'more than two blog posts exist');
     const second = await ok('CONFLUENCE_GET_BLOGPOSTS', { limit: 2, cursor: first.next });
-    assert.notDeepEqual(second.results.map((b: Data) => b.id), first.results.map((b: Data) => b.id));
+    assert.notDeepEqual(
+      second.results.map((b: Data) => b.id),
+      first.results.map((b: Data) => b.id),
+    );
     const history = await ok('CONFLUENCE_GET_BLOG_POSTS', {});
     assert.ok(history.results.length >= 5);
     const announce = history.results.find((b: Data) => b.title === 'Announcing Search v2');
@@ -188,7 +206,10 @@ describe('Confluence toolkit against the sandbox', () => {
     const integration = labels.results.find((l: Data) => l.name === 'integration');
     assert.ok(integration);
     const tagged = await ok('CONFLUENCE_GET_BLOG_POSTS_FOR_LABEL', { id: integration.id });
-    assert.deepEqual(tagged.results.map((b: Data) => b.id), [s.postId]);
+    assert.deepEqual(
+      tagged.results.map((b: Data) => b.id),
+      [s.postId],
+    );
   });
 
   it('creates, updates and deletes blog post properties by key', async () => {
@@ -227,7 +248,10 @@ describe('Confluence toolkit against the sandbox', () => {
     const files = await ok('CONFLUENCE_GET_ATTACHMENTS', { pageId: q3Id });
     assert.equal(files.results[0].title, 'q3-roadmap.pdf');
     const fileLabels = await ok('CONFLUENCE_GET_ATTACHMENT_LABELS', { id: files.results[0].id });
-    assert.deepEqual(fileLabels.results.map((l: Data) => l.name), ['slides']);
+    assert.deepEqual(
+      fileLabels.results.map((l: Data) => l.name),
+      ['slides'],
+    );
     const restrictions = await ok('CONFLUENCE_GET_CONTENT_RESTRICTIONS', { id: q3Id });
     assert.ok(restrictions.restrictions.update);
     const audit = await ok('CONFLUENCE_GET_AUDIT_LOGS', {});
@@ -251,7 +275,9 @@ describe('Confluence toolkit against the sandbox', () => {
   });
 
   it('called every one of the 57 tools', () => {
-    const missing = confluenceCatalogue().tools.map((t) => t.slug).filter((slug) => !called.has(slug));
+    const missing = confluenceCatalogue()
+      .tools.map((t) => t.slug)
+      .filter((slug) => !called.has(slug));
     assert.deepEqual(missing, []);
   });
 });

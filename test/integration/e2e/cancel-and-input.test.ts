@@ -52,7 +52,9 @@ test('Ctrl-C during a model request cancels the run: exit 130, recorded as cance
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -69,7 +71,10 @@ test('Ctrl-C during a model request cancels the run: exit 130, recorded as cance
   assert.equal(run.status, 'cancelled');
   assert.equal(run.error?.kind, 'cancelled');
   assert.equal(run.attempts[0]!.status, 'cancelled');
-  assert.deepEqual(stepsOf(run).map((s) => [s.id, s.status]), [['gather', 'cancelled']]);
+  assert.deepEqual(
+    stepsOf(run).map((s) => [s.id, s.status]),
+    [['gather', 'cancelled']],
+  );
   assert.ok(run.endedAt);
   // The hung request was abandoned, not left open, and not retried.
   await waitFor(() => model.requests[0]!.status !== 0, 'the request to close');
@@ -115,8 +120,18 @@ test('a tool-only workflow runs without any model configuration and labels the p
   const run = (await ws.run(runIdOf(res.stdout)))!;
   assert.equal(run.status, 'succeeded');
   assert.equal(run.usage.requests, 0);
-  assert.deepEqual(stepsOf(run).map((s) => [s.id, s.kind, s.status]), [
-    ['find', 'tool', 'succeeded'], ['label', 'tool', 'succeeded'], ['check', 'tool', 'succeeded'],
-  ]);
-  assert.deepEqual(stepsOf(run).flatMap((s) => s.toolCalls).map((c) => c.status), ['ok', 'ok', 'ok']);
+  assert.deepEqual(
+    stepsOf(run).map((s) => [s.id, s.kind, s.status]),
+    [
+      ['find', 'tool', 'succeeded'],
+      ['label', 'tool', 'succeeded'],
+      ['check', 'tool', 'succeeded'],
+    ],
+  );
+  assert.deepEqual(
+    stepsOf(run)
+      .flatMap((s) => s.toolCalls)
+      .map((c) => c.status),
+    ['ok', 'ok', 'ok'],
+  );
 });

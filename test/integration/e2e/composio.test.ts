@@ -28,14 +28,20 @@ const composioEnv = (preset: string) => ({
 });
 
 const WEEKLY_ALLOW = [
-  'CONFLUENCE_ADD_CONTENT_LABEL', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_PAGES', 'CONFLUENCE_GET_PAGE_BY_ID',
-  'CONFLUENCE_GET_SPACES', 'CONFLUENCE_SEARCH_CONTENT',
+  'CONFLUENCE_ADD_CONTENT_LABEL',
+  'CONFLUENCE_CREATE_BLOGPOST',
+  'CONFLUENCE_GET_PAGES',
+  'CONFLUENCE_GET_PAGE_BY_ID',
+  'CONFLUENCE_GET_SPACES',
+  'CONFLUENCE_SEARCH_CONTENT',
 ];
 
 test('direct tools: weekly-summary publishes through a Tool Router session offering exactly the allowed tools', async (t) => {
   const model = await startModel(t, weeklySummaryScript);
   const res = await ws.cli(['run', WORKFLOWS.weeklySummary, '--at', AT], {
-    OPENAI_BASE_URL: model.url, RUNNER_BACKEND: 'composio', ...composioEnv('direct_tools'),
+    OPENAI_BASE_URL: model.url,
+    RUNNER_BACKEND: 'composio',
+    ...composioEnv('direct_tools'),
   });
   assert.equal(res.code, 0, res.stderr);
   const run = (await ws.run(runIdOf(res.stdout)))!;
@@ -49,7 +55,10 @@ test('direct tools: weekly-summary publishes through a Tool Router session offer
   assert.equal(post.status, 200);
   assert.equal(post.json.title, `Weekly summary ${AT_WEEK}`);
   const labels = await rest.get(`/wiki/api/v2/blogposts/${postId}/labels`);
-  assert.deepEqual(labels.json.results.map((l: { name: string }) => l.name), ['weekly-summary']);
+  assert.deepEqual(
+    labels.json.results.map((l: { name: string }) => l.name),
+    ['weekly-summary'],
+  );
 });
 
 test('meta tools: inner calls of COMPOSIO_MULTI_EXECUTE_TOOL are gated one by one', async (t) => {
@@ -57,13 +66,17 @@ test('meta tools: inner calls of COMPOSIO_MULTI_EXECUTE_TOOL are gated one by on
   const model = await startModel(t, routerPublishScript(q3!.id));
   const title = 'Release notes 4.2';
   const res = await ws.cli(['run', fixture('publish-via-router.yaml'), '--backend', 'composio', '--input', `title=${title}`], {
-    OPENAI_BASE_URL: model.url, ...composioEnv('meta_tools'),
+    OPENAI_BASE_URL: model.url,
+    ...composioEnv('meta_tools'),
   });
   assert.equal(res.code, 0, res.stderr);
 
   // The model sees the router's meta tools, not the app tools.
   assert.deepEqual(model.requests[0]!.toolNames.toSorted(), [
-    'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MANAGE_CONNECTIONS', 'COMPOSIO_MULTI_EXECUTE_TOOL', 'COMPOSIO_SEARCH_TOOLS',
+    'COMPOSIO_GET_TOOL_SCHEMAS',
+    'COMPOSIO_MANAGE_CONNECTIONS',
+    'COMPOSIO_MULTI_EXECUTE_TOOL',
+    'COMPOSIO_SEARCH_TOOLS',
   ]);
 
   // The post exists; the page the model tried to delete does too.
@@ -77,24 +90,39 @@ test('meta tools: inner calls of COMPOSIO_MULTI_EXECUTE_TOOL are gated one by on
   assert.equal(run.status, 'succeeded');
   assert.deepEqual(run.outputs.main, { id: posts[0]!.id });
   // Refusals are recorded as they are decided, before the rest of the batch runs.
-  assert.deepEqual(callsOf(run).map((c) => [c.tool, c.status, c.via]), [
-    ['CONFLUENCE_GET_SPACES', 'ok', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
-    ['CONFLUENCE_DELETE_PAGE', 'refused', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
-    ['CONFLUENCE_CREATE_BLOGPOST', 'ok', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
-  ]);
+  assert.deepEqual(
+    callsOf(run).map((c) => [c.tool, c.status, c.via]),
+    [
+      ['CONFLUENCE_GET_SPACES', 'ok', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
+      ['CONFLUENCE_DELETE_PAGE', 'refused', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
+      ['CONFLUENCE_CREATE_BLOGPOST', 'ok', 'COMPOSIO_MULTI_EXECUTE_TOOL'],
+    ],
+  );
   const refused = callsOf(run).find((c) => c.status === 'refused')!;
   assert.deepEqual(refused.args, { id: q3!.id });
-  assert.match(refused.error!, /^Refused by the runner: CONFLUENCE_DELETE_PAGE is not in this workflow's tools\.allow; allowed tools: (.+)\. The call was not executed\.$/);
+  assert.match(
+    refused.error!,
+    /^Refused by the runner: CONFLUENCE_DELETE_PAGE is not in this workflow's tools\.allow; allowed tools: (.+)\. The call was not executed\.$/,
+  );
   // Even though the router lists only meta tools, the refusal names the app tools the workflow allows.
   const allowedNamed = /allowed tools: (.+)\. The call/.exec(refused.error!)![1]!.split(', ').toSorted();
   assert.deepEqual(allowedNamed, ['CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_SPACES']);
-  assert.ok(run.links.some((l) => l.includes(`/${posts[0]!.id}/`)), JSON.stringify(run.links));
+  assert.ok(
+    run.links.some((l) => l.includes(`/${posts[0]!.id}/`)),
+    JSON.stringify(run.links),
+  );
 
   // What the model got back: the router's shape, in request order, the refusal in place of the delete's result.
   const answer = model.requests[2]!.lastToolResult() as { successful: boolean; error: string; data: { results: any[]; error_count: number } };
   assert.equal(answer.successful, false);
   assert.equal(answer.data.error_count, 1);
-  assert.deepEqual(answer.data.results.map((r) => [r.index, r.tool_slug]), [[0, 'CONFLUENCE_CREATE_BLOGPOST'], [1, 'CONFLUENCE_DELETE_PAGE']]);
+  assert.deepEqual(
+    answer.data.results.map((r) => [r.index, r.tool_slug]),
+    [
+      [0, 'CONFLUENCE_CREATE_BLOGPOST'],
+      [1, 'CONFLUENCE_DELETE_PAGE'],
+    ],
+  );
   assert.equal(answer.data.results[0].response.data.id, posts[0]!.id);
   assert.equal(answer.data.results[1].response, null);
   assert.equal(answer.data.results[1].error, refused.error);

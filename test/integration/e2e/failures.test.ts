@@ -19,9 +19,15 @@ test('a final answer that breaks output.schema fails the run as a model failure;
   assert.equal(run.error?.kind, 'model');
   assert.equal(run.error?.step, 'gather');
   assert.match(run.error!.message, /does not match output\.schema: .*required property 'pages'/);
-  assert.deepEqual(stepsOf(run).map((s) => [s.id, s.status]), [['gather', 'failed']]);
+  assert.deepEqual(
+    stepsOf(run).map((s) => [s.id, s.status]),
+    [['gather', 'failed']],
+  );
   assert.deepEqual(stepsOf(run)[0]!.error, run.error);
-  assert.ok(model.requests.every((r) => r.userText.includes('Find the meeting-notes pages')), 'publish asked the model');
+  assert.ok(
+    model.requests.every((r) => r.userText.includes('Find the meeting-notes pages')),
+    'publish asked the model',
+  );
   assert.match(res.stdout, /✗ failed .*: model in step gather/);
 });
 
@@ -40,7 +46,10 @@ test('a model outage fails the run after RUNNER_MODEL_RETRIES retries', { timeou
   assert.deepEqual(rest, []);
   assert.equal(gather!.status, 'failed');
   assert.equal(gather!.modelRetries, 2);
-  assert.deepEqual(model.requests.map((r) => r.status), [503, 503, 503]);
+  assert.deepEqual(
+    model.requests.map((r) => r.status),
+    [503, 503, 503],
+  );
   assert.match(res.stderr, /model request failed \(HTTP 503\); retry 1/);
 });
 
@@ -55,7 +64,10 @@ test('a 429 with Retry-After 0 is retried once and the run succeeds', async (t) 
   assert.equal(gather!.modelRetries, 1);
   assert.equal(publish!.modelRetries, undefined);
   assert.equal(model.requests[0]!.status, 429);
-  assert.deepEqual(model.requests.slice(1).map((r) => r.status), new Array(model.requests.length - 1).fill(200));
+  assert.deepEqual(
+    model.requests.slice(1).map((r) => r.status),
+    new Array(model.requests.length - 1).fill(200),
+  );
   // The retried request is the same request again.
   assert.deepEqual(model.requests[1]!.body, model.requests[0]!.body);
 });

@@ -9,7 +9,12 @@ import type { TestContext } from 'node:test';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunRecord, StepRecord, ToolCallRecord } from '../../../src/runs/types.ts';
 import { startSandboxWithMcp, type SandboxWithMcp, type SandboxWithMcpOptions } from '../../../src/sandbox/with-mcp.ts';
-import { startScriptedModelServer, type Script, type ScriptedModelServer, type ScriptedModelServerOptions } from '../../../src/testing/scripted-model-server.ts';
+import {
+  startScriptedModelServer,
+  type Script,
+  type ScriptedModelServer,
+  type ScriptedModelServerOptions,
+} from '../../../src/testing/scripted-model-server.ts';
 import { ROOT, runCli, type CliResult } from '../cli/cli-process.ts';
 
 export { ROOT, looksClean, runCli } from '../cli/cli-process.ts';
@@ -53,9 +58,21 @@ export function workspace(prefix: string): Workspace {
   const dbPath = join(dir, 'runs.db');
   const env = (extra: Record<string, string> = {}) => ({
     // Empty values count as unset for the runner and override a `.env` in the working folder.
-    OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNER_OPENAI_API: '', RUNNER_MODEL: '', RUNNER_BACKEND: '',
-    RUNNER_SANDBOX_URL: '', RUNNER_SANDBOX_EMAIL: '', RUNNER_SANDBOX_TOKEN: '', COMPOSIO_API_KEY: '', COMPOSIO_BASE_URL: '',
-    COMPOSIO_SESSION_PRESET: '', COMPOSIO_USER_ID: '', RUNNER_TRACING: '', RUNNER_MODEL_TIMEOUT: '', RUNNER_TOOL_TIMEOUT: '',
+    OPENAI_API_KEY: '',
+    OPENAI_BASE_URL: '',
+    RUNNER_OPENAI_API: '',
+    RUNNER_MODEL: '',
+    RUNNER_BACKEND: '',
+    RUNNER_SANDBOX_URL: '',
+    RUNNER_SANDBOX_EMAIL: '',
+    RUNNER_SANDBOX_TOKEN: '',
+    COMPOSIO_API_KEY: '',
+    COMPOSIO_BASE_URL: '',
+    COMPOSIO_SESSION_PRESET: '',
+    COMPOSIO_USER_ID: '',
+    RUNNER_TRACING: '',
+    RUNNER_MODEL_TIMEOUT: '',
+    RUNNER_TOOL_TIMEOUT: '',
     // No retries unless a test asks: an unexpected model failure must show, not be retried away.
     RUNNER_MODEL_RETRIES: '0',
     RUNNER_DB: dbPath,

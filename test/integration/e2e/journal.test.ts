@@ -58,14 +58,29 @@ test('a second attempt of the same run reuses the journaled write instead of rep
   const second = await runWorkflow(workflow, { runId: first.id }, { config, store });
   assert.equal(second.id, first.id);
   assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
-  assert.deepEqual(second.attempts.map((a) => [a.number, a.status]), [[1, 'failed'], [2, 'succeeded']]);
+  assert.deepEqual(
+    second.attempts.map((a) => [a.number, a.status]),
+    [
+      [1, 'failed'],
+      [2, 'succeeded'],
+    ],
+  );
   assert.deepEqual(second.outputs.create, { id: pageId });
 
   // Only one such page exists: the second create was answered from the journal.
-  assert.deepEqual((await rest.pagesTitled('MKT', 'Go-live checklist')).map((p) => p.id), [pageId]);
+  assert.deepEqual(
+    (await rest.pagesTitled('MKT', 'Go-live checklist')).map((p) => p.id),
+    [pageId],
+  );
   const calls = (n: number) => second.attempts[n]!.steps[0]!.toolCalls.map((c) => [c.tool, c.status]);
-  assert.deepEqual(calls(0), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_PAGE', 'ok']]);
-  assert.deepEqual(calls(1), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_PAGE', 'journaled']]);
+  assert.deepEqual(calls(0), [
+    ['CONFLUENCE_GET_SPACES', 'ok'],
+    ['CONFLUENCE_CREATE_PAGE', 'ok'],
+  ]);
+  assert.deepEqual(calls(1), [
+    ['CONFLUENCE_GET_SPACES', 'ok'],
+    ['CONFLUENCE_CREATE_PAGE', 'journaled'],
+  ]);
   const journaled = second.attempts[1]!.steps[0]!.toolCalls[1]!;
   assert.equal(journaled.note, 'already done in attempt 1');
   assert.deepEqual(journaled.args, second.attempts[0]!.steps[0]!.toolCalls[1]!.args);

@@ -32,7 +32,10 @@ async function assertPublished(run: RunRecord): Promise<void> {
   assert.equal(post.json.title, `Weekly summary ${AT_WEEK}`);
   assert.equal(post.json.status, 'current');
   const labels = await rest.get(`/wiki/api/v2/blogposts/${postId}/labels`);
-  assert.deepEqual(labels.json.results.map((l: { name: string }) => l.name), ['weekly-summary']);
+  assert.deepEqual(
+    labels.json.results.map((l: { name: string }) => l.name),
+    ['weekly-summary'],
+  );
   assert.deepEqual(run.links, [`${post.json._links.base}${post.json._links.webui}`]);
   assert.ok(run.links[0]!.startsWith(`${site.url}/wiki/spaces/TEAM/blog/`), run.links.join(' '));
 }
@@ -50,14 +53,24 @@ test('weekly-summary publishes a labelled blog post, and the record tells the wh
   assert.equal(run.mode, 'live');
   assert.equal(run.backend, 'sandbox');
   assert.equal(run.attempts.length, 1);
-  assert.deepEqual(stepsOf(run).map((s) => [s.id, s.kind, s.status]), [
-    ['gather', 'prompt', 'succeeded'], ['publish', 'prompt', 'succeeded'], ['label', 'tool', 'succeeded'],
-  ]);
-  assert.deepEqual(callsOf(run).map((c) => [c.tool, c.status]), [
-    ['CONFLUENCE_SEARCH_CONTENT', 'ok'], ['CONFLUENCE_GET_PAGE_BY_ID', 'ok'],
-    ['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_BLOGPOST', 'ok'],
-    ['CONFLUENCE_ADD_CONTENT_LABEL', 'ok'],
-  ]);
+  assert.deepEqual(
+    stepsOf(run).map((s) => [s.id, s.kind, s.status]),
+    [
+      ['gather', 'prompt', 'succeeded'],
+      ['publish', 'prompt', 'succeeded'],
+      ['label', 'tool', 'succeeded'],
+    ],
+  );
+  assert.deepEqual(
+    callsOf(run).map((c) => [c.tool, c.status]),
+    [
+      ['CONFLUENCE_SEARCH_CONTENT', 'ok'],
+      ['CONFLUENCE_GET_PAGE_BY_ID', 'ok'],
+      ['CONFLUENCE_GET_SPACES', 'ok'],
+      ['CONFLUENCE_CREATE_BLOGPOST', 'ok'],
+      ['CONFLUENCE_ADD_CONTENT_LABEL', 'ok'],
+    ],
+  );
   const create = callsOf(run).find((c) => c.tool === 'CONFLUENCE_CREATE_BLOGPOST')!;
   assert.equal((create.args as { title: string }).title, `Weekly summary ${AT_WEEK}`);
   assert.equal(create.effect, 'write');
@@ -93,11 +106,16 @@ test('--preview leaves the site unchanged and says what it would have done', asy
   const run = (await ws.run(runIdOf(res.stdout)))!;
   assert.equal(run.mode, 'preview');
   assert.equal(run.status, 'succeeded');
-  assert.deepEqual(callsOf(run).map((c) => [c.tool, c.status]), [
-    ['CONFLUENCE_SEARCH_CONTENT', 'ok'], ['CONFLUENCE_GET_PAGE_BY_ID', 'ok'],
-    ['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_BLOGPOST', 'simulated'],
-    ['CONFLUENCE_ADD_CONTENT_LABEL', 'simulated'],
-  ]);
+  assert.deepEqual(
+    callsOf(run).map((c) => [c.tool, c.status]),
+    [
+      ['CONFLUENCE_SEARCH_CONTENT', 'ok'],
+      ['CONFLUENCE_GET_PAGE_BY_ID', 'ok'],
+      ['CONFLUENCE_GET_SPACES', 'ok'],
+      ['CONFLUENCE_CREATE_BLOGPOST', 'simulated'],
+      ['CONFLUENCE_ADD_CONTENT_LABEL', 'simulated'],
+    ],
+  );
   assert.deepEqual(run.links, []);
 
   // The model's next request carries the simulated result, marked as such.
@@ -115,7 +133,9 @@ test('--preview leaves the site unchanged and says what it would have done', asy
 test('RUNNER_OPENAI_API=responses talks the Responses API to OPENAI_BASE_URL', async (t) => {
   const model = await startModel(t, weeklySummaryScript);
   const res = await ws.cli(['run', WORKFLOWS.weeklySummary, '--at', AT], {
-    OPENAI_BASE_URL: model.url, RUNNER_OPENAI_API: 'responses', RUNNER_SANDBOX_URL: site.url,
+    OPENAI_BASE_URL: model.url,
+    RUNNER_OPENAI_API: 'responses',
+    RUNNER_SANDBOX_URL: site.url,
   });
   assert.equal(res.code, 0, res.stderr);
   assert.ok(model.requests.length >= 6);

@@ -34,7 +34,8 @@ async function assertPageIntact(): Promise<void> {
 test('a delete outside tools.allow is refused, recorded with its arguments, and the model is told why', async (t) => {
   const model = await startModel(t, obsoletePageScript);
   const res = await ws.cli(['run', fixture('delete-not-allowed.yaml'), '--input', `page_id=${pageId}`], {
-    OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url,
+    OPENAI_BASE_URL: model.url,
+    RUNNER_SANDBOX_URL: site.url,
   });
   // The refusal is the model's to handle: it answers, so the step and the run succeed (with the refusal on record).
   assert.equal(res.code, 0, res.stderr);
@@ -52,7 +53,10 @@ test('a delete outside tools.allow is refused, recorded with its arguments, and 
   assert.equal(call!.effect, 'destructive');
   assert.deepEqual(call!.args, { id: pageId });
   assert.equal(call!.turn, 1);
-  assert.match(call!.error!, /^Refused by the runner: CONFLUENCE_DELETE_PAGE is not in this workflow's tools\.allow; allowed tools: .*CONFLUENCE_GET_PAGE_BY_ID.*\. The call was not executed\.$/);
+  assert.match(
+    call!.error!,
+    /^Refused by the runner: CONFLUENCE_DELETE_PAGE is not in this workflow's tools\.allow; allowed tools: .*CONFLUENCE_GET_PAGE_BY_ID.*\. The call was not executed\.$/,
+  );
 
   // The model's next request carries the refusal as the tool's result.
   assert.equal(model.requests.length, 2);
@@ -69,11 +73,15 @@ test('a delete listed without tools.allow_destructive does not even start a run'
   const model = await startModel(t, obsoletePageScript);
   const before = (await ws.runs()).length;
   const res = await ws.cli(['run', fixture('delete-not-destructive.yaml'), '--input', `page_id=${pageId}`], {
-    OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url,
+    OPENAI_BASE_URL: model.url,
+    RUNNER_SANDBOX_URL: site.url,
   });
   assert.equal(res.code, 2, res.stderr);
   assert.equal(res.stdout, '');
-  assert.match(res.stderr, /delete-not-destructive\.yaml:\d+:\d+: tool 'CONFLUENCE_DELETE_PAGE' is destructive; set tools\.allow_destructive: true to allow it/);
+  assert.match(
+    res.stderr,
+    /delete-not-destructive\.yaml:\d+:\d+: tool 'CONFLUENCE_DELETE_PAGE' is destructive; set tools\.allow_destructive: true to allow it/,
+  );
   assert.ok(looksClean(res.stderr), res.stderr);
   assert.equal(model.requests.length, 0);
   assert.equal((await ws.runs()).length, before);

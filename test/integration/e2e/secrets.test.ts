@@ -86,7 +86,10 @@ test('composio runs: with the right key, and with a key the router rejects', asy
 test('neither the records nor the SQLite file hold a secret', async () => {
   assert.equal(runIds.length, 7);
   for (const id of runIds) {
-    for (const args of [['runs', 'show', id, '--json'], ['runs', 'show', id]]) {
+    for (const args of [
+      ['runs', 'show', id, '--json'],
+      ['runs', 'show', id],
+    ]) {
       const shown = await ws.cli(args);
       assert.equal(shown.code, 0, shown.stderr);
       assert.doesNotMatch(shown.stdout, LEAK, `${args.join(' ')} shows a secret`);

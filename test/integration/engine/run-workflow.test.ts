@@ -16,7 +16,7 @@ import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunRecord, ToolCallRecord } from '../../../src/runs/types.ts';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { UserError } from '../../../src/shared/errors.ts';
-import { startScriptedModelServer, type Script, } from '../../../src/testing/scripted-model-server.ts';
+import { startScriptedModelServer, type Script } from '../../../src/testing/scripted-model-server.ts';
 import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
 import { loadWorkflow, loadWorkflowText } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
@@ -25,7 +25,8 @@ import { weeklySummaryScript } from '../../fixtures/model-scripts.ts';
 const catalogue = confluenceCatalogue();
 const STDIO_ENTRY = fileURLToPath(new URL('../../../src/mcp/stdio-main.ts', import.meta.url));
 const WEEKLY = fileURLToPath(new URL('../../../workflows/weekly-summary.yaml', import.meta.url));
-const HOSTED_NOTE = "tools.mode is hosted: the model provider called the tools itself, so the runner could not gate, preview or journal them; they are recorded after the fact as 'hosted'";
+const HOSTED_NOTE =
+  "tools.mode is hosted: the model provider called the tools itself, so the runner could not gate, preview or journal them; they are recorded after the fact as 'hosted'";
 
 let root: string;
 let counter = 0;
@@ -77,21 +78,46 @@ describe('runWorkflow with the sandbox backend', () => {
 
     assert.equal(record.status, 'succeeded', JSON.stringify(record.error));
     assert.deepEqual(await w.store.get(record.id), record, 'the store holds the final record');
-    assert.deepEqual(w.events.map((e) => e.type), [
-      'run_start',
-      'step_start', 'turn', 'tool_start', 'tool_end', 'turn', 'tool_start', 'tool_end', 'turn', 'step_end',
-      'step_start', 'turn', 'tool_start', 'tool_end', 'turn', 'tool_start', 'tool_end', 'turn', 'step_end',
-      'step_start', 'tool_start', 'tool_end', 'step_end',
-      'run_end',
-    ]);
+    assert.deepEqual(
+      w.events.map((e) => e.type),
+      [
+        'run_start',
+        'step_start',
+        'turn',
+        'tool_start',
+        'tool_end',
+        'turn',
+        'tool_start',
+        'tool_end',
+        'turn',
+        'step_end',
+        'step_start',
+        'turn',
+        'tool_start',
+        'tool_end',
+        'turn',
+        'tool_start',
+        'tool_end',
+        'turn',
+        'step_end',
+        'step_start',
+        'tool_start',
+        'tool_end',
+        'step_end',
+        'run_end',
+      ],
+    );
     const ends = w.events.filter((e): e is Extract<RunEvent, { type: 'tool_end' }> => e.type === 'tool_end');
-    assert.deepEqual(ends.map((e) => [e.step, e.call.tool, e.call.status, e.call.turn]), [
-      ['gather', 'CONFLUENCE_SEARCH_CONTENT', 'ok', 1],
-      ['gather', 'CONFLUENCE_GET_PAGE_BY_ID', 'ok', 2],
-      ['publish', 'CONFLUENCE_GET_SPACES', 'ok', 1],
-      ['publish', 'CONFLUENCE_CREATE_BLOGPOST', 'ok', 2],
-      ['label', 'CONFLUENCE_ADD_CONTENT_LABEL', 'ok', undefined],
-    ]);
+    assert.deepEqual(
+      ends.map((e) => [e.step, e.call.tool, e.call.status, e.call.turn]),
+      [
+        ['gather', 'CONFLUENCE_SEARCH_CONTENT', 'ok', 1],
+        ['gather', 'CONFLUENCE_GET_PAGE_BY_ID', 'ok', 2],
+        ['publish', 'CONFLUENCE_GET_SPACES', 'ok', 1],
+        ['publish', 'CONFLUENCE_CREATE_BLOGPOST', 'ok', 2],
+        ['label', 'CONFLUENCE_ADD_CONTENT_LABEL', 'ok', undefined],
+      ],
+    );
     const last = w.events.at(-1) as Extract<RunEvent, { type: 'run_end' }>;
     assert.equal(last.run.status, 'succeeded');
 
@@ -141,10 +167,18 @@ steps:
 `);
     const record = await w.run(workflow);
     assert.equal(record.status, 'failed');
-    assert.deepEqual(record.error, { kind: 'assertion', message: 'assertion failed: data.results[0].key: expected "NOPE", got "MKT"', retryable: false, step: 'spaces' });
+    assert.deepEqual(record.error, {
+      kind: 'assertion',
+      message: 'assertion failed: data.results[0].key: expected "NOPE", got "MKT"',
+      retryable: false,
+      step: 'spaces',
+    });
     assert.equal(record.model, '(none: tool steps only)');
     const steps = record.attempts[0]!.steps;
-    assert.deepEqual(steps.map((s) => [s.id, s.status]), [['spaces', 'failed']]);
+    assert.deepEqual(
+      steps.map((s) => [s.id, s.status]),
+      [['spaces', 'failed']],
+    );
     assert.deepEqual(steps[0]!.toolCalls[0]!.args, { limit: 1 }, 'the rendered "1" was converted to the number the schema wants');
     assert.deepEqual(await w.store.get(record.id), record);
   });
@@ -169,7 +203,13 @@ steps:
     const second = await w.run(workflow, { runId: 'run-journal-1' });
     assert.equal(second.status, 'succeeded');
     assert.equal(second.id, 'run-journal-1');
-    assert.deepEqual(second.attempts.map((a) => [a.number, a.status]), [[1, 'succeeded'], [2, 'succeeded']]);
+    assert.deepEqual(
+      second.attempts.map((a) => [a.number, a.status]),
+      [
+        [1, 'succeeded'],
+        [2, 'succeeded'],
+      ],
+    );
     const [made, replayed] = calls(second);
     assert.deepEqual([made!.status, replayed!.status, replayed!.note], ['ok', 'journaled', 'already done in attempt 1']);
     assert.deepEqual(replayed!.result, made!.result);
@@ -194,7 +234,10 @@ steps:
     const record = await w.run(workflow, { preview: true });
     assert.equal(record.status, 'succeeded', JSON.stringify(record.error));
     assert.equal(record.mode, 'preview');
-    assert.deepEqual(calls(record).map((c) => c.status), ['simulated']);
+    assert.deepEqual(
+      calls(record).map((c) => c.status),
+      ['simulated'],
+    );
     assert.deepEqual(record.links, [], 'nothing was created');
   });
 
@@ -237,10 +280,15 @@ prompt: List the spaces.
   test("hosted mode: the provider calls the sandbox's MCP endpoint itself; the calls are recorded as hosted, with a note", async (t) => {
     const w = await world(t, {
       env: { RUNNER_OPENAI_API: 'responses' },
-      script: [{
-        hostedMcpCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: { limit: 1 } }, { name: 'CONFLUENCE_GET_PAGE_BY_ID', arguments: { id: 'nope' } }],
-        text: 'MKT is the first space.',
-      }],
+      script: [
+        {
+          hostedMcpCalls: [
+            { name: 'CONFLUENCE_GET_SPACES', arguments: { limit: 1 } },
+            { name: 'CONFLUENCE_GET_PAGE_BY_ID', arguments: { id: 'nope' } },
+          ],
+          text: 'MKT is the first space.',
+        },
+      ],
     });
     const workflow = workflowOf(`
 version: 1
@@ -262,7 +310,13 @@ prompt: Name the first space.
     assert.match(failed!.error!, /Invalid value for id: nope/);
     const request = w.server!.requests[0]!;
     assert.equal(request.api, 'responses');
-    const mcp = request.tools[0] as { type: string; server_label: string; server_url: string; allowed_tools: { tool_names: string[] }; require_approval: string };
+    const mcp = request.tools[0] as {
+      type: string;
+      server_label: string;
+      server_url: string;
+      allowed_tools: { tool_names: string[] };
+      require_approval: string;
+    };
     assert.equal(mcp.type, 'mcp');
     assert.equal(mcp.server_label, 'confluence_sandbox');
     assert.match(mcp.server_url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
@@ -285,9 +339,10 @@ describe('runWorkflow with the mcp backend', () => {
   });
 
   /** A model that reads the current user, then answers with the name it got. */
-  const whoAmI: Script = (request) => request.turn === 0
-    ? { toolCalls: [{ name: 'CONFLUENCE_GET_CURRENT_USER', arguments: {} }] }
-    : { text: `You are ${String(request.lastToolResult()?.data?.displayName ?? 'unknown')}.` };
+  const whoAmI: Script = (request) =>
+    request.turn === 0
+      ? { toolCalls: [{ name: 'CONFLUENCE_GET_CURRENT_USER', arguments: {} }] }
+      : { text: `You are ${String(request.lastToolResult()?.data?.displayName ?? 'unknown')}.` };
 
   test('command: a stdio MCP server started for the run', async (t) => {
     const w = await world(t, { script: whoAmI });
@@ -315,7 +370,13 @@ steps:
     assert.equal(record.backend, 'mcp');
     assert.match(record.outputs.ask as string, /^You are .+\.$/);
     assert.doesNotMatch(record.outputs.ask as string, /unknown/);
-    assert.deepEqual(calls(record).map((c) => [c.tool, c.status]), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_GET_CURRENT_USER', 'ok']]);
+    assert.deepEqual(
+      calls(record).map((c) => [c.tool, c.status]),
+      [
+        ['CONFLUENCE_GET_SPACES', 'ok'],
+        ['CONFLUENCE_GET_CURRENT_USER', 'ok'],
+      ],
+    );
     assert.match(w.server!.requests[0]!.userText, /there are 2 spaces/);
     assert.ok(w.server!.requests[0]!.toolNames.includes('CONFLUENCE_GET_CURRENT_USER'));
     assert.equal(w.server!.requests[0]!.toolNames.includes('CONFLUENCE_CREATE_PAGE'), false, 'writes are not offered without tools.allow');
@@ -339,7 +400,10 @@ prompt: Who am I?
     assert.equal(record.status, 'succeeded', JSON.stringify(record.error));
     assert.equal(record.backend, 'mcp');
     assert.match(record.outputs.main as string, /^You are .+\.$/);
-    assert.deepEqual(calls(record).map((c) => [c.tool, c.status, c.turn]), [['CONFLUENCE_GET_CURRENT_USER', 'ok', 1]]);
+    assert.deepEqual(
+      calls(record).map((c) => [c.tool, c.status, c.turn]),
+      [['CONFLUENCE_GET_CURRENT_USER', 'ok', 1]],
+    );
     assert.ok(w.config.secrets.includes('mcp-header-secret-77'), 'a header read from the environment counts as a secret');
   });
 

@@ -107,7 +107,10 @@ test('calls every tool against the seeded sandbox', async () => {
   await ok('CONFLUENCE_GET_LABELS_FOR_PAGE', { id: seeded.id });
   await ok('CONFLUENCE_GET_CONTENT_RESTRICTIONS', { id: seeded.id });
   await ok('CONFLUENCE_GET_CONTENT_PROPERTIES_FOR_PAGE', { page_id: seeded.id });
-  const word = String(seeded.title).split(/\s+/).find((w) => w.length > 3) ?? String(seeded.title);
+  const word =
+    String(seeded.title)
+      .split(/\s+/)
+      .find((w) => w.length > 3) ?? String(seeded.title);
   await ok('CONFLUENCE_SEARCH_CONTENT', { query: word, spaceKey: space.key });
 
   // Attachments: the seed has one somewhere; find it across every page of the site.
@@ -124,7 +127,11 @@ test('calls every tool against the seeded sandbox', async () => {
   const body = { storage: { value: '<p>Written over MCP.</p>' } };
   const page = await ok('CONFLUENCE_CREATE_PAGE', { spaceId: space.id, title: `MCP page ${stamp}`, body });
   const updated = await ok('CONFLUENCE_UPDATE_PAGE', {
-    id: page.id, spaceId: space.id, title: `MCP page ${stamp} v2`, body, version: { number: page.version.number + 1 },
+    id: page.id,
+    spaceId: space.id,
+    title: `MCP page ${stamp} v2`,
+    body,
+    version: { number: page.version.number + 1 },
   });
   assert.equal(updated.version.number, page.version.number + 1);
   await ok('CONFLUENCE_ADD_CONTENT_LABEL', { id: page.id, labels: [{ prefix: 'global', name: 'mcp-test' }] });
@@ -138,8 +145,11 @@ test('calls every tool against the seeded sandbox', async () => {
   await ok('CONFLUENCE_GET_BLOGPOSTS', { limit: 10 });
   await ok('CONFLUENCE_GET_BLOG_POSTS', { limit: 10 });
   const post = await ok('CONFLUENCE_CREATE_BLOGPOST', {
-    spaceId: space.id, status: 'current', title: `MCP post ${stamp}`,
-    body: { representation: 'storage', value: '<p>News.</p>' }, labels: [{ name: 'mcp-news' }],
+    spaceId: space.id,
+    status: 'current',
+    title: `MCP post ${stamp}`,
+    body: { representation: 'storage', value: '<p>News.</p>' },
+    labels: [{ name: 'mcp-news' }],
   });
   await ok('CONFLUENCE_GET_BLOGPOST_BY_ID', { id: post.id });
   const postLabels = await ok('CONFLUENCE_GET_BLOGPOST_LABELS', { id: post.id });
@@ -150,8 +160,11 @@ test('calls every tool against the seeded sandbox', async () => {
   await ok('CONFLUENCE_GET_BLOGPOST_OPERATIONS', { id: post.id });
   await ok('CONFLUENCE_GET_INLINE_COMMENTS_FOR_BLOG_POST', { id: post.id });
   await ok('CONFLUENCE_UPDATE_BLOGPOST', {
-    id: post.id, spaceId: space.id, title: `MCP post ${stamp} v2`,
-    body: { representation: 'storage', value: '<p>More news.</p>' }, version: { number: 2 },
+    id: post.id,
+    spaceId: space.id,
+    title: `MCP post ${stamp} v2`,
+    body: { representation: 'storage', value: '<p>More news.</p>' },
+    version: { number: 2 },
   });
   await ok('CONFLUENCE_GET_BLOGPOST_VERSIONS', { blogpostId: post.id });
   await ok('CONFLUENCE_GET_BLOGPOST_VERSION_DETAILS', { blogpostId: post.id, versionNumber: 1 });

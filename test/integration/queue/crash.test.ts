@@ -68,10 +68,14 @@ test('a worker killed after the write landed: another worker finishes the run, t
   owner.child.kill('SIGKILL');
   assert.equal(await owner.exited, 'SIGKILL');
 
-  const done = await until('the run to end on another worker', async () => {
-    const run = await bed.store.get(runId);
-    return run && run.status !== 'running' && run.status !== 'queued' ? run : undefined;
-  }, 25_000);
+  const done = await until(
+    'the run to end on another worker',
+    async () => {
+      const run = await bed.store.get(runId);
+      return run && run.status !== 'running' && run.status !== 'queued' ? run : undefined;
+    },
+    25_000,
+  );
   assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
   const survivors = workers.filter((w) => w !== owner).map((w) => w.identity);
   assert.equal(done.attempts.length, 2);
@@ -85,16 +89,30 @@ test('a worker killed after the write landed: another worker finishes the run, t
 
   // The second attempt made the same write and got the journaled result instead of a second page.
   const journal = await bed.store.journal(runId);
-  assert.deepEqual(journal.map((e) => [e.tool, e.attempt]), [['CONFLUENCE_CREATE_PAGE', 1]]);
+  assert.deepEqual(
+    journal.map((e) => [e.tool, e.attempt]),
+    [['CONFLUENCE_CREATE_PAGE', 1]],
+  );
   const calls = done.attempts[1]!.steps[0]!.toolCalls;
-  assert.deepEqual(calls.map((c) => [c.tool, c.status]), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_PAGE', 'journaled']]);
+  assert.deepEqual(
+    calls.map((c) => [c.tool, c.status]),
+    [
+      ['CONFLUENCE_GET_SPACES', 'ok'],
+      ['CONFLUENCE_CREATE_PAGE', 'journaled'],
+    ],
+  );
   assert.deepEqual(calls[1]!.args, journal[0]!.args, 'identical arguments');
   assert.equal(calls[1]!.note, 'already done in attempt 1');
-  assert.deepEqual((await rest.pagesTitled('MKT', 'Release checklist')).map((p) => p.id), [pages[0]!.id]);
+  assert.deepEqual(
+    (await rest.pagesTitled('MKT', 'Release checklist')).map((p) => p.id),
+    [pages[0]!.id],
+  );
   assert.deepEqual(done.outputs.create, { id: pages[0]!.id });
 
   // BullMQ saw the stall (lock expired, no retry spent) and the job completed.
-  const stalledBy = await until('a surviving worker to log the stall', () => workers.filter((w) => w !== owner).find((w) => w.lines.some((l) => l.includes(`job ${runId} stalled`))));
+  const stalledBy = await until('a surviving worker to log the stall', () =>
+    workers.filter((w) => w !== owner).find((w) => w.lines.some((l) => l.includes(`job ${runId} stalled`))),
+  );
   assert.ok(survivors.includes(stalledBy.identity));
   assert.equal(await bed.queue.getJobState(runId), 'completed');
   assert.equal((await bed.queue.getJob(runId))?.attemptsMade, 1);

@@ -33,13 +33,24 @@ function slotOf(run: RunRecord): string {
 
 test('two racing syncs and three workers: one run per every-second slot, none failed, none lost', { timeout: 40_000 }, async () => {
   const env = { RUNNER_SANDBOX_URL: site.url };
-  const workers = await Promise.all([bed.worker(env, ['--concurrency', '2']), bed.worker(env, ['--concurrency', '2']), bed.worker(env, ['--concurrency', '2'])]);
+  const workers = await Promise.all([
+    bed.worker(env, ['--concurrency', '2']),
+    bed.worker(env, ['--concurrency', '2']),
+    bed.worker(env, ['--concurrency', '2']),
+  ]);
   const dir = bed.folder('workflows', ['every-second-label.yaml']);
   const syncs = await Promise.all([bed.cli(['schedule', 'sync', dir]), bed.cli(['schedule', 'sync', dir])]);
   for (const sync of syncs) assert.equal(sync.code, 0, sync.stderr);
-  assert.deepEqual((await bed.queue.getJobSchedulers()).map((s) => s.key), ['every-second-label']);
+  assert.deepEqual(
+    (await bed.queue.getJobSchedulers()).map((s) => s.key),
+    ['every-second-label'],
+  );
 
-  await until(`${SLOTS} succeeded slots`, async () => (await bed.store.list({ workflow: 'every-second-label', status: 'succeeded', limit: -1 })).length >= SLOTS, 25_000);
+  await until(
+    `${SLOTS} succeeded slots`,
+    async () => (await bed.store.list({ workflow: 'every-second-label', status: 'succeeded', limit: -1 })).length >= SLOTS,
+    25_000,
+  );
   for (const worker of workers) worker.child.kill('SIGTERM');
   assert.deepEqual(await Promise.all(workers.map((w) => w.exited)), [0, 0, 0]);
 
@@ -48,7 +59,11 @@ test('two racing syncs and three workers: one run per every-second slot, none fa
   assert.equal(new Set(slots).size, slots.length, 'one record per slot');
   for (const run of runs) assert.equal(run.id, slotRunId('every-second-label', slotOf(run)));
   const ran = runs.filter((r) => r.status !== 'missed');
-  assert.deepEqual(ran.filter((r) => r.status !== 'succeeded').map((r) => [slotOf(r), r.status, r.error]), [], 'none failed or cancelled');
+  assert.deepEqual(
+    ran.filter((r) => r.status !== 'succeeded').map((r) => [slotOf(r), r.status, r.error]),
+    [],
+    'none failed or cancelled',
+  );
   for (const run of ran) assert.equal(run.attempts.length, 1, `slot ${slotOf(run)} ran once, not ${run.attempts.length} times`);
   assert.ok(ran.length >= SLOTS);
 
@@ -63,6 +78,10 @@ test('two racing syncs and three workers: one run per every-second slot, none fa
   const counts = await bed.queue.getJobCounts('completed', 'failed', 'active');
   assert.deepEqual(counts, { completed: ran.length, failed: 0, active: 0 });
   const completed = await bed.queue.getCompleted(0, -1);
-  assert.deepEqual(completed.filter((j) => j.returnvalue?.duplicate).map((j) => j.id), [], 'no slot was delivered twice');
+  assert.deepEqual(
+    completed.filter((j) => j.returnvalue?.duplicate).map((j) => j.id),
+    [],
+    'no slot was delivered twice',
+  );
   assert.deepEqual(completed.map((j) => j.returnvalue.runId).sort(), ran.map((r) => r.id).sort());
 });

@@ -34,7 +34,8 @@ test('a two-second schedule in Asia/Kolkata fires: a worker runs the slot as a s
   assert.deepEqual(synced.added, ['tick-label']);
 
   const run = await until('a finished schedule run of tick-label', async () =>
-    (await bed.runsOf('tick-label')).find((r) => r.status !== 'running' && r.status !== 'missed'));
+    (await bed.runsOf('tick-label')).find((r) => r.status !== 'running' && r.status !== 'missed'),
+  );
   assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
   assert.equal(run.trigger.type, 'schedule');
   const slot = run.trigger.type === 'schedule' ? run.trigger.slot : '';
@@ -44,12 +45,22 @@ test('a two-second schedule in Asia/Kolkata fires: a worker runs the slot as a s
   assert.equal(at.getUTCSeconds() % 2, 0, `the slot ${slot} is an even second`);
   assert.equal(run.id, slotRunId('tick-label', slot));
   assert.equal(run.workflowHash, workflow.hash);
-  assert.deepEqual(run.attempts.map((a) => [a.status, a.worker]), [['succeeded', worker.identity]]);
-  assert.deepEqual(run.attempts[0]!.steps.map((s) => [s.id, s.status]), [['find', 'succeeded'], ['label', 'succeeded'], ['check', 'succeeded']]);
+  assert.deepEqual(
+    run.attempts.map((a) => [a.status, a.worker]),
+    [['succeeded', worker.identity]],
+  );
+  assert.deepEqual(
+    run.attempts[0]!.steps.map((s) => [s.id, s.status]),
+    [
+      ['find', 'succeeded'],
+      ['label', 'succeeded'],
+      ['check', 'succeeded'],
+    ],
+  );
   await worker.waitFor(new RegExp(`finished tick-label: succeeded \\(run ${run.id}\\)`));
 });
 
-test('a minute-level cron follows its time zone: the next fire time in Redis is the zone\'s', { timeout: 20_000 }, async () => {
+test("a minute-level cron follows its time zone: the next fire time in Redis is the zone's", { timeout: 20_000 }, async () => {
   const bed = testbed('fire-tz');
   beds.push(bed);
   const morning = await loadFixture('morning-label.yaml');

@@ -45,7 +45,12 @@ export function newPrefix(): string {
 }
 
 /** Polls `probe` until it answers something truthy; fails with `what` and the last answer after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -89,12 +94,14 @@ export function spawnRunner(args: readonly string[], env: Record<string, string>
   });
   let closed = false;
   // 'close', not 'exit': by then stderr has been read to its end.
-  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('close', (code, signal) => {
-    if (partial) lines.push(partial);
-    closed = true;
-    for (const wake of waiters) wake();
-    resolve(code ?? signal!);
-  }));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('close', (code, signal) => {
+      if (partial) lines.push(partial);
+      closed = true;
+      for (const wake of waiters) wake();
+      resolve(code ?? signal!);
+    }),
+  );
   return {
     child,
     pid: child.pid!,
@@ -176,15 +183,27 @@ export function testbed(name: string, options: TestbedOptions = {}): Testbed {
   redis.on('error', () => {});
   queue.on('error', () => {});
   const children: WorkerProcess[] = [];
-  const env = (extra: Record<string, string> = {}) => ws.env({
-    REDIS_URL: redisUrl, RUNNER_QUEUE_PREFIX: prefix,
-    // Settings a developer's shell could carry: blank unless the test sets them.
-    RUNNER_STORE: '', RUNNER_JOB_LOCK: '', RUNNER_SHUTDOWN_GRACE: '', RUNNER_MODEL_RPM: '', RUNNER_RUN_RETENTION: '', RUNNER_WORKFLOWS: '',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) =>
+    ws.env({
+      REDIS_URL: redisUrl,
+      RUNNER_QUEUE_PREFIX: prefix,
+      // Settings a developer's shell could carry: blank unless the test sets them.
+      RUNNER_STORE: '',
+      RUNNER_JOB_LOCK: '',
+      RUNNER_SHUTDOWN_GRACE: '',
+      RUNNER_MODEL_RPM: '',
+      RUNNER_RUN_RETENTION: '',
+      RUNNER_WORKFLOWS: '',
+      ...extra,
+    });
   let closed: Promise<void> | undefined;
   const bed: Testbed = {
-    prefix, ws, redis, store, queue, env,
+    prefix,
+    ws,
+    redis,
+    store,
+    queue,
+    env,
     cli: (args, extra) => runCli(args, { env: env(extra) }),
     async worker(extra = {}, args = ['--concurrency', '1']) {
       const child = spawnRunner(['worker', ...args], env(extra));

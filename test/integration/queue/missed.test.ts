@@ -30,7 +30,7 @@ test('a schedule job four slots late records the slots in between as missed, the
   const scheduler = await bed.queue.getJobScheduler('hourly-label');
   const slotMs = scheduler!.next!;
   const job = await bed.queue.getJob(`repeat:hourly-label:${slotMs}`);
-  assert.ok(job, 'the scheduler\'s next job is in Redis');
+  assert.ok(job, "the scheduler's next job is in Redis");
   assert.equal(job.repeatJobKey, 'hourly-label');
 
   // The job is taken 4 h 20 min after its slot: the slots at +1 h .. +4 h passed with no run.
@@ -56,7 +56,10 @@ test('a schedule job four slots late records the slots in between as missed, the
   }
   const ran = bySlot.get(slot)!;
   assert.equal(ran.status, 'succeeded', JSON.stringify(ran.error));
-  assert.deepEqual(ran.attempts.map((a) => [a.number, a.status, a.worker]), [[1, 'succeeded', 'test:1']]);
+  assert.deepEqual(
+    ran.attempts.map((a) => [a.number, a.status, a.worker]),
+    [[1, 'succeeded', 'test:1']],
+  );
 
   // The same job delivered again is a duplicate: not run again, nothing recorded twice.
   const again = await processJob(job, 'token');
@@ -77,7 +80,10 @@ test('a job on time records nothing as missed', { timeout: 20_000 }, async () =>
   const processJob = createRunProcessor({ config, store: bed.store, now: () => new Date(slotMs + 300) });
   const result = await processJob(job, 'token');
   assert.equal(result.status, 'succeeded');
-  assert.deepEqual((await bed.runsOf('tick-label')).map((r) => [r.status, r.trigger]), [['succeeded', { type: 'schedule', slot: new Date(slotMs).toISOString() }]]);
+  assert.deepEqual(
+    (await bed.runsOf('tick-label')).map((r) => [r.status, r.trigger]),
+    [['succeeded', { type: 'schedule', slot: new Date(slotMs).toISOString() }]],
+  );
 });
 
 test('a job taken just after the next slot passed records that slot as missed: BullMQ gave it no job', { timeout: 20_000 }, async () => {
@@ -96,10 +102,13 @@ test('a job taken just after the next slot passed records that slot as missed: B
     const processJob = createRunProcessor({ config, store: bed2.store, now: () => new Date(slotMs + HOUR + 700) });
     assert.equal((await processJob(job, 'token')).status, 'succeeded');
     const skipped = new Date(slotMs + HOUR).toISOString();
-    assert.deepEqual((await bed2.runsOf('hourly-label')).map((r) => [r.trigger.type === 'schedule' ? r.trigger.slot : '', r.status]).sort(), [
-      [new Date(slotMs).toISOString(), 'succeeded'],
-      [skipped, 'missed'],
-    ].sort());
+    assert.deepEqual(
+      (await bed2.runsOf('hourly-label')).map((r) => [r.trigger.type === 'schedule' ? r.trigger.slot : '', r.status]).sort(),
+      [
+        [new Date(slotMs).toISOString(), 'succeeded'],
+        [skipped, 'missed'],
+      ].sort(),
+    );
   } finally {
     await bed2.close();
   }

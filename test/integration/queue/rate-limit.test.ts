@@ -49,7 +49,10 @@ async function whileWaiting(waited: Promise<unknown>, ...requests: Array<Promise
 /** Tracks whether a promise settled, without awaiting it. */
 function track<T>(promise: Promise<T>) {
   const state = { settled: false, promise };
-  promise.then(() => (state.settled = true), () => (state.settled = true));
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
   return state;
 }
 
@@ -131,7 +134,7 @@ test('twenty concurrent requests from two connections on the Redis clock: exactl
   assert.equal(results.filter((r) => r.status === 'rejected' && (r.reason as Error).message === 'stop').length, 15);
 });
 
-test('abort while waiting rejects promptly with the signal\'s reason and takes no slot', BOUNDED, async () => {
+test("abort while waiting rejects promptly with the signal's reason and takes no slot", BOUNDED, async () => {
   const watch = waits(1);
   const limit = limiter({ perMinute: 1, onWait: watch.onWait });
   await limit.acquire();

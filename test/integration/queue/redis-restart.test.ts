@@ -37,20 +37,26 @@ async function freePort(): Promise<number> {
 
 /** Starts redis-server on `port` with its data in `dataDir` and waits until it answers. */
 async function startRedis(): Promise<OwnRedis> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', ''], {
+    stdio: 'ignore',
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
   try {
-    await until('redis-server to answer', async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await until(
+      'redis-server to answer',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        try {
+          if (probe.status !== 'ready') await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
   } finally {
     probe.disconnect();
   }
@@ -76,16 +82,21 @@ test('runs in flight and queued when Redis stops all end succeeded once it is ba
   const model = await startModel(t, () => ({ text: 'Hello, team.' }), { latencyMs: 1000 });
   const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
   const worker = await bed.worker(env, ['--concurrency', '2']);
-  const runIds = await Promise.all([0, 1, 2, 3, 4].map(async (i) => {
-    const result = await bed.cli(['enqueue', queueFixture('two-prompts.yaml'), '--input', `who=team ${i}`, '--json'], env);
-    assert.equal(result.code, 0, result.stderr);
-    return (JSON.parse(result.stdout) as { runId: string }).runId;
-  }));
+  const runIds = await Promise.all(
+    [0, 1, 2, 3, 4].map(async (i) => {
+      const result = await bed.cli(['enqueue', queueFixture('two-prompts.yaml'), '--input', `who=team ${i}`, '--json'], env);
+      assert.equal(result.code, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { runId: string }).runId;
+    }),
+  );
   const states = await until('two runs in flight and the rest queued', async () => {
     const all = await Promise.all(runIds.map(async (id) => (await bed.store.get(id))?.status));
     return all.filter((s) => s === 'running').length === 2 && all.filter((s) => s === 'queued').length >= 1 ? all : undefined;
   });
-  assert.ok(states.every((s) => s !== 'failed' && s !== 'cancelled'), states.join());
+  assert.ok(
+    states.every((s) => s !== 'failed' && s !== 'cancelled'),
+    states.join(),
+  );
 
   // SIGTERM: redis-server writes the append-only file and exits.
   server!.child.kill('SIGTERM');
@@ -93,10 +104,14 @@ test('runs in flight and queued when Redis stops all end succeeded once it is ba
   await worker.waitFor(/redis: .*(ECONNREFUSED|Connection is closed|connect)/i);
   server = await startRedis();
 
-  const finished = await until('every run to end', async () => {
-    const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
-    return runs.every((r) => r && ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? runs : undefined;
-  }, 30_000);
+  const finished = await until(
+    'every run to end',
+    async () => {
+      const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
+      return runs.every((r) => r && ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? runs : undefined;
+    },
+    30_000,
+  );
   for (const run of finished) {
     assert.equal(run!.status, 'succeeded', `${run!.id}: ${JSON.stringify(run!.error)}`);
     assert.ok(run!.attempts.length >= 1 && run!.attempts.at(-1)!.status === 'succeeded');
@@ -109,5 +124,9 @@ test('runs in flight and queued when Redis stops all end succeeded once it is ba
   assert.equal(worker.child.exitCode, null, 'the worker lived through the restart');
   // The outage shows as log lines, not as error dumps.
   assert.ok(worker.lines.some((l) => / redis: connect ECONNREFUSED /.test(l)));
-  assert.deepEqual(worker.lines.filter((l) => !/^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(l)), [], 'every stderr line is a timestamped log line');
+  assert.deepEqual(
+    worker.lines.filter((l) => !/^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(l)),
+    [],
+    'every stderr line is a timestamped log line',
+  );
 });

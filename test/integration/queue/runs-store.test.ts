@@ -41,7 +41,7 @@ async function everyValue(redis: Redis, keys: string[]): Promise<Array<[string, 
   return out;
 }
 
-test('runner runs --json with RUNNER_STORE=redis lists the workers\' runs; no key under the prefix holds the API key', { timeout: 40_000 }, async (t) => {
+test("runner runs --json with RUNNER_STORE=redis lists the workers' runs; no key under the prefix holds the API key", { timeout: 40_000 }, async (t) => {
   const secret = `sk-sentinel-${randomUUID()}`;
   const model = await startModel(t, () => ({ text: 'Hello, team.' }), { apiKey: secret });
   const env = { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: secret, RUNNER_SANDBOX_URL: site.url };
@@ -58,8 +58,7 @@ test('runner runs --json with RUNNER_STORE=redis lists the workers\' runs; no ke
   const sync = await bed.cli(['schedule', 'sync', bed.folder('scheduled', ['tick-label.yaml'])], env);
   assert.equal(sync.code, 0, sync.stderr);
 
-  const scheduled = await until('a scheduled run to succeed', async () =>
-    (await bed.store.list({ workflow: 'tick-label', status: 'succeeded', limit: 1 }))[0]);
+  const scheduled = await until('a scheduled run to succeed', async () => (await bed.store.list({ workflow: 'tick-label', status: 'succeeded', limit: 1 }))[0]);
   await until('both manual runs to end', async () => {
     const runs = await Promise.all([prompts, labels].map((id) => bed.store.get(id)));
     return runs.every((r) => r?.status === 'succeeded' || r?.status === 'failed');
@@ -81,7 +80,14 @@ test('runner runs --json with RUNNER_STORE=redis lists the workers\' runs; no ke
   assert.deepEqual(byId.get(prompts)!.inputs, { who: 'the night shift' });
   assert.deepEqual(byId.get(prompts)!.trigger, { type: 'manual' });
   assert.deepEqual(byId.get(scheduled.id)!.trigger, scheduled.trigger);
-  assert.deepEqual(runs.map((r) => r.createdAt), runs.map((r) => r.createdAt).sort().reverse(), 'most recent first');
+  assert.deepEqual(
+    runs.map((r) => r.createdAt),
+    runs
+      .map((r) => r.createdAt)
+      .sort()
+      .reverse(),
+    'most recent first',
+  );
   const shown = await bed.cli(['runs', 'show', prompts.slice(0, 8), '--json'], { RUNNER_STORE: 'redis' });
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), byId.get(prompts));
@@ -93,8 +99,17 @@ test('runner runs --json with RUNNER_STORE=redis lists the workers\' runs; no ke
   assert.ok(model.requests.length >= 2 && model.requests.every((r) => r.status === 200));
   const keys = await bed.keys();
   const values = await everyValue(bed.redis, keys);
-  assert.ok(values.some(([key, value]) => key === `${bed.prefix}:runs:${prompts}` && JSON.parse(JSON.parse(value).data).source.includes('name: two-prompts')), 'the manual job\'s payload was checked');
-  assert.ok(values.some(([key, value]) => key === `${bed.prefix}:runs:repeat:tick-label` && value.includes('tick-label')), 'the scheduler template was checked');
-  assert.deepEqual(values.filter(([key, value]) => key.includes(secret) || value.includes(secret)).map(([key]) => key), []);
+  assert.ok(
+    values.some(([key, value]) => key === `${bed.prefix}:runs:${prompts}` && JSON.parse(JSON.parse(value).data).source.includes('name: two-prompts')),
+    "the manual job's payload was checked",
+  );
+  assert.ok(
+    values.some(([key, value]) => key === `${bed.prefix}:runs:repeat:tick-label` && value.includes('tick-label')),
+    'the scheduler template was checked',
+  );
+  assert.deepEqual(
+    values.filter(([key, value]) => key.includes(secret) || value.includes(secret)).map(([key]) => key),
+    [],
+  );
   for (const worker of workers) assert.ok(!worker.lines.join('\n').includes(secret));
 });

@@ -88,7 +88,9 @@ test('sync adds schedulers; a second sync of the same workflows reports all unch
   assert.deepEqual(await delayedIds(bed), delayed);
 });
 
-test('a changed cron or changed content is "changed"; a deleted or unscheduled workflow is "removed" with its scheduler and next job', { timeout: 20_000 }, async () => {
+test('a changed cron or changed content is "changed"; a deleted or unscheduled workflow is "removed" with its scheduler and next job', {
+  timeout: 20_000,
+}, async () => {
   const bed = open('sync-changes');
   const morning = await loadFixture('morning-label.yaml');
   const nightly = await loadFixture('nightly-label.yaml');
@@ -118,8 +120,15 @@ test('a changed cron or changed content is "changed"; a deleted or unscheduled w
   assert.deepEqual(removed, { added: [], changed: [], removed: ['morning-label', 'nightly-label'], unchanged: ['hourly-label'] });
   assert.equal(await bed.queue.getJobScheduler('morning-label'), undefined);
   assert.equal(await bed.queue.getJobScheduler('nightly-label'), undefined);
-  assert.deepEqual((await listSchedules(bed.queue)).map((s) => s.name), ['hourly-label']);
-  assert.deepEqual((await delayedIds(bed)).map((id) => id.replace(/:\d+$/, '')), ['repeat:hourly-label'], 'the removed schedulers left no job to fire');
+  assert.deepEqual(
+    (await listSchedules(bed.queue)).map((s) => s.name),
+    ['hourly-label'],
+  );
+  assert.deepEqual(
+    (await delayedIds(bed)).map((id) => id.replace(/:\d+$/, '')),
+    ['repeat:hourly-label'],
+    'the removed schedulers left no job to fire',
+  );
   assert.deepEqual(await bed.redis.hgetall(fingerprintsKey(bed.prefix)), { 'hourly-label': fingerprint(hourly) });
 });
 
@@ -155,17 +164,15 @@ test('a dry run reports what a sync would do and writes nothing; keep protects a
   assert.deepEqual(dropped.removed, ['nightly-label']);
 });
 
-test('runner schedule sync and list: output lines, "(nothing written)", an invalid file as path:line:col with exit 2, list from Redis', { timeout: 30_000 }, async () => {
+test('runner schedule sync and list: output lines, "(nothing written)", an invalid file as path:line:col with exit 2, list from Redis', {
+  timeout: 30_000,
+}, async () => {
   const bed = open('sync-cli');
   const dir = bed.folder('workflows', ['morning-label.yaml', 'nightly-label.yaml', 'manual-label.yaml']);
 
   const first = await bed.cli(['schedule', 'sync', dir]);
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(first.stdout.trimEnd().split('\n'), [
-    '+ morning-label  add',
-    '+ nightly-label  add',
-    '2 added, 0 changed, 0 removed, 0 unchanged',
-  ]);
+  assert.deepEqual(first.stdout.trimEnd().split('\n'), ['+ morning-label  add', '+ nightly-label  add', '2 added, 0 changed, 0 removed, 0 unchanged']);
   const keys = await bed.keys();
   const before = await snapshot(bed.redis, keys);
   // Watch every command the second sync sends: none may write under the prefix.
@@ -192,7 +199,10 @@ test('runner schedule sync and list: output lines, "(nothing written)", an inval
   assert.equal(third.code, 2, third.stderr);
   assert.deepEqual(third.stdout.trimEnd().split('\n'), ['+ hourly-label  add', '1 added, 0 changed, 0 removed, 2 unchanged']);
   // The CLI runs in the repository root and prints paths relative to it, wherever the repository and tmpdir are.
-  assert.ok(third.stderr.includes(`${relative(ROOT, join(dir, 'bad-cron.yaml'))}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`), third.stderr);
+  assert.ok(
+    third.stderr.includes(`${relative(ROOT, join(dir, 'bad-cron.yaml'))}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`),
+    third.stderr,
+  );
   assert.match(third.stderr, /1 invalid workflow file left out; kept the existing schedules of bad-cron/);
   assert.ok(looksClean(third.stderr), third.stderr);
   assert.ok(await bed.queue.getJobScheduler('hourly-label'));

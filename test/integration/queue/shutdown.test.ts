@@ -41,7 +41,10 @@ test('SIGTERM: the worker takes no new job, the run in flight finishes complete,
   worker.child.kill('SIGTERM');
   await worker.waitFor(/SIGTERM: no new jobs; 1 run\(s\) in flight get 1m to finish/);
   assert.equal(await worker.exited, 0);
-  assert.ok(worker.lines.some((l) => l.endsWith(`finished two-prompts: succeeded (run ${first})`)), worker.lines.join('\n'));
+  assert.ok(
+    worker.lines.some((l) => l.endsWith(`finished two-prompts: succeeded (run ${first})`)),
+    worker.lines.join('\n'),
+  );
   assert.match(worker.lines.at(-1) ?? '', /worker stopped$/);
 
   const run = (await bed.store.get(first))!;
@@ -50,9 +53,19 @@ test('SIGTERM: the worker takes no new job, the run in flight finishes complete,
   assert.equal(run.attempts.length, 1);
   assert.equal(run.attempts[0]!.status, 'succeeded');
   assert.ok(run.attempts[0]!.endedAt);
-  assert.deepEqual(run.attempts[0]!.steps.map((s) => [s.id, s.status, Boolean(s.endedAt)]), [['draft', 'succeeded', true], ['shorten', 'succeeded', true]]);
+  assert.deepEqual(
+    run.attempts[0]!.steps.map((s) => [s.id, s.status, Boolean(s.endedAt)]),
+    [
+      ['draft', 'succeeded', true],
+      ['shorten', 'succeeded', true],
+    ],
+  );
   assert.deepEqual(run.outputs, { draft: 'Hello, team.', shorten: 'Hello, team.' });
-  assert.deepEqual(model.requests.map((r) => r.status), [200, 200], 'both requests were answered, none cut off');
+  assert.deepEqual(
+    model.requests.map((r) => r.status),
+    [200, 200],
+    'both requests were answered, none cut off',
+  );
   assert.equal(await bed.queue.getJobState(first), 'completed');
 
   // Nothing took the second run: it is still queued for the next worker.
@@ -77,10 +90,16 @@ test('past RUNNER_SHUTDOWN_GRACE the run is cancelled and its job re-queued; ano
 
   impatient.child.kill('SIGTERM');
   assert.equal(await impatient.exited, 0);
-  assert.ok(impatient.lines.some((l) => l.endsWith('grace period over: cancelling 1 run(s)')), impatient.lines.join('\n'));
+  assert.ok(
+    impatient.lines.some((l) => l.endsWith('grace period over: cancelling 1 run(s)')),
+    impatient.lines.join('\n'),
+  );
   const cancelled = (await bed.store.get(runId))!;
   assert.equal(cancelled.status, 'cancelled');
-  assert.deepEqual(cancelled.attempts.map((a) => [a.status, a.worker]), [['cancelled', impatient.identity]]);
+  assert.deepEqual(
+    cancelled.attempts.map((a) => [a.status, a.worker]),
+    [['cancelled', impatient.identity]],
+  );
   assert.equal(cancelled.error?.kind, 'cancelled');
   assert.equal(await bed.queue.getJobState(runId), 'waiting', 'the job is back in the queue');
 
@@ -91,7 +110,13 @@ test('past RUNNER_SHUTDOWN_GRACE the run is cancelled and its job re-queued; ano
     return run?.status === 'succeeded' || run?.status === 'failed' ? run : undefined;
   });
   assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
-  assert.deepEqual(done.attempts.map((a) => [a.number, a.status, a.worker]), [[1, 'cancelled', impatient.identity], [2, 'succeeded', next.identity]]);
+  assert.deepEqual(
+    done.attempts.map((a) => [a.number, a.status, a.worker]),
+    [
+      [1, 'cancelled', impatient.identity],
+      [2, 'succeeded', next.identity],
+    ],
+  );
   assert.equal(done.error, undefined);
   await until('the job to complete', async () => (await bed.queue.getJobState(runId)) === 'completed');
 });

@@ -58,13 +58,7 @@ test('keys: the record, its journal and three indexes, all under the prefix', as
   const store = open();
   await store.save(run('abc123-0001', 'weekly', 'succeeded', '2026-01-01T00:00:00Z'));
   await store.addJournal('abc123-0001', entry('k1', '2026-01-01T00:00:01Z'));
-  assert.deepEqual(await keys(connect()), [
-    'journal:abc123-0001',
-    'run-index:created',
-    'run-index:ids',
-    'run-index:workflow:weekly',
-    'run:abc123-0001',
-  ]);
+  assert.deepEqual(await keys(connect()), ['journal:abc123-0001', 'run-index:created', 'run-index:ids', 'run-index:workflow:weekly', 'run:abc123-0001']);
 });
 
 test('runs created in the same millisecond by concurrent saves on two connections all get their own place', async () => {
@@ -109,7 +103,10 @@ test('retention: list hides runs created before the cutoff, and the next save tr
   const store = open({ retentionMs: 60_000, now: () => clock });
   await store.save(run('old-run-1', 'w', 'succeeded', new Date(clock).toISOString()));
   await store.save(run('old-run-2', 'other', 'succeeded', new Date(clock).toISOString()));
-  assert.deepEqual((await store.list()).map((r) => r.id), ['old-run-2', 'old-run-1']);
+  assert.deepEqual(
+    (await store.list()).map((r) => r.id),
+    ['old-run-2', 'old-run-1'],
+  );
 
   clock += 60_001;
   assert.deepEqual(await store.list(), [], 'past the cutoff, even though the records have not expired yet');
@@ -121,10 +118,13 @@ test('retention: list hides runs created before the cutoff, and the next save tr
   assert.deepEqual(await redis.zrange(`${prefix}:run-index:created`, 0, '-1'), ['new-run']);
   assert.deepEqual(await redis.zrange(`${prefix}:run-index:ids`, 0, '-1'), ['new-run']);
   assert.deepEqual(await redis.zrange(`${prefix}:run-index:workflow:w`, 0, '-1'), ['new-run']);
-  assert.deepEqual((await store.list()).map((r) => r.id), ['new-run']);
+  assert.deepEqual(
+    (await store.list()).map((r) => r.id),
+    ['new-run'],
+  );
 });
 
-test('close leaves the caller\'s connection open', async () => {
+test("close leaves the caller's connection open", async () => {
   const redis = connect();
   const store = openRedisRunStore({ redis, prefix, retentionMs: TEN_YEARS });
   await store.save(run('conn-0001', 'w', 'succeeded', '2026-01-01T00:00:00Z'));

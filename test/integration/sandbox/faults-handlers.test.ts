@@ -9,14 +9,18 @@ describe('faults and extra handlers', () => {
   before(async () => {
     sb = await startTestSandbox({
       faults: parseFaults('429=1,retry-after=3'),
-      handlers: [async (_req, res, url) => {
-        if (url.pathname !== '/extra') return false;
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"extra":true}');
-        return true;
-      }],
+      handlers: [
+        async (_req, res, url) => {
+          if (url.pathname !== '/extra') return false;
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"extra":true}');
+          return true;
+        },
+      ],
     });
   });
-  after(async () => { await sb.cleanup(); });
+  after(async () => {
+    await sb.cleanup();
+  });
 
   it('answers REST calls with 429 and Retry-After, and leaves extra handlers alone', async () => {
     const limited = await sb.call('GET', '/wiki/api/v2/spaces');

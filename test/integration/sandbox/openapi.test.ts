@@ -22,7 +22,9 @@ function pointer(...parts: string[]): string {
 }
 
 function makeValidator(file: string, id: string) {
-  const spec = JSON.parse(readFileSync(join(referenceDir, file), 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+  const spec = JSON.parse(readFileSync(join(referenceDir, file), 'utf8')) as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const f of ['int32', 'int64', 'double', 'float']) ajv.addFormat(f, true);
@@ -32,7 +34,9 @@ function makeValidator(file: string, id: string) {
     assert.ok(op, `operation ${method} ${specPath} is in the ${file}`);
     assert.ok(op.responses[String(status)], `${method} ${specPath} documents status ${status}`);
     if (!op.responses[String(status)]!.content?.['application/json']) return [];
-    const validate = ajv.compile({ $ref: `${id}#/${pointer('paths', specPath, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}` });
+    const validate = ajv.compile({
+      $ref: `${id}#/${pointer('paths', specPath, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`,
+    });
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   };
 }
@@ -59,7 +63,9 @@ describe('sandbox responses match the published OpenAPI documents', { skip: have
     const sprops = await sb.call('GET', `/wiki/api/v2/spaces/${ids.space}/properties`);
     ids.spaceProperty = sprops.json.results[0].id;
   });
-  after(async () => { await sb?.cleanup(); });
+  after(async () => {
+    await sb?.cleanup();
+  });
 
   it('v2 operations', async () => {
     const check = makeValidator('confluence-openapi-v2.json', 'v2spec');
@@ -72,39 +78,91 @@ describe('sandbox responses match the published OpenAPI documents', { skip: have
     };
     const wb = await run('POST', '/whiteboards', '/whiteboards', { spaceId: ids.space, title: 'Sketch' });
     const page = await run('POST', '/pages', '/pages', { spaceId: ids.space, title: 'Fidelity page', body: { representation: 'storage', value: '<p>a</p>' } });
-    const post = await run('POST', '/blogposts', '/blogposts', { spaceId: ids.space, title: 'Fidelity post', body: { representation: 'storage', value: '<p>b</p>' } });
-    await run('PUT', '/pages/{id}', `/pages/${page.id}`, { id: page.id, status: 'current', title: 'Fidelity page', body: { representation: 'storage', value: '<p>c</p>' }, version: { number: 2 } });
-    await run('PUT', '/blogposts/{id}', `/blogposts/${post.id}`, { id: post.id, status: 'current', title: 'Fidelity post', body: { representation: 'storage', value: '<p>d</p>' }, version: { number: 2 } });
+    const post = await run('POST', '/blogposts', '/blogposts', {
+      spaceId: ids.space,
+      title: 'Fidelity post',
+      body: { representation: 'storage', value: '<p>b</p>' },
+    });
+    await run('PUT', '/pages/{id}', `/pages/${page.id}`, {
+      id: page.id,
+      status: 'current',
+      title: 'Fidelity page',
+      body: { representation: 'storage', value: '<p>c</p>' },
+      version: { number: 2 },
+    });
+    await run('PUT', '/blogposts/{id}', `/blogposts/${post.id}`, {
+      id: post.id,
+      status: 'current',
+      title: 'Fidelity post',
+      body: { representation: 'storage', value: '<p>d</p>' },
+      version: { number: 2 },
+    });
     const pp = await run('POST', '/pages/{page-id}/properties', `/pages/${page.id}/properties`, { key: 'k', value: { a: 1 } });
-    await run('PUT', '/pages/{page-id}/properties/{property-id}', `/pages/${page.id}/properties/${pp.id}`, { key: 'k', value: { a: 2 }, version: { number: 2 } });
+    await run('PUT', '/pages/{page-id}/properties/{property-id}', `/pages/${page.id}/properties/${pp.id}`, {
+      key: 'k',
+      value: { a: 2 },
+      version: { number: 2 },
+    });
     const bp = await run('POST', '/blogposts/{blogpost-id}/properties', `/blogposts/${post.id}/properties`, { key: 'k', value: 1 });
-    await run('PUT', '/blogposts/{blogpost-id}/properties/{property-id}', `/blogposts/${post.id}/properties/${bp.id}`, { key: 'k', value: 2, version: { number: 2 } });
+    await run('PUT', '/blogposts/{blogpost-id}/properties/{property-id}', `/blogposts/${post.id}/properties/${bp.id}`, {
+      key: 'k',
+      value: 2,
+      version: { number: 2 },
+    });
     const wp = await run('POST', '/whiteboards/{id}/properties', `/whiteboards/${wb.id}/properties`, { key: 'k', value: 'v' });
-    await run('PUT', '/whiteboards/{whiteboard-id}/properties/{property-id}', `/whiteboards/${wb.id}/properties/${wp.id}`, { key: 'k', value: 'w', version: { number: 2 } });
+    await run('PUT', '/whiteboards/{whiteboard-id}/properties/{property-id}', `/whiteboards/${wb.id}/properties/${wp.id}`, {
+      key: 'k',
+      value: 'w',
+      version: { number: 2 },
+    });
     const sp = await run('POST', '/spaces/{space-id}/properties', `/spaces/${ids.space}/properties`, { key: 'fresh', value: true });
-    await run('PUT', '/spaces/{space-id}/properties/{property-id}', `/spaces/${ids.space}/properties/${sp.id}`, { key: 'fresh', value: false, version: { number: 2 } });
+    await run('PUT', '/spaces/{space-id}/properties/{property-id}', `/spaces/${ids.space}/properties/${sp.id}`, {
+      key: 'fresh',
+      value: false,
+      version: { number: 2 },
+    });
     await run('POST', '/spaces', '/spaces', { key: 'NEWSP', name: 'New space' });
 
     const gets: Array<[string, string]> = [
-      ['/pages', '/pages?body-format=storage'], ['/pages/{id}', `/pages/${ids.page}?body-format=storage`], ['/pages/{id}', `/pages/${ids.page}?version=1`],
-      ['/pages/{id}/children', `/pages/${ids.page}/children`], ['/pages/{id}/ancestors', `/pages/${page.id}/ancestors`],
-      ['/pages/{id}/versions', `/pages/${ids.page}/versions`], ['/pages/{page-id}/versions/{version-number}', `/pages/${ids.page}/versions/2`],
-      ['/pages/{id}/labels', `/pages/${ids.page}/labels`], ['/pages/{id}/attachments', `/pages/${ids.page}/attachments`],
-      ['/pages/{id}/likes/count', `/pages/${ids.page}/likes/count`], ['/pages/{id}/operations', `/pages/${ids.page}/operations`],
+      ['/pages', '/pages?body-format=storage'],
+      ['/pages/{id}', `/pages/${ids.page}?body-format=storage`],
+      ['/pages/{id}', `/pages/${ids.page}?version=1`],
+      ['/pages/{id}/children', `/pages/${ids.page}/children`],
+      ['/pages/{id}/ancestors', `/pages/${page.id}/ancestors`],
+      ['/pages/{id}/versions', `/pages/${ids.page}/versions`],
+      ['/pages/{page-id}/versions/{version-number}', `/pages/${ids.page}/versions/2`],
+      ['/pages/{id}/labels', `/pages/${ids.page}/labels`],
+      ['/pages/{id}/attachments', `/pages/${ids.page}/attachments`],
+      ['/pages/{id}/likes/count', `/pages/${ids.page}/likes/count`],
+      ['/pages/{id}/operations', `/pages/${ids.page}/operations`],
       ['/pages/{id}/inline-comments', `/pages/${ids.page}/inline-comments?body-format=storage`],
-      ['/pages/{page-id}/properties', `/pages/${ids.page}/properties`], ['/pages/{page-id}/properties/{property-id}', `/pages/${ids.page}/properties/${ids.pageProperty}`],
-      ['/blogposts', '/blogposts?body-format=storage'], ['/blogposts/{id}', `/blogposts/${ids.blog}?body-format=storage`],
-      ['/blogposts/{id}/labels', `/blogposts/${ids.blog}/labels`], ['/blogposts/{id}/versions', `/blogposts/${ids.blog}/versions`],
-      ['/blogposts/{blogpost-id}/versions/{version-number}', `/blogposts/${ids.blog}/versions/1`], ['/blogposts/{id}/likes/count', `/blogposts/${ids.blog}/likes/count`],
-      ['/blogposts/{id}/operations', `/blogposts/${ids.blog}/operations`], ['/blogposts/{id}/inline-comments', `/blogposts/${ids.blog}/inline-comments?body-format=storage`],
-      ['/blogposts/{blogpost-id}/properties', `/blogposts/${post.id}/properties`], ['/blogposts/{id}/attachments', `/blogposts/${ids.blog}/attachments`],
-      ['/spaces', '/spaces?description-format=plain'], ['/spaces/{id}', `/spaces/${ids.space}`], ['/spaces/{id}/labels', `/spaces/${ids.space}/labels`],
-      ['/spaces/{id}/content/labels', `/spaces/${ids.space}/content/labels`], ['/spaces/{id}/pages', `/spaces/${ids.space}/pages`],
-      ['/spaces/{id}/blogposts', `/spaces/${ids.mkt}/blogposts`], ['/spaces/{space-id}/properties', `/spaces/${ids.space}/properties`],
+      ['/pages/{page-id}/properties', `/pages/${ids.page}/properties`],
+      ['/pages/{page-id}/properties/{property-id}', `/pages/${ids.page}/properties/${ids.pageProperty}`],
+      ['/blogposts', '/blogposts?body-format=storage'],
+      ['/blogposts/{id}', `/blogposts/${ids.blog}?body-format=storage`],
+      ['/blogposts/{id}/labels', `/blogposts/${ids.blog}/labels`],
+      ['/blogposts/{id}/versions', `/blogposts/${ids.blog}/versions`],
+      ['/blogposts/{blogpost-id}/versions/{version-number}', `/blogposts/${ids.blog}/versions/1`],
+      ['/blogposts/{id}/likes/count', `/blogposts/${ids.blog}/likes/count`],
+      ['/blogposts/{id}/operations', `/blogposts/${ids.blog}/operations`],
+      ['/blogposts/{id}/inline-comments', `/blogposts/${ids.blog}/inline-comments?body-format=storage`],
+      ['/blogposts/{blogpost-id}/properties', `/blogposts/${post.id}/properties`],
+      ['/blogposts/{id}/attachments', `/blogposts/${ids.blog}/attachments`],
+      ['/spaces', '/spaces?description-format=plain'],
+      ['/spaces/{id}', `/spaces/${ids.space}`],
+      ['/spaces/{id}/labels', `/spaces/${ids.space}/labels`],
+      ['/spaces/{id}/content/labels', `/spaces/${ids.space}/content/labels`],
+      ['/spaces/{id}/pages', `/spaces/${ids.space}/pages`],
+      ['/spaces/{id}/blogposts', `/spaces/${ids.mkt}/blogposts`],
+      ['/spaces/{space-id}/properties', `/spaces/${ids.space}/properties`],
       ['/spaces/{space-id}/properties/{property-id}', `/spaces/${ids.space}/properties/${ids.spaceProperty}`],
-      ['/labels', '/labels'], ['/labels/{id}/pages', `/labels/${ids.label}/pages`], ['/labels/{id}/blogposts', `/labels/${ids.label}/blogposts`],
-      ['/attachments/{id}', `/attachments/${ids.attachment}`], ['/attachments/{id}/labels', `/attachments/${ids.attachment}/labels`],
-      ['/whiteboards/{id}', `/whiteboards/${wb.id}`], ['/whiteboards/{id}/properties', `/whiteboards/${wb.id}/properties`],
+      ['/labels', '/labels'],
+      ['/labels/{id}/pages', `/labels/${ids.label}/pages`],
+      ['/labels/{id}/blogposts', `/labels/${ids.label}/blogposts`],
+      ['/attachments/{id}', `/attachments/${ids.attachment}`],
+      ['/attachments/{id}/labels', `/attachments/${ids.attachment}/labels`],
+      ['/whiteboards/{id}', `/whiteboards/${wb.id}`],
+      ['/whiteboards/{id}/properties', `/whiteboards/${wb.id}/properties`],
       ['/whiteboards/{id}/ancestors', `/whiteboards/${wb.id}/ancestors`],
     ];
     for (const [specPath, path] of gets) await run('GET', specPath, path);
@@ -121,7 +179,11 @@ describe('sandbox responses match the published OpenAPI documents', { skip: have
       for (const p of check(method, `/wiki/rest/api${specPath}`, res.status, res.json)) problems.push(`${method} ${specPath}: ${p}`);
       return res.json;
     };
-    await run('GET', '/search', `/search?cql=${encodeURIComponent('type = page AND label = "meeting-notes"')}&limit=5&expand=content.version,content.space,content.history`);
+    await run(
+      'GET',
+      '/search',
+      `/search?cql=${encodeURIComponent('type = page AND label = "meeting-notes"')}&limit=5&expand=content.version,content.space,content.history`,
+    );
     await run('GET', '/search/user', `/search/user?cql=${encodeURIComponent('type = user')}`);
     await run('GET', '/user/current', '/user/current');
     await run('GET', '/user/anonymous', '/user/anonymous');
@@ -130,7 +192,11 @@ describe('sandbox responses match the published OpenAPI documents', { skip: have
     await run('GET', '/content/{id}/label', `/content/${ids.page}/label`);
     await run('GET', '/content/{id}/restriction', `/content/${ids.page}/restriction`);
     await run('GET', '/space/{spaceKey}', '/space/PROD');
-    await run('POST', '/space/_private', '/space/_private', { key: 'PRIV', name: 'Private', description: { plain: { value: 'mine', representation: 'plain' } } });
+    await run('POST', '/space/_private', '/space/_private', {
+      key: 'PRIV',
+      name: 'Private',
+      description: { plain: { value: 'mine', representation: 'plain' } },
+    });
     await run('GET', '/space/{spaceKey}/content', '/space/PROD/content?expand=body.storage,version');
     await run('GET', '/space/{spaceKey}/content/{type}', '/space/PROD/content/page?limit=3');
     await run('DELETE', '/space/{spaceKey}', '/space/PRIV');

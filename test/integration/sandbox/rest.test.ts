@@ -14,7 +14,9 @@ describe('sandbox REST behaviour', () => {
     spaceId = res.json.id;
     homepageId = res.json.homepageId;
   });
-  after(async () => { await sb.cleanup(); });
+  after(async () => {
+    await sb.cleanup();
+  });
 
   const createPage = (title: string, extra: Record<string, unknown> = {}) =>
     sb.call('POST', '/wiki/api/v2/pages', { spaceId, title, body: { representation: 'storage', value: '<p>Hello</p>' }, ...extra });
@@ -23,7 +25,9 @@ describe('sandbox REST behaviour', () => {
     const none = await fetch(`${sb.handle.url}/wiki/api/v2/spaces`);
     assert.equal(none.status, 401);
     assert.equal(((await none.json()) as any).errors[0].code, 'UNAUTHORIZED');
-    const wrong = await fetch(`${sb.handle.url}/wiki/rest/api/user/current`, { headers: { Authorization: `Basic ${Buffer.from(`${sb.handle.email}:nope`).toString('base64')}` } });
+    const wrong = await fetch(`${sb.handle.url}/wiki/rest/api/user/current`, {
+      headers: { Authorization: `Basic ${Buffer.from(`${sb.handle.email}:nope`).toString('base64')}` },
+    });
     assert.equal(wrong.status, 401);
     assert.equal(((await wrong.json()) as any).statusCode, 401);
   });
@@ -35,7 +39,10 @@ describe('sandbox REST behaviour', () => {
     assert.equal(denied.json.message, 'XSRF check failed');
     const allowed = await sb.call('POST', `/wiki/rest/api/content/${page.json.id}/label`, [{ prefix: 'global', name: 'a' }], NO_CHECK);
     assert.equal(allowed.status, 200);
-    assert.deepEqual(allowed.json.results.map((l: { name: string }) => l.name), ['a']);
+    assert.deepEqual(
+      allowed.json.results.map((l: { name: string }) => l.name),
+      ['a'],
+    );
   });
 
   it('puts a page without parentId under the homepage, at version 1, with string ids', async () => {
@@ -54,7 +61,12 @@ describe('sandbox REST behaviour', () => {
     const dup = await createPage('Unique title');
     assert.equal(dup.status, 400);
     assert.equal(dup.json.errors[0].title, 'A page with this title already exists');
-    const archived = await sb.call('PUT', `/wiki/api/v2/pages/${first.json.id}`, { id: first.json.id, status: 'archived', title: 'Unique title', version: { number: 2 } });
+    const archived = await sb.call('PUT', `/wiki/api/v2/pages/${first.json.id}`, {
+      id: first.json.id,
+      status: 'archived',
+      title: 'Unique title',
+      version: { number: 2 },
+    });
     assert.equal(archived.status, 200);
     assert.equal((await createPage('Unique title')).status, 400);
   });
@@ -64,18 +76,35 @@ describe('sandbox REST behaviour', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.json.errors[0].title, /^Error parsing xhtml: /);
     const good = await sb.call('POST', '/wiki/api/v2/pages', {
-      spaceId, title: 'Macros',
-      body: { representation: 'storage', value: '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body></ac:structured-macro><p><ac:link><ri:user ri:account-id="x" /></ac:link>&nbsp;</p>' },
+      spaceId,
+      title: 'Macros',
+      body: {
+        representation: 'storage',
+        value:
+          '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body></ac:structured-macro><p><ac:link><ri:user ri:account-id="x" /></ac:link>&nbsp;</p>',
+      },
     });
     assert.equal(good.status, 200);
   });
 
   it('answers 409 on a stale version with the exact message, and 200 on current + 1', async () => {
     const page = await createPage('Versioned');
-    const stale = await sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, { id: page.json.id, status: 'current', title: 'Versioned', body: { representation: 'storage', value: '<p>v2</p>' }, version: { number: 1 } });
+    const stale = await sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, {
+      id: page.json.id,
+      status: 'current',
+      title: 'Versioned',
+      body: { representation: 'storage', value: '<p>v2</p>' },
+      version: { number: 1 },
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.json.errors[0].title, 'Version must be incremented on update. Current version is: 1');
-    const fresh = await sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, { id: page.json.id, status: 'current', title: 'Versioned', body: { representation: 'storage', value: '<p>v2</p>' }, version: { number: 2, message: 'second' } });
+    const fresh = await sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, {
+      id: page.json.id,
+      status: 'current',
+      title: 'Versioned',
+      body: { representation: 'storage', value: '<p>v2</p>' },
+      version: { number: 2, message: 'second' },
+    });
     assert.equal(fresh.status, 200);
     assert.equal(fresh.json.version.number, 2);
     const old = await sb.call('GET', `/wiki/api/v2/pages/${page.json.id}?body-format=storage&version=1`);
@@ -84,14 +113,25 @@ describe('sandbox REST behaviour', () => {
 
   it('gives exactly one 200 among 20 parallel updates of the same version', async () => {
     const page = await createPage('Contended');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, {
-      id: page.json.id, status: 'current', title: 'Contended', body: { representation: 'storage', value: `<p>writer ${i}</p>` }, version: { number: 2 },
-    })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sb.call('PUT', `/wiki/api/v2/pages/${page.json.id}`, {
+          id: page.json.id,
+          status: 'current',
+          title: 'Contended',
+          body: { representation: 'storage', value: `<p>writer ${i}</p>` },
+          version: { number: 2 },
+        }),
+      ),
+    );
     const statuses = results.map((r) => r.status).sort();
     assert.equal(statuses.filter((s) => s === 200).length, 1);
     assert.equal(statuses.filter((s) => s === 409).length, 19);
     const versions = await sb.call('GET', `/wiki/api/v2/pages/${page.json.id}/versions`);
-    assert.deepEqual(versions.json.results.map((v: { number: number }) => v.number), [2, 1]);
+    assert.deepEqual(
+      versions.json.results.map((v: { number: number }) => v.number),
+      [2, 1],
+    );
   });
 
   it('moves deleted pages to the trash and drops them from default lists', async () => {
@@ -102,7 +142,10 @@ describe('sandbox REST behaviour', () => {
     const list = await sb.call('GET', `/wiki/api/v2/pages?space-id=${spaceId}&limit=250`);
     assert.ok(!list.json.results.some((p: { id: string }) => p.id === page.json.id));
     const trashed = await sb.call('GET', `/wiki/api/v2/pages?space-id=${spaceId}&status=trashed`);
-    assert.deepEqual(trashed.json.results.map((p: { id: string }) => p.id), [page.json.id]);
+    assert.deepEqual(
+      trashed.json.results.map((p: { id: string }) => p.id),
+      [page.json.id],
+    );
     assert.equal((await createPage('To trash')).status, 200, 'a trashed page frees its title');
   });
 
@@ -133,7 +176,10 @@ describe('sandbox REST behaviour', () => {
 
   it('resolves space keys and pages v1 search with _links.next under /rest/api/', async () => {
     const byKey = await sb.call('GET', '/wiki/api/v2/spaces?keys=DOCS');
-    assert.deepEqual(byKey.json.results.map((s: { id: string }) => s.id), [spaceId]);
+    assert.deepEqual(
+      byKey.json.results.map((s: { id: string }) => s.id),
+      [spaceId],
+    );
     const res = await sb.call('GET', `/wiki/rest/api/search?cql=${encodeURIComponent('space = DOCS AND type = page ORDER BY title')}&limit=2`);
     assert.equal(res.status, 200);
     assert.equal(res.json.size, 2);

@@ -65,9 +65,10 @@ describe('tool router with the real @composio/core client', () => {
 
     const client = await connect(session.mcp.url, session.mcp.headers ?? {});
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), [
-      'COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MULTI_EXECUTE_TOOL', 'COMPOSIO_MANAGE_CONNECTIONS',
-    ]);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MULTI_EXECUTE_TOOL', 'COMPOSIO_MANAGE_CONNECTIONS'],
+    );
     assert.equal(tools[0]?.annotations?.readOnlyHint, true);
     assert.equal(tools[2]?.annotations?.destructiveHint, true);
 
@@ -92,7 +93,10 @@ describe('tool router with the real @composio/core client', () => {
 
     const spaces = await callMeta(client, 'COMPOSIO_MULTI_EXECUTE_TOOL', {
       sync_response_to_workbench: false,
-      tools: [{ tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } }, { tool_slug: 'CONFLUENCE_GET_CURRENT_USER', arguments: {} }],
+      tools: [
+        { tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } },
+        { tool_slug: 'CONFLUENCE_GET_CURRENT_USER', arguments: {} },
+      ],
     });
     assert.equal(spaces.isError, false, JSON.stringify(spaces.envelope));
     assert.equal(spaces.envelope.data.success_count, 2);
@@ -165,11 +169,12 @@ describe('tool router with the real @composio/core client', () => {
     const session = await composio.create('user-1', { mcp: true, toolkits: ['confluence'] });
     const again = await composio.use(session.sessionId, { mcp: true });
     assert.equal(again.mcp.url, session.mcp.url);
-    const meta = (slug: string, args: unknown) => fetch(`${sandbox.url}/api/v3.1/tool_router/session/${session.sessionId}/execute_meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      body: JSON.stringify({ slug, arguments: args }),
-    });
+    const meta = (slug: string, args: unknown) =>
+      fetch(`${sandbox.url}/api/v3.1/tool_router/session/${session.sessionId}/execute_meta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ slug, arguments: args }),
+      });
     const found = await meta('COMPOSIO_SEARCH_TOOLS', { queries: [{ use_case: 'list the labels of a page' }] });
     assert.equal(found.status, 200);
     const body = (await found.json()) as { data: Record<string, any>; error: string | null; log_id: string };
@@ -210,16 +215,22 @@ describe('tool router with the real @composio/core client', () => {
   });
 
   test('the v3 path creates sessions too and rejects past-tense keys', async () => {
-    const post = (body: unknown) => fetch(`${sandbox.url}/api/v3/tool_router/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      body: JSON.stringify(body),
-    });
+    const post = (body: unknown) =>
+      fetch(`${sandbox.url}/api/v3/tool_router/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify(body),
+      });
     const ok = await post({ user_id: 'u', toolkits: { enable: ['confluence'] }, tools: { confluence: { tags: { enable: ['readOnlyHint'] } } } });
     assert.equal(ok.status, 201);
     const created = (await ok.json()) as Record<string, any>;
     assert.deepEqual(created.config.toolkits, { enabled: ['confluence'] });
-    assert.deepEqual(created.tool_router_tools, ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MULTI_EXECUTE_TOOL', 'COMPOSIO_MANAGE_CONNECTIONS']);
+    assert.deepEqual(created.tool_router_tools, [
+      'COMPOSIO_SEARCH_TOOLS',
+      'COMPOSIO_GET_TOOL_SCHEMAS',
+      'COMPOSIO_MULTI_EXECUTE_TOOL',
+      'COMPOSIO_MANAGE_CONNECTIONS',
+    ]);
     const bad = await post({ user_id: 'u', toolkits: { enabled: ['confluence'] } });
     assert.equal(bad.status, 400);
     const error = (await bad.json()) as { error: { message: string; code: number } };

@@ -21,7 +21,10 @@ const ALLOW = ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE
 type Handler = (tool: string, args: Record<string, unknown>, signal?: AbortSignal) => Promise<ToolEnvelope>;
 
 /** A backend offering catalogue tools, answering with `handler` and remembering every call it got. */
-function backendOf(handler: Handler, slugs: readonly string[] = ALLOW): ToolBackend & { calls: Array<{ tool: string; args: Record<string, unknown>; signal?: AbortSignal }> } {
+function backendOf(
+  handler: Handler,
+  slugs: readonly string[] = ALLOW,
+): ToolBackend & { calls: Array<{ tool: string; args: Record<string, unknown>; signal?: AbortSignal }> } {
   const calls: Array<{ tool: string; args: Record<string, unknown>; signal?: AbortSignal }> = [];
   const tools: BackendTool[] = slugs.map((slug) => ({ name: slug, description: catalogue.get(slug)!.description, inputSchema: catalogue.get(slug)!.input }));
   return {
@@ -93,7 +96,8 @@ describe('refusals', () => {
     const backend = backendOf(echo, [...ALLOW, 'CONFLUENCE_GET_PAGES']);
     const { gateway, records } = gatewayOf(backend);
     const envelope = await gateway.call('CONFLUENCE_GET_PAGES', { limit: 1 }, at);
-    const reason = "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST";
+    const reason =
+      "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST";
     assert.deepEqual(envelope, { data: null, error: `Refused by the runner: ${reason}. The call was not executed.`, successful: false });
     assert.equal(backend.calls.length, 0);
     assert.equal(records.length, 1);
@@ -107,9 +111,15 @@ describe('refusals', () => {
     const backend = backendOf(echo);
     const { gateway, records } = gatewayOf(backend);
     const envelope = await gateway.call('CONFLUENCE_DELETE_PAGE', { id: '1' }, at);
-    assert.match(envelope.error!, /^Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools\.allow_destructive; allowed tools: /);
+    assert.match(
+      envelope.error!,
+      /^Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools\.allow_destructive; allowed tools: /,
+    );
     assert.equal(backend.calls.length, 0);
-    assert.deepEqual(records.map((r) => [r.status, r.effect]), [['refused', 'destructive']]);
+    assert.deepEqual(
+      records.map((r) => [r.status, r.effect]),
+      [['refused', 'destructive']],
+    );
   });
 
   test('invalid arguments are refused with every ajv problem, naming paths and unexpected keys', async () => {
@@ -128,7 +138,13 @@ describe('refusals', () => {
         "(arguments) must have required property 'body'; (arguments) must have required property 'title'. The call was not executed.",
     );
     assert.equal(backend.calls.length, 0);
-    assert.deepEqual(records.map((r) => [r.tool, r.status, r.effect]), [['CONFLUENCE_GET_PAGE_BY_ID', 'refused', 'read'], ['CONFLUENCE_CREATE_PAGE', 'refused', 'write']]);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status, r.effect]),
+      [
+        ['CONFLUENCE_GET_PAGE_BY_ID', 'refused', 'read'],
+        ['CONFLUENCE_CREATE_PAGE', 'refused', 'write'],
+      ],
+    );
     assert.deepEqual(records[0]!.args, { id: 5, draft: 'yes', colour: 'red' }, 'what the model sent is recorded');
   });
 
@@ -147,7 +163,10 @@ describe('refusals', () => {
       "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST",
     );
     const bare = gatewayOf(backendOf(echo, ['CONFLUENCE_GET_SPACES'])).gateway;
-    assert.equal(bare.unavailableReason('CONFLUENCE_CREATE_PAGE'), 'CONFLUENCE_CREATE_PAGE is not offered by the test backend; allowed tools: CONFLUENCE_GET_SPACES');
+    assert.equal(
+      bare.unavailableReason('CONFLUENCE_CREATE_PAGE'),
+      'CONFLUENCE_CREATE_PAGE is not offered by the test backend; allowed tools: CONFLUENCE_GET_SPACES',
+    );
   });
 });
 
@@ -164,7 +183,10 @@ describe('the write journal', () => {
     const second = await gateway.call('CONFLUENCE_CREATE_PAGE', reordered, { step: 'publish', turn: 3 });
     assert.deepEqual(second, first);
     assert.equal(backend.calls.length, 1, 'the journal answered');
-    assert.deepEqual(records.map((r) => r.status), ['ok', 'journaled']);
+    assert.deepEqual(
+      records.map((r) => r.status),
+      ['ok', 'journaled'],
+    );
     assert.equal(records[1]!.note, 'already done in attempt 2');
     assert.deepEqual(records[1]!.result, first.data);
 
@@ -191,7 +213,9 @@ describe('the write journal', () => {
   test('reads, failed writes and different writes are not answered from the journal', async () => {
     const runId = `run-${++runCounter}`;
     let fail = true;
-    const backend = backendOf(async (tool, args) => (tool === 'CONFLUENCE_CREATE_PAGE' && fail ? { data: null, error: 'HTTP 503', successful: false } : echo(tool, args)));
+    const backend = backendOf(async (tool, args) =>
+      tool === 'CONFLUENCE_CREATE_PAGE' && fail ? { data: null, error: 'HTTP 503', successful: false } : echo(tool, args),
+    );
     const { gateway, records } = gatewayOf(backend, { journal: await journalFor(runId) });
     await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
     await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
@@ -200,7 +224,10 @@ describe('the write journal', () => {
     await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
     await gateway.call('CONFLUENCE_CREATE_PAGE', { ...PAGE, title: 'Other' }, at);
     assert.equal(backend.calls.length, 5);
-    assert.deepEqual(records.map((r) => r.status), ['ok', 'ok', 'error', 'ok', 'ok']);
+    assert.deepEqual(
+      records.map((r) => r.status),
+      ['ok', 'ok', 'error', 'ok', 'ok'],
+    );
     assert.equal((await store.journal(runId)).length, 2, 'the two successful writes');
   });
 
@@ -220,16 +247,30 @@ describe('preview', () => {
     const { gateway, records } = gatewayOf(backend, { preview: true, journal: await journalFor(runId), now: () => new Date('2025-03-07T15:00:00Z') });
     const read = await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
     assert.equal(read.successful, true);
-    const write = await gateway.call('CONFLUENCE_CREATE_BLOGPOST', { spaceId: '1', title: 'Post', status: 'current', body: { representation: 'storage', value: '<p/>' } }, at);
+    const write = await gateway.call(
+      'CONFLUENCE_CREATE_BLOGPOST',
+      { spaceId: '1', title: 'Post', status: 'current', body: { representation: 'storage', value: '<p/>' } },
+      at,
+    );
     const again = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
-    assert.deepEqual(backend.calls.map((c) => c.tool), ['CONFLUENCE_GET_SPACES']);
+    assert.deepEqual(
+      backend.calls.map((c) => c.tool),
+      ['CONFLUENCE_GET_SPACES'],
+    );
     assert.equal(write.successful, true);
     assert.equal((write as ToolEnvelope & { simulated?: boolean }).simulated, true);
     assert.equal((write as ToolEnvelope & { note?: string }).note, `${SIMULATED_NOTE} (CONFLUENCE_CREATE_BLOGPOST)`);
     const post = write.data as Record<string, unknown>;
     assert.deepEqual([post.id, post.title, post.createdAt], ['preview-1', 'Post', '2025-03-07T15:00:00.000Z']);
     assert.equal((again.data as Record<string, unknown>).id, 'preview-2', 'simulated ids count up');
-    assert.deepEqual(records.map((r) => [r.tool, r.status]), [['CONFLUENCE_GET_SPACES', 'ok'], ['CONFLUENCE_CREATE_BLOGPOST', 'simulated'], ['CONFLUENCE_CREATE_PAGE', 'simulated']]);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status]),
+      [
+        ['CONFLUENCE_GET_SPACES', 'ok'],
+        ['CONFLUENCE_CREATE_BLOGPOST', 'simulated'],
+        ['CONFLUENCE_CREATE_PAGE', 'simulated'],
+      ],
+    );
     assert.deepEqual(records[1]!.result, post);
     assert.deepEqual(await store.journal(runId), [], 'simulated writes are not journaled');
   });
@@ -252,7 +293,10 @@ describe('timeouts and cancellation', () => {
     const { gateway, records } = gatewayOf(backend, { timeoutMs: 5 });
     const envelope = await gateway.call('CONFLUENCE_GET_SPACES', {}, at);
     assert.deepEqual(envelope, { data: null, error: 'CONFLUENCE_GET_SPACES timed out after 5ms', successful: false });
-    assert.deepEqual(records.map((r) => [r.status, r.error]), [['error', 'CONFLUENCE_GET_SPACES timed out after 5ms']]);
+    assert.deepEqual(
+      records.map((r) => [r.status, r.error]),
+      [['error', 'CONFLUENCE_GET_SPACES timed out after 5ms']],
+    );
     assert.equal(backend.calls[0]!.signal?.aborted, true, 'the backend is told to give up');
   });
 
@@ -266,7 +310,10 @@ describe('timeouts and cancellation', () => {
     controller.abort();
     assert.deepEqual(await pending, { data: null, error: 'CONFLUENCE_CREATE_PAGE was cancelled', successful: false });
     assert.equal(backend.calls[0]!.signal?.aborted, true);
-    assert.deepEqual(records.map((r) => [r.status, r.error]), [['error', 'CONFLUENCE_CREATE_PAGE was cancelled']]);
+    assert.deepEqual(
+      records.map((r) => [r.status, r.error]),
+      [['error', 'CONFLUENCE_CREATE_PAGE was cancelled']],
+    );
   });
 
   test('a call made after the run was cancelled does not reach the backend', async () => {
@@ -280,9 +327,11 @@ describe('timeouts and cancellation', () => {
 
 describe('records', () => {
   test('secrets are redacted from arguments, results and errors; the listener also gets the full result', async () => {
-    const backend = backendOf(async (tool, args) => (tool === 'CONFLUENCE_GET_SPACES'
-      ? ok({ token: 'server-token-value', note: `echo ${String(args.label ?? '')}` })
-      : { data: null, error: `401 for key ${SECRET}`, successful: false }));
+    const backend = backendOf(async (tool, args) =>
+      tool === 'CONFLUENCE_GET_SPACES'
+        ? ok({ token: 'server-token-value', note: `echo ${String(args.label ?? '')}` })
+        : { data: null, error: `401 for key ${SECRET}`, successful: false },
+    );
     const { gateway, records, results } = gatewayOf(backend);
     await gateway.call('CONFLUENCE_GET_SPACES', { label: [`k=${SECRET}`] }, at);
     await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: SECRET }, at);
@@ -296,13 +345,19 @@ describe('records', () => {
 
   test('results longer than recordResultChars are truncated and flagged', async () => {
     const big = { text: 'z'.repeat(500) };
-    const { gateway, records, results } = gatewayOf(backendOf(async () => ok(big)), { recordResultChars: 40 });
+    const { gateway, records, results } = gatewayOf(
+      backendOf(async () => ok(big)),
+      { recordResultChars: 40 },
+    );
     const envelope = await gateway.call('CONFLUENCE_GET_SPACES', {}, at);
     assert.deepEqual(envelope.data, big, 'the caller gets everything');
     assert.equal(records[0]!.truncated, true);
     assert.equal(records[0]!.result, `${JSON.stringify(big).slice(0, 40)}…`);
     assert.deepEqual(results[0], big);
-    const small = gatewayOf(backendOf(async () => ok({ a: 1 })), { recordResultChars: 40 });
+    const small = gatewayOf(
+      backendOf(async () => ok({ a: 1 })),
+      { recordResultChars: 40 },
+    );
     await small.gateway.call('CONFLUENCE_GET_SPACES', {}, at);
     assert.equal(small.records[0]!.truncated, undefined);
     assert.deepEqual(small.records[0]!.result, { a: 1 });

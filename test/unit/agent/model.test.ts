@@ -39,11 +39,17 @@ describe('modelApi', () => {
 
 describe('requireModelConfig', () => {
   test('a configuration without key or base URL is a one-line user error saying what to set', () => {
-    assert.throws(() => requireModelConfig(config({})), (error: unknown) => {
-      assert.ok(error instanceof UserError);
-      assert.equal(error.message, 'no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env');
-      return true;
-    });
+    assert.throws(
+      () => requireModelConfig(config({})),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.equal(
+          error.message,
+          'no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env',
+        );
+        return true;
+      },
+    );
     assert.throws(() => createModel(config({}), 'gpt-5'), UserError);
   });
 
@@ -73,7 +79,10 @@ describe('createModel', () => {
     const choice = createModel(config({ OPENAI_BASE_URL: server.url, ...env }), 'scripted', { onRetry: (c) => retries.push(c), ...options });
     const agent = new Agent({ name: 'retry', model: choice.model, modelSettings: choice.settings });
     const before = server.requests.length;
-    const outcome = await runner.run(agent, 'hello').then((r) => ({ output: r.finalOutput, error: undefined }), (error: unknown) => ({ output: undefined, error }));
+    const outcome = await runner.run(agent, 'hello').then(
+      (r) => ({ output: r.finalOutput, error: undefined }),
+      (error: unknown) => ({ output: undefined, error }),
+    );
     return { ...outcome, retries, statuses: server.requests.slice(before).map((r) => r.status) };
   }
 

@@ -21,7 +21,14 @@ import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
 import { MULTI_EXECUTE } from '../../../src/tools/router.ts';
 
 const catalogue = confluenceCatalogue();
-const ALLOW = ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE'];
+const ALLOW = [
+  'CONFLUENCE_GET_SPACES',
+  'CONFLUENCE_GET_CURRENT_USER',
+  'CONFLUENCE_GET_PAGE_BY_ID',
+  'CONFLUENCE_CREATE_PAGE',
+  'CONFLUENCE_CREATE_BLOGPOST',
+  'CONFLUENCE_DELETE_PAGE',
+];
 
 let dir: string;
 let sandbox: SandboxWithMcp;
@@ -36,7 +43,10 @@ before(async () => {
     cwd: dir,
   });
   router = await openComposioBackend(config, { allowed: ALLOW.filter((t) => t !== 'CONFLUENCE_DELETE_PAGE') });
-  const spaces = await router.call(MULTI_EXECUTE, { sync_response_to_workbench: false, tools: [{ tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } }] });
+  const spaces = await router.call(MULTI_EXECUTE, {
+    sync_response_to_workbench: false,
+    tools: [{ tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } }],
+  });
   spaceId = (spaces.data as any).results[0].response.data.results.find((s: { key: string }) => s.key === 'TEAM').id;
 });
 after(async () => {
@@ -107,21 +117,39 @@ describe('multi-execute through the gateway', () => {
     batches.length = 0;
     records.length = 0;
 
-    const envelope = await gateway.call(MULTI_EXECUTE, batch(
-      ['CONFLUENCE_GET_SPACES', { limit: 1 }],
-      ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
-      ['CONFLUENCE_CREATE_PAGE', page('Journaled page')],
-      ['confluence_create_blogpost', { spaceId, title: 'Batch post', status: 'current', body: { representation: 'storage', value: '<p>b</p>' } }],
-      ['CONFLUENCE_GET_PAGE_BY_ID', { id: '999999999' }],
-      ['CONFLUENCE_GET_CURRENT_USER', {}],
-    ), { step: 'work', turn: 2 });
+    const envelope = await gateway.call(
+      MULTI_EXECUTE,
+      batch(
+        ['CONFLUENCE_GET_SPACES', { limit: 1 }],
+        ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
+        ['CONFLUENCE_CREATE_PAGE', page('Journaled page')],
+        ['confluence_create_blogpost', { spaceId, title: 'Batch post', status: 'current', body: { representation: 'storage', value: '<p>b</p>' } }],
+        ['CONFLUENCE_GET_PAGE_BY_ID', { id: '999999999' }],
+        ['CONFLUENCE_GET_CURRENT_USER', {}],
+      ),
+      { step: 'work', turn: 2 },
+    );
 
-    assert.deepEqual(batches, [{ tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_GET_CURRENT_USER'] }]);
-    const data = envelope.data as { results: Array<{ tool_slug: string; index: number; response: any; error: string | null }>; total_count: number; success_count: number; error_count: number };
-    assert.deepEqual(data.results.map((r) => [r.index, r.tool_slug]), [
-      [0, 'CONFLUENCE_GET_SPACES'], [1, 'CONFLUENCE_DELETE_PAGE'], [2, 'CONFLUENCE_CREATE_PAGE'],
-      [3, 'CONFLUENCE_CREATE_BLOGPOST'], [4, 'CONFLUENCE_GET_PAGE_BY_ID'], [5, 'CONFLUENCE_GET_CURRENT_USER'],
+    assert.deepEqual(batches, [
+      { tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_GET_CURRENT_USER'] },
     ]);
+    const data = envelope.data as {
+      results: Array<{ tool_slug: string; index: number; response: any; error: string | null }>;
+      total_count: number;
+      success_count: number;
+      error_count: number;
+    };
+    assert.deepEqual(
+      data.results.map((r) => [r.index, r.tool_slug]),
+      [
+        [0, 'CONFLUENCE_GET_SPACES'],
+        [1, 'CONFLUENCE_DELETE_PAGE'],
+        [2, 'CONFLUENCE_CREATE_PAGE'],
+        [3, 'CONFLUENCE_CREATE_BLOGPOST'],
+        [4, 'CONFLUENCE_GET_PAGE_BY_ID'],
+        [5, 'CONFLUENCE_GET_CURRENT_USER'],
+      ],
+    );
     assert.deepEqual([data.total_count, data.success_count, data.error_count], [6, 4, 2]);
     assert.equal(envelope.error, '2 out of 6 tools failed');
     assert.equal(envelope.successful, false);
@@ -144,18 +172,27 @@ describe('multi-execute through the gateway', () => {
     assert.ok(missing!.error, 'the router says why the page could not be read');
     assert.ok(me!.response.data.accountId ?? me!.response.data.email, JSON.stringify(me!.response.data));
 
-    assert.deepEqual(records.map((r) => [r.tool, r.status, r.effect, r.via, r.turn]), [
-      ['CONFLUENCE_DELETE_PAGE', 'refused', 'destructive', MULTI_EXECUTE, 2],
-      ['CONFLUENCE_CREATE_PAGE', 'journaled', 'write', MULTI_EXECUTE, 2],
-      ['CONFLUENCE_GET_SPACES', 'ok', 'read', MULTI_EXECUTE, 2],
-      ['CONFLUENCE_CREATE_BLOGPOST', 'ok', 'write', MULTI_EXECUTE, 2],
-      ['CONFLUENCE_GET_PAGE_BY_ID', 'error', 'read', MULTI_EXECUTE, 2],
-      ['CONFLUENCE_GET_CURRENT_USER', 'ok', 'read', MULTI_EXECUTE, 2],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status, r.effect, r.via, r.turn]),
+      [
+        ['CONFLUENCE_DELETE_PAGE', 'refused', 'destructive', MULTI_EXECUTE, 2],
+        ['CONFLUENCE_CREATE_PAGE', 'journaled', 'write', MULTI_EXECUTE, 2],
+        ['CONFLUENCE_GET_SPACES', 'ok', 'read', MULTI_EXECUTE, 2],
+        ['CONFLUENCE_CREATE_BLOGPOST', 'ok', 'write', MULTI_EXECUTE, 2],
+        ['CONFLUENCE_GET_PAGE_BY_ID', 'error', 'read', MULTI_EXECUTE, 2],
+        ['CONFLUENCE_GET_CURRENT_USER', 'ok', 'read', MULTI_EXECUTE, 2],
+      ],
+    );
     assert.equal(records[1]!.note, 'already done in attempt 2');
     assert.equal(records[4]!.error, missing!.error);
     assert.deepEqual(records[3]!.result, post!.response.data);
-    assert.deepEqual(journal.entries.map((e) => [e.tool, e.step, e.attempt]), [['CONFLUENCE_CREATE_PAGE', 'work', 2], ['CONFLUENCE_CREATE_BLOGPOST', 'work', 2]]);
+    assert.deepEqual(
+      journal.entries.map((e) => [e.tool, e.step, e.attempt]),
+      [
+        ['CONFLUENCE_CREATE_PAGE', 'work', 2],
+        ['CONFLUENCE_CREATE_BLOGPOST', 'work', 2],
+      ],
+    );
     assert.deepEqual(journal.entries[1]!.result, { data: post!.response.data, error: null, successful: true });
     assert.deepEqual(started, [MULTI_EXECUTE, MULTI_EXECUTE], 'one start per meta-tool call');
   });
@@ -174,16 +211,23 @@ describe('multi-execute through the gateway', () => {
     });
     const { gateway, records } = gatewayOf(backend, journal, true);
     const direct = await gateway.call('CONFLUENCE_CREATE_PAGE', page('Direct'), { step: 'work' });
-    const envelope = await gateway.call(MULTI_EXECUTE, batch(
-      ['CONFLUENCE_CREATE_BLOGPOST', { spaceId, title: 'Preview post', status: 'current', body: { representation: 'storage', value: '<p/>' } }],
-      ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
-      ['CONFLUENCE_CREATE_PAGE', page('Done before')],
-      ['CONFLUENCE_GET_SPACES', { limit: 1 }],
-    ), { step: 'work', turn: 1 });
+    const envelope = await gateway.call(
+      MULTI_EXECUTE,
+      batch(
+        ['CONFLUENCE_CREATE_BLOGPOST', { spaceId, title: 'Preview post', status: 'current', body: { representation: 'storage', value: '<p/>' } }],
+        ['CONFLUENCE_DELETE_PAGE', { id: '1' }],
+        ['CONFLUENCE_CREATE_PAGE', page('Done before')],
+        ['CONFLUENCE_GET_SPACES', { limit: 1 }],
+      ),
+      { step: 'work', turn: 1 },
+    );
 
     assert.deepEqual(batches, [{ tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES'] }]);
     const data = envelope.data as { results: Array<{ tool_slug: string; response: any; error: string | null }>; error_count: number };
-    assert.deepEqual(data.results.map((r) => r.tool_slug), ['CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_GET_SPACES']);
+    assert.deepEqual(
+      data.results.map((r) => r.tool_slug),
+      ['CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_GET_SPACES'],
+    );
     const [post, refused, journaled, spaces] = data.results;
     assert.equal(post!.response.simulated, true);
     assert.equal(post!.response.note, `${SIMULATED_NOTE} (CONFLUENCE_CREATE_BLOGPOST)`);
@@ -195,20 +239,25 @@ describe('multi-execute through the gateway', () => {
     assert.equal(spaces!.response.successful, true);
     assert.equal(data.error_count, 1);
     assert.equal(envelope.error, '1 out of 4 tools failed');
-    assert.deepEqual(records.map((r) => [r.tool, r.status, r.via ?? null]), [
-      ['CONFLUENCE_CREATE_PAGE', 'simulated', null],
-      ['CONFLUENCE_CREATE_BLOGPOST', 'simulated', MULTI_EXECUTE],
-      ['CONFLUENCE_DELETE_PAGE', 'refused', MULTI_EXECUTE],
-      ['CONFLUENCE_CREATE_PAGE', 'journaled', MULTI_EXECUTE],
-      ['CONFLUENCE_GET_SPACES', 'ok', MULTI_EXECUTE],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status, r.via ?? null]),
+      [
+        ['CONFLUENCE_CREATE_PAGE', 'simulated', null],
+        ['CONFLUENCE_CREATE_BLOGPOST', 'simulated', MULTI_EXECUTE],
+        ['CONFLUENCE_DELETE_PAGE', 'refused', MULTI_EXECUTE],
+        ['CONFLUENCE_CREATE_PAGE', 'journaled', MULTI_EXECUTE],
+        ['CONFLUENCE_GET_SPACES', 'ok', MULTI_EXECUTE],
+      ],
+    );
     assert.equal(journal.entries.length, 1, 'nothing new journaled in preview');
   });
 
   test('a batch answered entirely by the gateway never reaches the router', async () => {
     const { backend, batches } = watched();
     const { gateway } = gatewayOf(backend, memoryJournal(), true);
-    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_DELETE_PAGE', { id: '1' }], ['CONFLUENCE_CREATE_PAGE', page('Only simulated')]), { step: 'work' });
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_DELETE_PAGE', { id: '1' }], ['CONFLUENCE_CREATE_PAGE', page('Only simulated')]), {
+      step: 'work',
+    });
     assert.deepEqual(batches, []);
     assert.equal(envelope.error, '1 out of 2 tools failed');
   });
@@ -216,11 +265,22 @@ describe('multi-execute through the gateway', () => {
   test('invalid inner arguments are refused one by one with the catalogue schema', async () => {
     const { backend, batches } = watched();
     const { gateway, records } = gatewayOf(backend, memoryJournal(), false);
-    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_GET_PAGE_BY_ID', { id: 5 }], ['CONFLUENCE_GET_SPACES', { limit: 1 }]), { step: 'work' });
-    assert.deepEqual(batches.map((b) => b.slugs), [['CONFLUENCE_GET_SPACES']]);
+    const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_GET_PAGE_BY_ID', { id: 5 }], ['CONFLUENCE_GET_SPACES', { limit: 1 }]), {
+      step: 'work',
+    });
+    assert.deepEqual(
+      batches.map((b) => b.slugs),
+      [['CONFLUENCE_GET_SPACES']],
+    );
     const data = envelope.data as { results: Array<{ error: string | null }> };
-    assert.equal(data.results[0]!.error, 'Refused by the runner: invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: /id must be string. The call was not executed.');
-    assert.deepEqual(records.map((r) => r.status), ['refused', 'ok']);
+    assert.equal(
+      data.results[0]!.error,
+      'Refused by the runner: invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: /id must be string. The call was not executed.',
+    );
+    assert.deepEqual(
+      records.map((r) => r.status),
+      ['refused', 'ok'],
+    );
   });
 
   test('a multi-execute call whose own arguments break its schema is refused whole', async () => {
@@ -231,6 +291,9 @@ describe('multi-execute through the gateway', () => {
     assert.match(envelope.error!, /^Refused by the runner: invalid arguments for COMPOSIO_MULTI_EXECUTE_TOOL: .*sync_response_to_workbench/);
     assert.match(envelope.error!, /\/tools must NOT have fewer than 1 items/);
     assert.deepEqual(batches, []);
-    assert.deepEqual(records.map((r) => [r.tool, r.status]), [[MULTI_EXECUTE, 'refused']]);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status]),
+      [[MULTI_EXECUTE, 'refused']],
+    );
   });
 });

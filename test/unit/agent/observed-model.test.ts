@@ -51,13 +51,21 @@ describe('ObservedModel around the Chat Completions model', () => {
   test('counts turns, sums usage, and maps call ids to arguments and the turn that asked', async () => {
     const server = await serve({
       script: [
-        { toolCalls: [{ name: 'get_page', arguments: { id: '1' }, id: 'call_a' }, { name: 'get_page', arguments: { id: '2' }, id: 'call_b' }], usage: { inputTokens: 100, outputTokens: 10 } },
+        {
+          toolCalls: [
+            { name: 'get_page', arguments: { id: '1' }, id: 'call_a' },
+            { name: 'get_page', arguments: { id: '2' }, id: 'call_b' },
+          ],
+          usage: { inputTokens: 100, outputTokens: 10 },
+        },
         { toolCalls: [{ name: 'get_page', arguments: { id: '3' }, id: 'call_c' }], usage: { inputTokens: 150, outputTokens: 5 } },
         { text: 'done', usage: { inputTokens: 200, outputTokens: 2 } },
       ],
     });
     const turns: Array<[number, TokenUsage]> = [];
-    const observed = new ObservedModel(new OpenAIChatCompletionsModel(client(server) as never, 'scripted'), { onTurn: (turn, usage) => turns.push([turn, usage]) });
+    const observed = new ObservedModel(new OpenAIChatCompletionsModel(client(server) as never, 'scripted'), {
+      onTurn: (turn, usage) => turns.push([turn, usage]),
+    });
     const result = await runner.run(new Agent({ name: 'reader', model: observed, tools: [getPage] }), 'read pages');
     assert.equal(result.finalOutput, 'done');
     assert.equal(observed.turns, 3);
@@ -67,11 +75,14 @@ describe('ObservedModel around the Chat Completions model', () => {
       [2, { requests: 1, inputTokens: 150, outputTokens: 5 }],
       [3, { requests: 1, inputTokens: 200, outputTokens: 2 }],
     ]);
-    assert.deepEqual([...observed.calls.entries()], [
-      ['call_a', { name: 'get_page', args: { id: '1' }, turn: 1 }],
-      ['call_b', { name: 'get_page', args: { id: '2' }, turn: 1 }],
-      ['call_c', { name: 'get_page', args: { id: '3' }, turn: 2 }],
-    ]);
+    assert.deepEqual(
+      [...observed.calls.entries()],
+      [
+        ['call_a', { name: 'get_page', args: { id: '1' }, turn: 1 }],
+        ['call_b', { name: 'get_page', args: { id: '2' }, turn: 1 }],
+        ['call_c', { name: 'get_page', args: { id: '3' }, turn: 2 }],
+      ],
+    );
   });
 
   test('keeps usage of a run that ends in an error', async () => {
@@ -93,7 +104,14 @@ describe('ObservedModel around the Chat Completions model', () => {
     });
     const controller = new AbortController();
     await runner.run(new Agent({ name: 'reader', model: observed, tools: [getPage] }), 'x', { signal: controller.signal });
-    assert.deepEqual(seen, [{ sent: 0, signal: true }, { sent: 1, signal: true }], 'each hold ends before its request is sent');
+    assert.deepEqual(
+      seen,
+      [
+        { sent: 0, signal: true },
+        { sent: 1, signal: true },
+      ],
+      'each hold ends before its request is sent',
+    );
   });
 
   test('a beforeRequest that fails stops the request from being sent', async () => {
@@ -112,7 +130,12 @@ describe('ObservedModel around the Chat Completions model', () => {
 
 describe('ObservedModel around the Responses model', () => {
   test('counts streamed turns the same way', async () => {
-    const server = await serve({ script: [{ toolCalls: [{ name: 'get_page', arguments: { id: '9' }, id: 'call_s' }], usage: { inputTokens: 30, outputTokens: 3 } }, { text: 'streamed', usage: { inputTokens: 60, outputTokens: 6 } }] });
+    const server = await serve({
+      script: [
+        { toolCalls: [{ name: 'get_page', arguments: { id: '9' }, id: 'call_s' }], usage: { inputTokens: 30, outputTokens: 3 } },
+        { text: 'streamed', usage: { inputTokens: 60, outputTokens: 6 } },
+      ],
+    });
     const observed = new ObservedModel(new OpenAIResponsesModel(client(server) as never, 'scripted'));
     const result = await runner.run(new Agent({ name: 'reader', model: observed, tools: [getPage] }), 'x', { stream: true });
     await result.completed;
@@ -126,7 +149,13 @@ describe('ObservedModel around the Responses model', () => {
   test('surfaces the hosted MCP calls the provider ran, with arguments, output, errors and turn', async () => {
     const server = await serve({
       script: [
-        { text: 'Looked at the spaces.', hostedMcpCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: { limit: 1 } }, { name: 'CONFLUENCE_GET_PAGE_BY_ID', arguments: { id: 'nope' } }] },
+        {
+          text: 'Looked at the spaces.',
+          hostedMcpCalls: [
+            { name: 'CONFLUENCE_GET_SPACES', arguments: { limit: 1 } },
+            { name: 'CONFLUENCE_GET_PAGE_BY_ID', arguments: { id: 'nope' } },
+          ],
+        },
       ],
     });
     const hosted: HostedCall[] = [];

@@ -50,7 +50,13 @@ describe('simulateWrite', () => {
   });
 
   test('CONFLUENCE_ADD_CONTENT_LABEL: one label per label given, each with a preview id', () => {
-    const args = { id: '98402', labels: [{ prefix: 'global', name: 'weekly-summary' }, { prefix: 'team', name: 'digest' }] };
+    const args = {
+      id: '98402',
+      labels: [
+        { prefix: 'global', name: 'weekly-summary' },
+        { prefix: 'team', name: 'digest' },
+      ],
+    };
     const envelope = simulateValid('CONFLUENCE_ADD_CONTENT_LABEL', args, 2);
     assert.deepEqual(envelope.data, [
       { _links: {}, id: 'preview-2', name: 'weekly-summary', prefix: 'global' },

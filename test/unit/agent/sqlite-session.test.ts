@@ -117,7 +117,13 @@ test('listChatSessions: id, item count and times, most recently changed first; n
   await session('new').addItems(EXCHANGE);
   session('opened-only');
   const listed = listChatSessions(path);
-  assert.deepEqual(listed.map((s) => [s.id, s.items]), [['new', 4], ['old', 1]]);
+  assert.deepEqual(
+    listed.map((s) => [s.id, s.items]),
+    [
+      ['new', 4],
+      ['old', 1],
+    ],
+  );
   assert.ok(listed.every((s) => !Number.isNaN(Date.parse(s.updatedAt)) && s.createdAt <= s.updatedAt));
 });
 
@@ -139,7 +145,15 @@ class FixedReplyModel implements Model {
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
     this.requests.push(request);
     return {
-      output: [{ type: 'message', role: 'assistant', status: 'completed', id: `msg_${this.requests.length}`, content: [{ type: 'output_text', text: 'Hello from SQLite.' }] }],
+      output: [
+        {
+          type: 'message',
+          role: 'assistant',
+          status: 'completed',
+          id: `msg_${this.requests.length}`,
+          content: [{ type: 'output_text', text: 'Hello from SQLite.' }],
+        },
+      ],
       usage: new Usage(),
       responseId: `resp_${this.requests.length}`,
     };

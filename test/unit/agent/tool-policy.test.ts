@@ -122,7 +122,11 @@ describe('COMPOSIO_* tools', () => {
     assert.deepEqual(p.decide('COMPOSIO_SEARCH_TOOLS'), { allowed: true, effect: 'read' });
     assert.deepEqual(p.decide('COMPOSIO_GET_TOOL_SCHEMAS'), { allowed: true, effect: 'read' });
     assert.deepEqual(p.decide('COMPOSIO_MANAGE_CONNECTIONS'), { allowed: true, effect: 'read' });
-    assert.deepEqual(p.decide(MULTI_EXECUTE), { allowed: true, effect: 'destructive' }, 'its own effect comes from its hints; inner calls are gated one by one');
+    assert.deepEqual(
+      p.decide(MULTI_EXECUTE),
+      { allowed: true, effect: 'destructive' },
+      'its own effect comes from its hints; inner calls are gated one by one',
+    );
   });
 
   test('in meta-tool mode other COMPOSIO_* tools are still refused', () => {
@@ -147,9 +151,15 @@ describe('COMPOSIO_* tools', () => {
 describe('modelTools and allowed', () => {
   test('offer the allowed app tools in backend order', () => {
     const p = policy({ allow: ['CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_GET_SPACES', 'CONFLUENCE_DELETE_PAGE'] });
-    assert.deepEqual(p.modelTools().map((t) => t.name), ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_PAGE']);
+    assert.deepEqual(
+      p.modelTools().map((t) => t.name),
+      ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_PAGE'],
+    );
     assert.deepEqual(p.allowed(), ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_PAGE']);
-    assert.ok(p.modelTools().every((t) => APP_TOOLS.includes(t)), 'the backend tool objects themselves, schemas and all');
+    assert.ok(
+      p.modelTools().every((t) => APP_TOOLS.includes(t)),
+      'the backend tool objects themselves, schemas and all',
+    );
   });
 
   test('leave out allowed tools the backend does not offer', () => {
@@ -159,7 +169,10 @@ describe('modelTools and allowed', () => {
 
   test('in meta-tool mode the model sees the meta-tools, and the allowlist names the app tools the router runs', () => {
     const p = policy({ router: true, allow: ['CONFLUENCE_SEARCH_CONTENT', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_DELETE_PAGE'], backendTools: META_TOOLS });
-    assert.deepEqual(p.modelTools().map((t) => t.name), ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', MULTI_EXECUTE, 'COMPOSIO_MANAGE_CONNECTIONS']);
+    assert.deepEqual(
+      p.modelTools().map((t) => t.name),
+      ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', MULTI_EXECUTE, 'COMPOSIO_MANAGE_CONNECTIONS'],
+    );
     assert.deepEqual(p.allowed(), ['CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_SEARCH_CONTENT'], 'catalogue order, destructive left out');
     const reads = policy({ router: true, backendTools: META_TOOLS });
     assert.deepEqual(reads.allowed(), catalogue.slugsWithEffect('read'));

@@ -74,7 +74,11 @@ test('every user-facing mistake carries the usage line', () => {
 });
 
 test('works on any command tree, not only the runner', () => {
-  const tree: CommandSpec = { name: 'x', description: 'x', subcommands: [{ name: 'go', description: 'go', options: [{ name: 'fast', type: 'boolean', description: 'f' }] }] };
+  const tree: CommandSpec = {
+    name: 'x',
+    description: 'x',
+    subcommands: [{ name: 'go', description: 'go', options: [{ name: 'fast', type: 'boolean', description: 'f' }] }],
+  };
   const parsed = parseCommandLine(tree, ['go', '--fast'], '1');
   assert.ok(parsed.kind === 'run');
   assert.equal(parsed.flags.fast, true);
@@ -101,10 +105,17 @@ test('a command with its own action and subcommands runs the action unless a sub
 
 test('such a command with positional arguments of its own takes non-subcommand words as arguments', () => {
   const tree: CommandSpec = {
-    name: 'x', description: 'x', subcommands: [{
-      name: 'chat', description: 'c', args: [{ name: 'message', description: 'm' }], action: async () => {},
-      subcommands: [{ name: 'list', description: 'l', action: async () => {} }],
-    }],
+    name: 'x',
+    description: 'x',
+    subcommands: [
+      {
+        name: 'chat',
+        description: 'c',
+        args: [{ name: 'message', description: 'm' }],
+        action: async () => {},
+        subcommands: [{ name: 'list', description: 'l', action: async () => {} }],
+      },
+    ],
   };
   const said = parseCommandLine(tree, ['chat', 'hello'], '1');
   assert.ok(said.kind === 'run' && said.command.name === 'chat');

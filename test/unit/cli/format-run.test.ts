@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  compactCount, formatDuration, formatRunStory, formatRunsTable, formatToolCall, noRunsMessage, summarise, type Style,
+  compactCount,
+  formatDuration,
+  formatRunStory,
+  formatRunsTable,
+  formatToolCall,
+  noRunsMessage,
+  summarise,
+  type Style,
 } from '../../../src/cli/format-run.ts';
 import type { ToolCallRecord } from '../../../src/runs/types.ts';
 import { sampleRun } from '../../fixtures/run-record.ts';
@@ -23,7 +30,15 @@ test('durations, counts and one-line summaries', () => {
 
 test('the table: short id, status, trigger in local time, duration, attempts, tokens', () => {
   const runs = [
-    sampleRun({ id: 'cccccccc-2222', status: 'running', trigger: { type: 'manual' }, createdAt: '2026-11-29T09:00:00Z', startedAt: '2026-11-29T09:00:00Z', endedAt: undefined, attempts: [] }),
+    sampleRun({
+      id: 'cccccccc-2222',
+      status: 'running',
+      trigger: { type: 'manual' },
+      createdAt: '2026-11-29T09:00:00Z',
+      startedAt: '2026-11-29T09:00:00Z',
+      endedAt: undefined,
+      attempts: [],
+    }),
     sampleRun(),
   ];
   assert.deepEqual(formatRunsTable(runs, BERLIN), [
@@ -35,11 +50,21 @@ test('the table: short id, status, trigger in local time, duration, attempts, to
 
 test('statuses are coloured: green succeeded, red failed, yellow running and queued, dim cancelled', () => {
   const statuses = ['succeeded', 'failed', 'running', 'queued', 'cancelled'] as const;
-  const lines = formatRunsTable(statuses.map((status, i) => sampleRun({ id: `run-${i}-xxxx`, status })), { ...UTC, paint: tags });
+  const lines = formatRunsTable(
+    statuses.map((status, i) => sampleRun({ id: `run-${i}-xxxx`, status })),
+    { ...UTC, paint: tags },
+  );
   assert.match(lines[0]!, /^<bold>ID {8}WORKFLOW/);
-  assert.deepEqual(lines.slice(1).map((l) => /<(\w+)>(\w+)\s*<\/\1>/.exec(l)!.slice(1)), [
-    ['green', 'succeeded'], ['red', 'failed'], ['yellow', 'running'], ['yellow', 'queued'], ['dim', 'cancelled'],
-  ]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => /<(\w+)>(\w+)\s*<\/\1>/.exec(l)!.slice(1)),
+    [
+      ['green', 'succeeded'],
+      ['red', 'failed'],
+      ['yellow', 'running'],
+      ['yellow', 'queued'],
+      ['dim', 'cancelled'],
+    ],
+  );
 });
 
 test('the empty message says how to make a run, or which filter matched nothing', () => {
@@ -48,11 +73,21 @@ test('the empty message says how to make a run, or which filter matched nothing'
 });
 
 test('a tool call is one line with its status clearly marked', () => {
-  const call = (over: Partial<ToolCallRecord>): string => formatToolCall({
-    tool: 'CONFLUENCE_CREATE_PAGE', effect: 'write', args: { title: 'Notes' }, status: 'ok', startedAt: '2026-01-01T00:00:00Z', durationMs: 12, ...over,
-  });
+  const call = (over: Partial<ToolCallRecord>): string =>
+    formatToolCall({
+      tool: 'CONFLUENCE_CREATE_PAGE',
+      effect: 'write',
+      args: { title: 'Notes' },
+      status: 'ok',
+      startedAt: '2026-01-01T00:00:00Z',
+      durationMs: 12,
+      ...over,
+    });
   assert.equal(call({}), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} ok 12 ms');
-  assert.equal(call({ turn: 2, via: 'COMPOSIO_MULTI_EXECUTE_TOOL' }), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} ok 12 ms · turn 2 · via COMPOSIO_MULTI_EXECUTE_TOOL');
+  assert.equal(
+    call({ turn: 2, via: 'COMPOSIO_MULTI_EXECUTE_TOOL' }),
+    '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} ok 12 ms · turn 2 · via COMPOSIO_MULTI_EXECUTE_TOOL',
+  );
   assert.equal(call({ status: 'error', error: 'space not found (404)' }), '→ CONFLUENCE_CREATE_PAGE {"title":"Notes"} error 12 ms: space not found (404)');
   assert.match(call({ status: 'refused', error: 'not allowed' }), /REFUSED \(never sent\) 12 ms: not allowed$/);
   assert.match(call({ status: 'simulated' }), / SIMULATED \(preview: not executed\) /);
@@ -82,7 +117,14 @@ test('the story: header, attempts, steps with prompts, tool calls in order, outp
   // The rendered prompt is indented under its step, line by line.
   assert.match(text, / {6}prompt:\n {8}List the pages changed in space ENG during the last 7 days\.\n {8}Group them by author\./);
   const calls = lines.filter((l) => l.trimStart().startsWith('→')).map((l) => l.trim().split(' ')[1]);
-  assert.deepEqual(calls, ['CONFLUENCE_SEARCH_CONTENT', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_DELETE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_ADD_CONTENT_LABEL', 'confluence_search']);
+  assert.deepEqual(calls, [
+    'CONFLUENCE_SEARCH_CONTENT',
+    'CONFLUENCE_GET_PAGE_BY_ID',
+    'CONFLUENCE_DELETE_PAGE',
+    'CONFLUENCE_CREATE_BLOGPOST',
+    'CONFLUENCE_ADD_CONTENT_LABEL',
+    'confluence_search',
+  ]);
   assert.ok(lines.includes('      → CONFLUENCE_GET_PAGE_BY_ID {"id":"99999"} error 8 ms · turn 2: page 99999 not found (404)'));
   // Long output values are cut, short ones kept.
   assert.match(text, /"summary": "x{200}… \(\+300 chars\)"/);
@@ -101,7 +143,10 @@ test('a failed run ends with why, naming the step; multi-line messages stay read
 });
 
 test('a cancelled run without attempts says so', () => {
-  const lines = formatRunStory(sampleRun({ status: 'cancelled', attempts: [], inputs: {}, notes: [], links: [], error: { kind: 'cancelled', message: 'stopped by Ctrl-C' } }), UTC);
+  const lines = formatRunStory(
+    sampleRun({ status: 'cancelled', attempts: [], inputs: {}, notes: [], links: [], error: { kind: 'cancelled', message: 'stopped by Ctrl-C' } }),
+    UTC,
+  );
   assert.ok(lines.includes('  inputs    none'));
   assert.deepEqual(lines.slice(-4), ['', 'no attempts', '', 'cancelled (cancelled): stopped by Ctrl-C']);
 });

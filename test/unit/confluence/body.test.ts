@@ -12,7 +12,9 @@ describe('body inputs', () => {
 
   it('reshapes loose bodies into what each slug declares', () => {
     assert.deepEqual(coerceBody('CONFLUENCE_CREATE_PAGE', { body: '<p/>' }).body, { storage: { representation: 'storage', value: '<p/>' } });
-    assert.deepEqual(coerceBody('CONFLUENCE_UPDATE_PAGE', { body: { representation: 'storage', value: '<p/>' } }).body, { storage: { representation: 'storage', value: '<p/>' } });
+    assert.deepEqual(coerceBody('CONFLUENCE_UPDATE_PAGE', { body: { representation: 'storage', value: '<p/>' } }).body, {
+      storage: { representation: 'storage', value: '<p/>' },
+    });
     assert.deepEqual(coerceBody('CONFLUENCE_CREATE_BLOGPOST', { body: { storage: { value: '<p/>' } } }).body, { representation: 'storage', value: '<p/>' });
     assert.deepEqual(coerceBody('CONFLUENCE_UPDATE_BLOGPOST', { body: '<p/>' }).body, { representation: 'storage', value: '<p/>' });
   });

@@ -14,14 +14,23 @@ describe('ConfluenceClient', () => {
   let delays: number[];
   const client = (extra: Partial<ConstructorParameters<typeof ConfluenceClient>[0]> = {}) =>
     new ConfluenceClient({
-      baseUrl: server.url, email: EMAIL, apiToken: TOKEN,
-      sleep: async (ms) => { delays.push(ms); },
+      baseUrl: server.url,
+      email: EMAIL,
+      apiToken: TOKEN,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
       ...extra,
     });
 
-  before(async () => { server = await startScriptedServer(); });
+  before(async () => {
+    server = await startScriptedServer();
+  });
   after(() => server.close());
-  beforeEach(() => { server.requests.length = 0; delays = []; });
+  beforeEach(() => {
+    server.requests.length = 0;
+    delays = [];
+  });
 
   it('sends Basic auth, JSON accept, and resolves to the parsed body under /wiki/api/v2', async () => {
     server.handle(() => ({ body: { id: '1', title: 'Home' } }));
@@ -82,7 +91,11 @@ describe('ConfluenceClient', () => {
   });
 
   it('gives up after maxRetries with a retryable ConfluenceHttpError', async () => {
-    server.handle(() => ({ status: 429, headers: { 'retry-after': '1' }, body: { errors: [{ status: 429, code: 'TOO_MANY_REQUESTS', title: 'Too Many Requests', detail: null }] } }));
+    server.handle(() => ({
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { errors: [{ status: 429, code: 'TOO_MANY_REQUESTS', title: 'Too Many Requests', detail: null }] },
+    }));
     await assert.rejects(client({ maxRetries: 2 }).get('v2', '/pages'), (e: unknown) => {
       assert.ok(e instanceof ConfluenceHttpError);
       assert.equal(e.status, 429);
@@ -113,10 +126,12 @@ describe('ConfluenceClient', () => {
   it('reads v2 errors[] into a readable, non-retryable error', async () => {
     server.handle(() => ({
       status: 400,
-      body: { errors: [
-        { status: 400, code: 'INVALID_REQUEST_PARAMETER', title: 'Invalid limit', detail: 'limit must be at most 250' },
-        { status: 400, code: 'INVALID_REQUEST_PARAMETER', title: 'Invalid sort', detail: null },
-      ] },
+      body: {
+        errors: [
+          { status: 400, code: 'INVALID_REQUEST_PARAMETER', title: 'Invalid limit', detail: 'limit must be at most 250' },
+          { status: 400, code: 'INVALID_REQUEST_PARAMETER', title: 'Invalid sort', detail: null },
+        ],
+      },
     }));
     await assert.rejects(client().get('v2', '/pages', { limit: 999 }), (e: unknown) => {
       assert.ok(e instanceof ConfluenceHttpError);
@@ -170,7 +185,15 @@ describe('ConfluenceClient', () => {
     const dead = await startScriptedServer();
     const url = dead.url;
     await dead.close();
-    const c = new ConfluenceClient({ baseUrl: url, email: EMAIL, apiToken: TOKEN, maxRetries: 1, sleep: async (ms) => { delays.push(ms); } });
+    const c = new ConfluenceClient({
+      baseUrl: url,
+      email: EMAIL,
+      apiToken: TOKEN,
+      maxRetries: 1,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
     await assert.rejects(c.get('v2', '/pages'), (e: unknown) => {
       assert.ok(e instanceof ConfluenceNetworkError);
       assert.equal(e.retryable, true);
@@ -213,9 +236,21 @@ describe('retry policy', () => {
   });
 
   it('backs off exponentially within [half, full] and caps at the maximum', () => {
-    assert.equal(backoffDelay(0, 60_000, () => 0), 500);
-    assert.equal(backoffDelay(0, 60_000, () => 1), 1000);
-    assert.equal(backoffDelay(3, 60_000, () => 1), 8000);
-    assert.equal(backoffDelay(20, 5000, () => 1), 5000);
+    assert.equal(
+      backoffDelay(0, 60_000, () => 0),
+      500,
+    );
+    assert.equal(
+      backoffDelay(0, 60_000, () => 1),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(3, 60_000, () => 1),
+      8000,
+    );
+    assert.equal(
+      backoffDelay(20, 5000, () => 1),
+      5000,
+    );
   });
 });

@@ -21,14 +21,22 @@ describe('describeResource', () => {
 
 describe('describeFailure', () => {
   it('turns a 409 into the version to send, and other conflicts into advice', () => {
-    const e = http(409, { errors: [{ status: 409, code: 'CONFLICT', title: 'Version must be incremented on update. Current version is: 7', detail: null }] }, '/wiki/api/v2/pages/1', 'PUT');
+    const e = http(
+      409,
+      { errors: [{ status: 409, code: 'CONFLICT', title: 'Version must be incremented on update. Current version is: 7', detail: null }] },
+      '/wiki/api/v2/pages/1',
+      'PUT',
+    );
     assert.equal(describeFailure(e, ctx('CONFLUENCE_UPDATE_PAGE')), 'version conflict: current version is 7, send 8');
     assert.match(describeFailure(http(409, { message: 'busy' }), ctx('CONFLUENCE_UPDATE_PAGE')), /^conflict: busy; read the current state/);
   });
 
   it('names duplicates by title or key', () => {
     const dup = http(400, { errors: [{ status: 400, code: 'INVALID_REQUEST_BODY', title: 'A page with this title already exists', detail: null }] });
-    assert.equal(describeFailure(dup, ctx('CONFLUENCE_CREATE_BLOGPOST', { title: 'News' })), "a blog post titled 'News' already exists in this space; choose another title or update the existing blog post");
+    assert.equal(
+      describeFailure(dup, ctx('CONFLUENCE_CREATE_BLOGPOST', { title: 'News' })),
+      "a blog post titled 'News' already exists in this space; choose another title or update the existing blog post",
+    );
     const space = http(400, { errors: [{ status: 400, code: 'INVALID_REQUEST_BODY', title: 'A space with key TEAM already exists', detail: null }] });
     assert.equal(describeFailure(space, ctx('CONFLUENCE_CREATE_SPACE', { key: 'TEAM' })), "a space with key 'TEAM' already exists; choose another key");
   });
@@ -45,7 +53,10 @@ describe('describeFailure', () => {
     assert.match(describeFailure(http(401, {}), ctx('X')), /^authentication failed/);
     assert.equal(describeFailure(http(403, { message: 'no edit' }), ctx('X')), 'permission denied: you may not do this to page 1 (no edit)');
     assert.equal(describeFailure(http(502, 'upstream down'), ctx('X')), 'Confluence server error (502): upstream down; retry later');
-    assert.match(describeFailure(new ConfluenceNetworkError('Confluence did not answer within 10 ms', { timedOut: true }), ctx('X')), /within 10 ms; retry later$/);
+    assert.match(
+      describeFailure(new ConfluenceNetworkError('Confluence did not answer within 10 ms', { timedOut: true }), ctx('X')),
+      /within 10 ms; retry later$/,
+    );
     assert.equal(describeFailure(new ConfluenceToolError('not found: x'), ctx('X')), 'not found: x');
     assert.match(describeFailure(new TypeError('boom'), ctx('X')), /^internal error in the Confluence toolkit: boom$/);
   });

@@ -10,7 +10,8 @@ const TOKEN = 'SENTINEL-TOKEN-b71c0e';
 const BASIC = Buffer.from(`bot@example.com:${TOKEN}`).toString('base64');
 
 const v2Error = (status: number, title: string, detail: string | null = null) => ({
-  status, body: { errors: [{ status, code: 'ERR', title, detail }] },
+  status,
+  body: { errors: [{ status, code: 'ERR', title, detail }] },
 });
 
 describe('createConfluenceToolkit', () => {
@@ -22,13 +23,21 @@ describe('createConfluenceToolkit', () => {
   before(async () => {
     server = await startScriptedServer();
     const client = new ConfluenceClient({
-      baseUrl: server.url, email: 'bot@example.com', apiToken: TOKEN, maxRetries: 2,
-      sleep: async (ms) => { delays.push(ms); },
+      baseUrl: server.url,
+      email: 'bot@example.com',
+      apiToken: TOKEN,
+      maxRetries: 2,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
     });
     toolkit = createConfluenceToolkit({ client });
   });
   after(() => server.close());
-  beforeEach(() => { server.requests.length = 0; delays.length = 0; });
+  beforeEach(() => {
+    server.requests.length = 0;
+    delays.length = 0;
+  });
 
   it('lists the 57 catalogue tools', () => {
     assert.equal(toolkit.list().length, 57);
@@ -47,7 +56,10 @@ describe('createConfluenceToolkit', () => {
     const r = await toolkit.execute('CONFLUENCE_ADD_CONTENT_LABEL', { id: '1', labels: [{ name: 'x', prefix: 'bogus' }] });
     assert.deepEqual(r, { data: null, error: 'invalid arguments: /labels/0/prefix must be one of global, team, my', successful: false });
     const r2 = await toolkit.execute('CONFLUENCE_UPDATE_PAGE', { id: 1, title: 'x', extra: true });
-    assert.equal(r2.error, 'invalid arguments: /body is required; /spaceId is required; /version is required; /extra is not an allowed field; /id must be string');
+    assert.equal(
+      r2.error,
+      'invalid arguments: /body is required; /spaceId is required; /version is required; /extra is not an allowed field; /id must be string',
+    );
     const r3 = await toolkit.execute('CONFLUENCE_GET_SPACES', { status: 'gone' });
     assert.equal(r3.error, 'invalid arguments: /status must be one of current, archived, null');
     const r4 = await toolkit.execute('CONFLUENCE_GET_PAGE_BY_ID', null as unknown as Record<string, unknown>);
@@ -58,7 +70,18 @@ describe('createConfluenceToolkit', () => {
   it('accepts a storage string body and resolves a space key to its id', async () => {
     route((req) => {
       if (req.pathname === '/wiki/api/v2/spaces') return { body: { results: [{ id: '42', key: 'TEAM', name: 'Team' }], _links: {} } };
-      return { body: { id: '7', status: 'current', title: 'T', spaceId: '42', createdAt: '2026-01-01T00:00:00.000Z', version: { number: 1, createdAt: '2026-01-01T00:00:00.000Z', authorId: 'u1' }, body: { storage: { representation: 'storage', value: '<p>x</p>' } }, _links: { webui: '/spaces/TEAM/pages/7' } } };
+      return {
+        body: {
+          id: '7',
+          status: 'current',
+          title: 'T',
+          spaceId: '42',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          version: { number: 1, createdAt: '2026-01-01T00:00:00.000Z', authorId: 'u1' },
+          body: { storage: { representation: 'storage', value: '<p>x</p>' } },
+          _links: { webui: '/spaces/TEAM/pages/7' },
+        },
+      };
     });
     const r = await toolkit.execute('CONFLUENCE_CREATE_PAGE', { spaceId: 'TEAM', title: 'T', body: '<p>x</p>' });
     assert.equal(r.successful, true, r.error ?? '');
@@ -68,7 +91,15 @@ describe('createConfluenceToolkit', () => {
     const data = r.data as Record<string, unknown>;
     assert.equal(data.type, 'page');
     assert.equal(data.parentId, null);
-    assert.deepEqual(data.version, { number: 1, createdAt: '2026-01-01T00:00:00.000Z', authorId: 'u1', when: '2026-01-01T00:00:00.000Z', message: null, minorEdit: null, by: { type: 'known', accountId: 'u1', accountType: 'atlassian', displayName: null, publicName: null, username: null, profilePicture: null } });
+    assert.deepEqual(data.version, {
+      number: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      authorId: 'u1',
+      when: '2026-01-01T00:00:00.000Z',
+      message: null,
+      minorEdit: null,
+      by: { type: 'known', accountId: 'u1', accountType: 'atlassian', displayName: null, publicName: null, username: null, profilePicture: null },
+    });
   });
 
   it('reports an unknown space key as not found', async () => {
@@ -80,7 +111,13 @@ describe('createConfluenceToolkit', () => {
 
   it('maps a 409 to the version to send', async () => {
     route(() => v2Error(409, 'Conflict', 'Version must be incremented on update. Current version is: 4'));
-    const r = await toolkit.execute('CONFLUENCE_UPDATE_PAGE', { id: '123', spaceId: '42', title: 'T', body: { storage: { value: '<p/>' } }, version: { number: 4 } });
+    const r = await toolkit.execute('CONFLUENCE_UPDATE_PAGE', {
+      id: '123',
+      spaceId: '42',
+      title: 'T',
+      body: { storage: { value: '<p/>' } },
+      version: { number: 4 },
+    });
     assert.deepEqual(r, { data: null, error: 'version conflict: current version is 4, send 5', successful: false });
   });
 
@@ -93,7 +130,9 @@ describe('createConfluenceToolkit', () => {
   });
 
   it('maps a duplicate title to a choice of title or update', async () => {
-    route((req) => (req.method === 'POST' ? v2Error(400, 'A page with this title already exists: A page already exists with the same TITLE in this space') : { body: {} }));
+    route((req) =>
+      req.method === 'POST' ? v2Error(400, 'A page with this title already exists: A page already exists with the same TITLE in this space') : { body: {} },
+    );
     const r = await toolkit.execute('CONFLUENCE_CREATE_PAGE', { spaceId: '42', title: 'Runbook', body: { storage: { value: '' } } });
     assert.equal(r.error, "a page titled 'Runbook' already exists in this space; choose another title or update the existing page");
   });
@@ -135,7 +174,10 @@ describe('createConfluenceToolkit', () => {
     const r = await toolkit.execute('CONFLUENCE_GET_CHILD_PAGES', { id: '9', start: 2, limit: 2 });
     assert.equal(r.successful, true, r.error ?? '');
     const data = r.data as { results: { id: string }[]; start: number; size: number; _links: { next: string | null; prev: string | null } };
-    assert.deepEqual(data.results.map((p) => p.id), ['3', '4']);
+    assert.deepEqual(
+      data.results.map((p) => p.id),
+      ['3', '4'],
+    );
     assert.equal(data.start, 2);
     assert.equal(data.size, 2);
     assert.equal(data._links.next, '/wiki/api/v2/pages/9/children?start=4&limit=2');
@@ -144,9 +186,7 @@ describe('createConfluenceToolkit', () => {
   });
 
   it('resolves a property key before deleting it by id', async () => {
-    route((req) => req.method === 'GET'
-      ? { body: { results: [{ id: '77', key: 'flag', value: {}, version: { number: 2 } }] } }
-      : { status: 204 });
+    route((req) => (req.method === 'GET' ? { body: { results: [{ id: '77', key: 'flag', value: {}, version: { number: 2 } }] } } : { status: 204 }));
     const r = await toolkit.execute('CONFLUENCE_DELETE_BLOGPOST_PROPERTY', { id: '5', propertyKey: 'flag' });
     assert.deepEqual(r, { data: {}, error: null, successful: true });
     assert.equal(server.requests[0]!.query.get('key'), 'flag');

@@ -8,7 +8,17 @@ import { PROGRAM } from '../../../src/cli/program.ts';
 // No Docker engine runs here, so the deployment files are checked by reading: every runner command they start
 // must exist with the flags they pass, and Redis must keep what it is given.
 const compose = parse(readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; image?: string; build?: string; environment?: Record<string, string>; deploy?: { replicas?: number }; depends_on?: Record<string, unknown> }>;
+  services: Record<
+    string,
+    {
+      command?: string[];
+      image?: string;
+      build?: string;
+      environment?: Record<string, string>;
+      deploy?: { replicas?: number };
+      depends_on?: Record<string, unknown>;
+    }
+  >;
 };
 
 /** Resolves `argv` against the command table; returns the problems found. */

@@ -6,7 +6,10 @@ const envelope = {
   successful: true,
   error: null,
   data: {
-    results: [{ id: '98305', key: 'MKT', title: 'Marketing', labels: ['a', 'b'], size: 3, meta: { draft: false } }, { id: '98307', key: 'TEAM' }],
+    results: [
+      { id: '98305', key: 'MKT', title: 'Marketing', labels: ['a', 'b'], size: 3, meta: { draft: false } },
+      { id: '98307', key: 'TEAM' },
+    ],
     count: 2,
     empty: '',
     nothing: null,
@@ -54,11 +57,7 @@ describe('checkAssertion', () => {
     assert.equal(checkAssertion(envelope, { path: 'data.count', equals: '02' }), 'data.count: expected "02", got 2');
     assert.equal(checkAssertion(envelope, { path: 'data.results.0.size', equals: true }), 'data.results.0.size: expected true, got 3');
     assert.equal(checkAssertion(envelope, { path: 'data.nope', equals: 'x' }), 'data.nope: expected "x", got (nothing there)');
-    assert.equal(
-      checkAssertion({ data: { key: 5 } }, { path: 'data.key', equals: '5' }),
-      undefined,
-      'the string form of a non-string value is accepted',
-    );
+    assert.equal(checkAssertion({ data: { key: 5 } }, { path: 'data.key', equals: '5' }), undefined, 'the string form of a non-string value is accepted');
     assert.equal(checkAssertion({ data: { key: '5' } }, { path: 'data.key', equals: 5 }), 'data.key: expected 5, got "5"', 'but not the other way round');
   });
 
@@ -70,8 +69,14 @@ describe('checkAssertion', () => {
   });
 
   test('contains: failures', () => {
-    assert.equal(checkAssertion(envelope, { path: 'data.results.0.labels', contains: 'c' }), 'data.results.0.labels: expected it to contain "c", got ["a","b"]');
-    assert.equal(checkAssertion(envelope, { path: 'data.results', contains: { id: '98307' } }), 'data.results: expected it to contain {"id":"98307"}, got [{"id":"98305","key":"MKT","title":"Marketing","labels":["a","b"],"size":3,"meta":{"draft":false}},{"id":"98307","key":"TEAM"}]');
+    assert.equal(
+      checkAssertion(envelope, { path: 'data.results.0.labels', contains: 'c' }),
+      'data.results.0.labels: expected it to contain "c", got ["a","b"]',
+    );
+    assert.equal(
+      checkAssertion(envelope, { path: 'data.results', contains: { id: '98307' } }),
+      'data.results: expected it to contain {"id":"98307"}, got [{"id":"98305","key":"MKT","title":"Marketing","labels":["a","b"],"size":3,"meta":{"draft":false}},{"id":"98307","key":"TEAM"}]',
+    );
     assert.equal(checkAssertion(envelope, { path: 'data.count', contains: 2 }), 'data.count: expected it to contain 2, got 2', 'numbers contain nothing');
     assert.equal(checkAssertion(envelope, { path: 'data.none', contains: 'x' }), 'data.none: expected it to contain "x", got (nothing there)');
   });

@@ -83,7 +83,10 @@ describe('classifyFailure', () => {
       retryable: true,
     });
     assert.deepEqual(classifyFailure(new ExternalError('model', 'quota gone', { retryable: false }), 's', live, redact), {
-      kind: 'model', message: 'quota gone', retryable: false, step: 's',
+      kind: 'model',
+      message: 'quota gone',
+      retryable: false,
+      step: 's',
     });
   });
 
@@ -102,7 +105,10 @@ describe('classifyFailure', () => {
     const closed = await startScriptedModelServer({ script: [] });
     await closed.close();
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: closed.url, maxRetries: 0 });
-    const error = await client.models.list().then(() => undefined, (e: unknown) => e);
+    const error = await client.models.list().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const failure = classifyFailure(error, 'g', live, redact);
     assert.equal(failure.kind, 'model');
     assert.equal(failure.retryable, true);
@@ -115,6 +121,11 @@ describe('classifyFailure', () => {
       message: 'internal error: x is undefined [redacted]',
       retryable: false,
     });
-    assert.deepEqual(classifyFailure('a string was thrown', 's', live, redact), { kind: 'internal', message: 'internal error: a string was thrown', retryable: false, step: 's' });
+    assert.deepEqual(classifyFailure('a string was thrown', 's', live, redact), {
+      kind: 'internal',
+      message: 'internal error: a string was thrown',
+      retryable: false,
+      step: 's',
+    });
   });
 });

@@ -6,15 +6,26 @@ import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
 
 const { workflow } = loadWorkflowText('w.yaml', 'version: 1\nname: weekly-summary\nprompt: Summarise the week.\n', { tools: confluenceCatalogue() });
-const FRAME = 'You are carrying out the workflow "weekly-summary" unattended: nobody will answer questions. ' +
+const FRAME =
+  'You are carrying out the workflow "weekly-summary" unattended: nobody will answer questions. ' +
   'Use the tools you are given to do the task, check what they return, and then give your final answer. ' +
   'If a tool call is refused or fails, do not pretend it succeeded: say so in your final answer.';
 
 const entry = (tool: string, args: unknown, data: unknown): JournalEntry => ({
-  key: `k-${tool}`, tool, args, result: { data, error: null, successful: true }, attempt: 1, step: 'publish', at: '2025-01-01T00:00:00.000Z',
+  key: `k-${tool}`,
+  tool,
+  args,
+  result: { data, error: null, successful: true },
+  attempt: 1,
+  step: 'publish',
+  at: '2025-01-01T00:00:00.000Z',
 });
 const JOURNAL = [
-  entry('CONFLUENCE_CREATE_BLOGPOST', { spaceId: '1', title: 'Weekly' }, { id: '98402', title: 'Weekly', status: 'current', body: { value: 'long' }, webUrl: 'u' }),
+  entry(
+    'CONFLUENCE_CREATE_BLOGPOST',
+    { spaceId: '1', title: 'Weekly' },
+    { id: '98402', title: 'Weekly', status: 'current', body: { value: 'long' }, webUrl: 'u' },
+  ),
   entry('CONFLUENCE_ADD_CONTENT_LABEL', { id: '98402', labels: [{ name: 'w' }] }, [{ id: '5', name: 'w' }]),
 ];
 

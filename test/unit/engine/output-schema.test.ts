@@ -50,7 +50,10 @@ describe('outputContract', () => {
 
   test('read says when the answer is not JSON, quoting its start', () => {
     const contract = outputContract('gather', GATHER);
-    assert.deepEqual(contract.read('Here is the summary you asked for'), { ok: false, problems: ['the final answer is not JSON: Here is the summary you asked for'] });
+    assert.deepEqual(contract.read('Here is the summary you asked for'), {
+      ok: false,
+      problems: ['the final answer is not JSON: Here is the summary you asked for'],
+    });
     const long = `Sure! ${'x'.repeat(300)}`;
     assert.deepEqual(contract.read(long), { ok: false, problems: [`the final answer is not JSON: ${long.slice(0, 120)}`] });
   });
@@ -76,7 +79,11 @@ describe('isStrictCompatible', () => {
     assert.equal(isStrictCompatible(GATHER), true);
     assert.equal(isStrictCompatible({ type: 'string' }), true);
     assert.equal(isStrictCompatible({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }), false, 'not closed');
-    assert.equal(isStrictCompatible({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, required: ['a'], additionalProperties: false }), false, 'b optional');
+    assert.equal(
+      isStrictCompatible({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, required: ['a'], additionalProperties: false }),
+      false,
+      'b optional',
+    );
     const openItem = structuredClone(GATHER);
     delete (openItem.properties.pages.items as Record<string, unknown>).additionalProperties;
     assert.equal(isStrictCompatible(openItem), false, 'an open object inside array items');

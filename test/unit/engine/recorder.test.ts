@@ -25,9 +25,22 @@ function recorder(listener?: (event: RunEvent) => void) {
   const attempt: AttemptRecord = { number: 1, status: 'running', startedAt: '2025-03-07T15:00:00.000Z', steps: [] };
   const run: RunRecord = {
     id: `run-${++counter}-${Date.now()}`,
-    workflow: 'weekly-summary', workflowHash: 'h', workflowFile: 'w.yaml', trigger: { type: 'manual' }, inputs: {},
-    status: 'running', mode: 'live', backend: 'sandbox', model: 'gpt-5', notes: [], attempts: [attempt], outputs: {}, links: [],
-    usage: { requests: 1, inputTokens: 10, outputTokens: 1 }, createdAt: '2025-03-07T15:00:00.000Z', startedAt: '2025-03-07T15:00:00.000Z',
+    workflow: 'weekly-summary',
+    workflowHash: 'h',
+    workflowFile: 'w.yaml',
+    trigger: { type: 'manual' },
+    inputs: {},
+    status: 'running',
+    mode: 'live',
+    backend: 'sandbox',
+    model: 'gpt-5',
+    notes: [],
+    attempts: [attempt],
+    outputs: {},
+    links: [],
+    usage: { requests: 1, inputTokens: 10, outputTokens: 1 },
+    createdAt: '2025-03-07T15:00:00.000Z',
+    startedAt: '2025-03-07T15:00:00.000Z',
   };
   const events: RunEvent[] = [];
   let tick = 0;
@@ -36,7 +49,13 @@ function recorder(listener?: (event: RunEvent) => void) {
 }
 
 const call = (over: Partial<ToolCallRecord>): ToolCallRecord => ({
-  tool: 'CONFLUENCE_CREATE_PAGE', effect: 'write', args: {}, status: 'ok', startedAt: '2025-03-07T15:00:00.000Z', durationMs: 1, ...over,
+  tool: 'CONFLUENCE_CREATE_PAGE',
+  effect: 'write',
+  args: {},
+  status: 'ok',
+  startedAt: '2025-03-07T15:00:00.000Z',
+  durationMs: 1,
+  ...over,
 });
 
 describe('RunRecorder', () => {
@@ -91,10 +110,17 @@ describe('RunRecorder', () => {
     await rec.endStep(cancelled, { error: { kind: 'cancelled', message: 'stop' }, cancelled: true });
     assert.equal(cancelled.status, 'cancelled');
 
-    assert.deepEqual(events.map((e) => e.type), ['step_start', 'step_end', 'step_start', 'step_end', 'step_start', 'step_end']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['step_start', 'step_end', 'step_start', 'step_end', 'step_start', 'step_end'],
+    );
     assert.deepEqual(events[0], { type: 'step_start', step, index: 0, total: 2 });
     const saved = await store.get(run.id);
-    assert.deepEqual(saved?.attempts[0]?.steps.map((s) => s.status), ['succeeded', 'failed', 'cancelled'], 'each step end is saved');
+    assert.deepEqual(
+      saved?.attempts[0]?.steps.map((s) => s.status),
+      ['succeeded', 'failed', 'cancelled'],
+      'each step end is saved',
+    );
   });
 
   test('finish: status from the failure kind, error set or cleared, saved before run_end is told', async () => {
@@ -114,7 +140,10 @@ describe('RunRecorder', () => {
     const failed = recorder();
     await failed.rec.finish({ kind: 'limit', message: 'too long', retryable: false });
     assert.deepEqual([failed.run.status, failed.attempt.status, failed.run.error?.kind, failed.attempt.error?.kind], ['failed', 'failed', 'limit', 'limit']);
-    assert.deepEqual(failed.events.map((e) => e.type), ['run_end']);
+    assert.deepEqual(
+      failed.events.map((e) => e.type),
+      ['run_end'],
+    );
 
     const cancelled = recorder();
     await cancelled.rec.finish({ kind: 'cancelled', message: 'the run was cancelled' });

@@ -19,13 +19,16 @@ describe('renderText', () => {
   });
 
   test('a render failure is a validation UserError naming what was rendered', () => {
-    assert.throws(() => renderText(engine, 'Hi {{ inputs.nope }}', scope, 'gather.prompt'), (error: unknown) => {
-      assert.ok(error instanceof UserError);
-      assert.equal(error.kind, 'validation');
-      assert.match(error.message, /^cannot render gather\.prompt: .*nope/);
-      assert.equal(error.message.includes('\n'), false, 'one line');
-      return true;
-    });
+    assert.throws(
+      () => renderText(engine, 'Hi {{ inputs.nope }}', scope, 'gather.prompt'),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.equal(error.kind, 'validation');
+        assert.match(error.message, /^cannot render gather\.prompt: .*nope/);
+        assert.equal(error.message.includes('\n'), false, 'one line');
+        return true;
+      },
+    );
   });
 });
 

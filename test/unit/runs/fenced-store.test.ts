@@ -19,9 +19,21 @@ test('a fenced store drops record saves but keeps journal entries and reads', as
     assert.equal(fenced.fenced, true);
     await fenced.save({ ...run, status: 'cancelled' });
     assert.equal((await store.get(run.id))?.status, 'running', 'the new owner keeps writing; the fenced one does not overwrite');
-    const entry = { key: 'k1', tool: 'CONFLUENCE_CREATE_PAGE', args: {}, result: { data: { id: '1' }, error: null, successful: true }, attempt: 1, step: 's', at: new Date().toISOString() };
+    const entry = {
+      key: 'k1',
+      tool: 'CONFLUENCE_CREATE_PAGE',
+      args: {},
+      result: { data: { id: '1' }, error: null, successful: true },
+      attempt: 1,
+      step: 's',
+      at: new Date().toISOString(),
+    };
     await fenced.addJournal(run.id, entry);
-    assert.deepEqual((await fenced.journal(run.id)).map((e) => e.key), ['k1'], 'a write that happened is still journaled');
+    assert.deepEqual(
+      (await fenced.journal(run.id)).map((e) => e.key),
+      ['k1'],
+      'a write that happened is still journaled',
+    );
     await fenced.close();
     assert.ok(await store.get(run.id), 'closing the wrapper leaves the store open');
   } finally {

@@ -50,7 +50,10 @@ test('a database from a newer runner is refused with a user error', async () => 
   const db = new DatabaseSync(path);
   db.exec(`PRAGMA user_version = ${RUNS_SCHEMA_VERSION + 1}`);
   db.close();
-  assert.throws(() => openSqliteRunStore(path), (e: unknown) => e instanceof UserError && /newer confluence-runner/.test(e.message));
+  assert.throws(
+    () => openSqliteRunStore(path),
+    (e: unknown) => e instanceof UserError && /newer confluence-runner/.test(e.message),
+  );
 });
 
 test('newRunId gives distinct UUIDs', () => {

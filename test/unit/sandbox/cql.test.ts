@@ -10,10 +10,29 @@ const env = { now: new Date('2026-06-15T12:00:00.000Z'), currentUser: '712020:me
 
 function doc(id: number, title: string, extra: Partial<SearchDoc['row']> & { space?: string; labels?: string[]; text?: string } = {}): SearchDoc {
   const row = {
-    id, type: 'page' as const, space_id: 1, parent_id: null, title, status: 'current', author_id: '712020:other', owner_id: '712020:other',
-    created_at: '2026-06-01T10:00:00.000Z', updated_at: '2026-06-01T10:00:00.000Z', version: 1, body: '', position: 0, ...extra,
+    id,
+    type: 'page' as const,
+    space_id: 1,
+    parent_id: null,
+    title,
+    status: 'current',
+    author_id: '712020:other',
+    owner_id: '712020:other',
+    created_at: '2026-06-01T10:00:00.000Z',
+    updated_at: '2026-06-01T10:00:00.000Z',
+    version: 1,
+    body: '',
+    position: 0,
+    ...extra,
   };
-  return { row, spaceKey: extra.space ?? 'TEAM', labels: extra.labels ?? [], ancestors: [], contributors: [row.author_id], text: `${title} ${extra.text ?? ''}` };
+  return {
+    row,
+    spaceKey: extra.space ?? 'TEAM',
+    labels: extra.labels ?? [],
+    ancestors: [],
+    contributors: [row.author_id],
+    text: `${title} ${extra.text ?? ''}`,
+  };
 }
 
 const docs = [
@@ -24,7 +43,10 @@ const docs = [
 
 function ids(cql: string): number[] {
   const c = compileContentCql(cql, env);
-  return docs.filter(c.matches).sort(c.sort).map((d) => d.row.id);
+  return docs
+    .filter(c.matches)
+    .sort(c.sort)
+    .map((d) => d.row.id);
 }
 
 describe('CQL parsing', () => {
@@ -37,7 +59,10 @@ describe('CQL parsing', () => {
 
   it('parses IN lists, functions, NOT and ORDER BY', () => {
     const q = parse('label in ("a", b) AND NOT type = blogpost AND created >= now("-7d") ORDER BY lastmodified DESC, title');
-    assert.deepEqual(q.orderBy, [{ field: 'lastmodified', desc: true }, { field: 'title', desc: false }]);
+    assert.deepEqual(q.orderBy, [
+      { field: 'lastmodified', desc: true },
+      { field: 'title', desc: false },
+    ]);
     assert.equal(parse('ORDER BY created').where, undefined);
   });
 
@@ -54,7 +79,10 @@ describe('CQL parsing', () => {
     ['', 0, 'The CQL query is empty'],
   ] as const) {
     it(`rejects ${JSON.stringify(cql)} at position ${pos}`, () => {
-      assert.throws(() => parse(cql), (err: unknown) => err instanceof CqlError && err.position === pos && err.message.includes(text));
+      assert.throws(
+        () => parse(cql),
+        (err: unknown) => err instanceof CqlError && err.position === pos && err.message.includes(text),
+      );
     });
   }
 });

@@ -17,7 +17,11 @@ describe('parseFaults', () => {
     ['retry-after=-1', 'retry-after must be a whole number'],
     ['429=0.7,503=0.6', 'add up to 1.3'],
   ] as const) {
-    it(`rejects ${spec}`, () => assert.throws(() => parseFaults(spec), (err: Error) => err.message.includes(message)));
+    it(`rejects ${spec}`, () =>
+      assert.throws(
+        () => parseFaults(spec),
+        (err: Error) => err.message.includes(message),
+      ));
   }
 });
 

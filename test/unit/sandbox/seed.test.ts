@@ -11,7 +11,11 @@ describe('seedSandbox', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-seed-'));
     const a = openStore({ dbPath: join(dir, 'a.db'), clock: () => new Date('2030-01-01T00:00:00.000Z') });
     const b = openStore({ dbPath: join(dir, 'b.db'), clock: () => new Date('2031-05-05T00:00:00.000Z') });
-    t.after(() => { a.close(); b.close(); rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      a.close();
+      b.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const now = new Date('2026-11-20T00:00:00.000Z');
     seedSandbox(a, { now });
     seedSandbox(b, { now });

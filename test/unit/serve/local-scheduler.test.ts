@@ -34,7 +34,16 @@ function fakeCron() {
     return task;
   };
   const live = (name: string) => tasks.filter((t) => t.spec.name === name && !t.destroyed);
-  return { tasks, factory, live, one: (name: string) => { const found = live(name); assert.equal(found.length, 1, `one live task for ${name}`); return found[0]!; } };
+  return {
+    tasks,
+    factory,
+    live,
+    one: (name: string) => {
+      const found = live(name);
+      assert.equal(found.length, 1, `one live task for ${name}`);
+      return found[0]!;
+    },
+  };
 }
 
 /** A run function whose runs finish when the test releases them (or end 'cancelled' when aborted). */
@@ -42,7 +51,8 @@ function fakeRuns() {
   const calls: { workflow: Workflow; options: Parameters<RunFunction>[1]; release: (overrides?: Partial<RunRecord>) => void }[] = [];
   const run: RunFunction = (workflow, options) =>
     new Promise((resolve) => {
-      const release = (overrides: Partial<RunRecord> = {}) => resolve(sampleRun({ id: options.runId, workflow: workflow.name, trigger: options.trigger, ...overrides }));
+      const release = (overrides: Partial<RunRecord> = {}) =>
+        resolve(sampleRun({ id: options.runId, workflow: workflow.name, trigger: options.trigger, ...overrides }));
       options.signal.addEventListener('abort', () => release({ status: 'cancelled' }));
       calls.push({ workflow, options, release });
     });
@@ -92,8 +102,14 @@ test('a firing runs the workflow once with a schedule trigger for its slot, and 
   const s = scheduler({ run: runs.run, schedule: cron.factory });
   const started = await s.start();
   assert.deepEqual(started.added.sort(), ['manual', 'weekly']);
-  assert.deepEqual(cron.tasks.map((t) => t.spec), [{ name: 'weekly', cron: '0 9 * * MON', timezone: 'Europe/Berlin' }]);
-  assert.ok(lines.some((l) => l === 'info   weekly: 0 9 * * MON (Europe/Berlin), next 2026-11-30T09:00:00+01:00'), lines.join('\n'));
+  assert.deepEqual(
+    cron.tasks.map((t) => t.spec),
+    [{ name: 'weekly', cron: '0 9 * * MON', timezone: 'Europe/Berlin' }],
+  );
+  assert.ok(
+    lines.some((l) => l === 'info   weekly: 0 9 * * MON (Europe/Berlin), next 2026-11-30T09:00:00+01:00'),
+    lines.join('\n'),
+  );
   assert.match(lines.find((l) => l.includes('started:'))!, /started: 1 workflow scheduled from .*, 1 on demand only/);
 
   cron.one('weekly').fire(SLOT);
@@ -104,10 +120,18 @@ test('a firing runs the workflow once with a schedule trigger for its slot, and 
   assert.match(call!.options.runId, /^[0-9a-f-]{36}$/);
   assert.equal(call!.options.signal.aborted, false);
   assert.deepEqual(s.inFlight(), new Map([['weekly', call!.options.runId]]));
-  call!.release({ status: 'failed', error: { kind: 'tool', step: 'label', message: 'CONFLUENCE_ADD_CONTENT_LABEL failed: page 98310 not found (404)\nsecond line' } });
+  call!.release({
+    status: 'failed',
+    error: { kind: 'tool', step: 'label', message: 'CONFLUENCE_ADD_CONTENT_LABEL failed: page 98310 not found (404)\nsecond line' },
+  });
   await until(() => s.inFlight().size === 0, 'the run to finish');
   assert.ok(lines.includes(`info fired weekly slot 2026-11-30T08:00:00.000Z run ${call!.options.runId}`), lines.join('\n'));
-  assert.match(lines.find((l) => l.startsWith('info finished'))!, new RegExp(`^info finished weekly run ${call!.options.runId}: failed in \\S+: tool in step label: CONFLUENCE_ADD_CONTENT_LABEL failed: page 98310 not found \\(404\\)$`));
+  assert.match(
+    lines.find((l) => l.startsWith('info finished'))!,
+    new RegExp(
+      `^info finished weekly run ${call!.options.runId}: failed in \\S+: tool in step label: CONFLUENCE_ADD_CONTENT_LABEL failed: page 98310 not found \\(404\\)$`,
+    ),
+  );
 });
 
 test('a firing while the previous run is still going is skipped and logged, not queued', async () => {
@@ -135,11 +159,20 @@ test('a run function that throws is logged and does not block the next firing', 
   write('weekly.yaml', 'weekly', '0 9 * * MON');
   const cron = fakeCron();
   let calls = 0;
-  const s = scheduler({ schedule: cron.factory, run: async () => { calls++; throw new UserError('no model configured: set OPENAI_API_KEY'); } });
+  const s = scheduler({
+    schedule: cron.factory,
+    run: async () => {
+      calls++;
+      throw new UserError('no model configured: set OPENAI_API_KEY');
+    },
+  });
   await s.start();
   cron.one('weekly').fire(SLOT);
   await until(() => s.inFlight().size === 0, 'the failed start to settle');
-  assert.ok(lines.some((l) => /^error weekly run [0-9a-f-]{36} could not run: no model configured: set OPENAI_API_KEY$/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /^error weekly run [0-9a-f-]{36} could not run: no model configured: set OPENAI_API_KEY$/.test(l)),
+    lines.join('\n'),
+  );
   cron.one('weekly').fire(new Date('2026-12-07T08:00:00.000Z'));
   assert.equal(calls, 2);
 });
@@ -194,7 +227,10 @@ test('a file that becomes invalid is reported with its diagnostics and loses its
 
   assert.equal(cron.one('b'), taskB);
   taskB.fire(SLOT);
-  assert.deepEqual(runs.calls.map((c) => c.workflow.name), ['b']);
+  assert.deepEqual(
+    runs.calls.map((c) => c.workflow.name),
+    ['b'],
+  );
   runs.calls[0]!.release();
 
   const before = lines.length;
@@ -232,9 +268,18 @@ test('stop lets runs finish within the grace period, then aborts the rest; no fi
   assert.deepEqual(await stopping, { finished: 1, cancelled: 1, abandoned: 0 });
   assert.equal(signals.get('fast')!.aborted, false, 'the run that finished in time was not aborted');
   assert.equal(signals.get('slow')!.aborted, true, 'the slow run observed its abort');
-  assert.ok(cron.tasks.every((t) => t.destroyed), 'every task stopped');
-  assert.ok(lines.some((l) => /^warn grace period \(300ms\) over: cancelling slow run [0-9a-f-]{36}$/.test(l)), lines.join('\n'));
-  assert.ok(lines.some((l) => /^info finished slow run [0-9a-f-]{36}: cancelled in /.test(l)), lines.join('\n'));
+  assert.ok(
+    cron.tasks.every((t) => t.destroyed),
+    'every task stopped',
+  );
+  assert.ok(
+    lines.some((l) => /^warn grace period \(300ms\) over: cancelling slow run [0-9a-f-]{36}$/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /^info finished slow run [0-9a-f-]{36}: cancelled in /.test(l)),
+    lines.join('\n'),
+  );
   assert.equal(lines.at(-1), 'info stopped');
   cron.tasks[0]!.fire(SLOT);
   assert.equal(signals.size, 2, 'a firing after stop starts nothing');
@@ -252,7 +297,17 @@ test('a run that ignores its abort is recorded as cancelled in the store, so no 
     run: async (workflow, options) => {
       runId = options.runId;
       const startedAt = new Date().toISOString();
-      await store.save(sampleRun({ id: runId, workflow: workflow.name, status: 'running', endedAt: undefined, error: undefined, trigger: options.trigger, attempts: [{ number: 1, status: 'running', startedAt, steps: [] }] }));
+      await store.save(
+        sampleRun({
+          id: runId,
+          workflow: workflow.name,
+          status: 'running',
+          endedAt: undefined,
+          error: undefined,
+          trigger: options.trigger,
+          attempts: [{ number: 1, status: 'running', startedAt, steps: [] }],
+        }),
+      );
       return new Promise<RunRecord>(() => {});
     },
   });

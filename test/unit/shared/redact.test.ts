@@ -30,7 +30,22 @@ describe('createRedactor', () => {
 
   test('masks any non-empty value under a secret-looking key, whatever its type', () => {
     const redact = createRedactor([]);
-    const keys = ['authorization', 'Authorization', 'x-api-key', 'X-API-KEY', 'apiKey', 'api_key', 'api-key', 'api_token', 'apiToken', 'token', 'password', 'secret', 'access_token', 'accessToken'];
+    const keys = [
+      'authorization',
+      'Authorization',
+      'x-api-key',
+      'X-API-KEY',
+      'apiKey',
+      'api_key',
+      'api-key',
+      'api_token',
+      'apiToken',
+      'token',
+      'password',
+      'secret',
+      'access_token',
+      'accessToken',
+    ];
     for (const key of keys) assert.deepEqual(redact({ [key]: 'plain value' }), { [key]: MASK }, key);
     assert.deepEqual(redact({ headers: { Authorization: { scheme: 'Basic', value: 'x' }, token: 12345 } }), { headers: { Authorization: MASK, token: MASK } });
     assert.deepEqual(redact({ token: '', password: null, secret: undefined }), { token: '', password: null, secret: undefined }, 'nothing there to hide');

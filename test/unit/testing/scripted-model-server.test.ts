@@ -5,12 +5,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import {
-  Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, hostedMcpTool, retryPolicies, run, setTracingDisabled, tool,
-  type Model, type ModelSettings,
+  Agent,
+  OpenAIChatCompletionsModel,
+  OpenAIResponsesModel,
+  hostedMcpTool,
+  retryPolicies,
+  run,
+  setTracingDisabled,
+  tool,
+  type Model,
+  type ModelSettings,
 } from '@openai/agents';
 import {
-  finalJson, finalText, startScriptedModelServer, toolCall,
-  type ScriptedModelServer, type ScriptedModelServerOptions,
+  finalJson,
+  finalText,
+  startScriptedModelServer,
+  toolCall,
+  type ScriptedModelServer,
+  type ScriptedModelServerOptions,
 } from '../../../src/testing/scripted-model-server.ts';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 
@@ -43,15 +55,16 @@ const RETRY: ModelSettings['retry'] = {
 /** Function tools that record the arguments they were called with. */
 function recordingTools() {
   const calls: Array<{ name: string; args: any }> = [];
-  const make = (name: string, properties: Record<string, unknown>, result: (args: any) => unknown) => tool({
-    name,
-    description: `The ${name} tool.`,
-    parameters: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as any,
-    execute: async (args: any) => {
-      calls.push({ name, args });
-      return result(args);
-    },
-  });
+  const make = (name: string, properties: Record<string, unknown>, result: (args: any) => unknown) =>
+    tool({
+      name,
+      description: `The ${name} tool.`,
+      parameters: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as any,
+      execute: async (args: any) => {
+        calls.push({ name, args });
+        return result(args);
+      },
+    });
   const findSpace = make('find_space', { query: { type: 'string' } }, (a) => ({ spaceId: `S-${a.query.length}` }));
   const getPages = make('get_pages', { spaceId: { type: 'string' } }, (a) => ({ pages: [`${a.spaceId} Home`, `${a.spaceId} Runbook`] }));
   return { calls, tools: [findSpace, getPages] };
@@ -77,15 +90,31 @@ for (const api of APIS) {
       const agent = new Agent({ name: 'reader', instructions: 'List the pages.', model: modelFor(api, server), tools });
       const result = await run(agent, 'platform');
       assert.equal(result.finalOutput, 'Pages: S-8 Home, S-8 Runbook');
-      assert.deepEqual(calls, [{ name: 'find_space', args: { query: 'platform' } }, { name: 'get_pages', args: { spaceId: 'S-8' } }]);
-      assert.deepEqual(server.requests.map((r) => [r.api, r.turn, r.status, r.stream]), [[api, 0, 200, false], [api, 1, 200, false], [api, 2, 200, false]]);
+      assert.deepEqual(calls, [
+        { name: 'find_space', args: { query: 'platform' } },
+        { name: 'get_pages', args: { spaceId: 'S-8' } },
+      ]);
+      assert.deepEqual(
+        server.requests.map((r) => [r.api, r.turn, r.status, r.stream]),
+        [
+          [api, 0, 200, false],
+          [api, 1, 200, false],
+          [api, 2, 200, false],
+        ],
+      );
       const last = server.requests[2]!;
       assert.equal(last.instructions, 'List the pages.');
       assert.equal(last.userText, 'platform');
       assert.deepEqual(last.toolNames, ['find_space', 'get_pages']);
       assert.equal(last.tools.length, 2);
-      assert.deepEqual(last.toolResults.map((t) => JSON.parse(t.output)), [{ spaceId: 'S-8' }, { pages: ['S-8 Home', 'S-8 Runbook'] }]);
-      assert.ok(last.toolResults.every((t) => /^call_\d+$/.test(t.callId)), 'generated call ids look like call_<n>');
+      assert.deepEqual(
+        last.toolResults.map((t) => JSON.parse(t.output)),
+        [{ spaceId: 'S-8' }, { pages: ['S-8 Home', 'S-8 Runbook'] }],
+      );
+      assert.ok(
+        last.toolResults.every((t) => /^call_\d+$/.test(t.callId)),
+        'generated call ids look like call_<n>',
+      );
       assert.notEqual(last.toolResults[0]!.callId, last.toolResults[1]!.callId);
       assert.equal(last.path, api === 'chat' ? '/v1/chat/completions' : '/v1/responses');
       assert.equal(last.headers.authorization, 'Bearer sk-test');
@@ -96,7 +125,10 @@ for (const api of APIS) {
       const { tools } = recordingTools();
       const agent = new Agent({ name: 'a', model: modelFor(api, server), tools });
       const results = await Promise.all([run(agent, 'one'), run(agent, 'two'), run(agent, 'three')]);
-      assert.deepEqual(results.map((r) => r.finalOutput), ['done', 'done', 'done']);
+      assert.deepEqual(
+        results.map((r) => r.finalOutput),
+        ['done', 'done', 'done'],
+      );
       assert.deepEqual(server.requests.map((r) => r.turn).sort(), [0, 0, 0, 1, 1, 1]);
     });
 
@@ -120,7 +152,8 @@ for (const api of APIS) {
       };
       const server = await serve({ script: [finalJson({ title: 'Digest', pages: 3 })] });
       const agent = new Agent({
-        name: 'digest', model: modelFor(api, server),
+        name: 'digest',
+        model: modelFor(api, server),
         outputType: { type: 'json_schema', name: 'digest', strict: true, schema },
       });
       const result = await run(agent, 'summarise');
@@ -133,12 +166,16 @@ for (const api of APIS) {
 
     it('makes parallel tool calls in one turn', async () => {
       const server = await serve({
-        script: (req) => req.turn === 0
-          ? {
-            text: 'Looking both up.',
-            toolCalls: [{ name: 'find_space', arguments: { query: 'ab' } }, { name: 'get_pages', arguments: { spaceId: 'S-9' }, id: 'call_custom' }],
-          }
-          : finalText(`${req.toolResults.length} results`),
+        script: (req) =>
+          req.turn === 0
+            ? {
+                text: 'Looking both up.',
+                toolCalls: [
+                  { name: 'find_space', arguments: { query: 'ab' } },
+                  { name: 'get_pages', arguments: { spaceId: 'S-9' }, id: 'call_custom' },
+                ],
+              }
+            : finalText(`${req.toolResults.length} results`),
       });
       const { calls, tools } = recordingTools();
       const agent = new Agent({ name: 'p', model: modelFor(api, server), tools });
@@ -157,7 +194,10 @@ for (const api of APIS) {
       const agent = new Agent({ name: 'r', model: modelFor(api, server), modelSettings: { retry: RETRY } });
       const result = await run(agent, 'try');
       assert.equal(result.finalOutput, 'made it');
-      assert.deepEqual(server.requests.map((r) => r.status), [429, 500, 200]);
+      assert.deepEqual(
+        server.requests.map((r) => r.status),
+        [429, 500, 200],
+      );
     });
 
     it('surfaces an outage as a thrown error once retries run out, and recovers when it ends', async () => {
@@ -165,7 +205,10 @@ for (const api of APIS) {
       server.setOutage({ status: 503, message: 'model is down' });
       const agent = new Agent({ name: 'o', model: modelFor(api, server), modelSettings: { retry: RETRY } });
       await assert.rejects(run(agent, 'hello'), (err: any) => err.status === 503 && /model is down/.test(err.message));
-      assert.deepEqual(server.requests.map((r) => r.status), [503, 503, 503]);
+      assert.deepEqual(
+        server.requests.map((r) => r.status),
+        [503, 503, 503],
+      );
       server.setOutage(undefined);
       assert.equal((await run(agent, 'hello')).finalOutput, 'back');
     });
@@ -181,7 +224,10 @@ for (const api of APIS) {
         assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
         return true;
       });
-      assert.deepEqual(server.requests.map((r) => r.status), [200, 200, 429]);
+      assert.deepEqual(
+        server.requests.map((r) => r.status),
+        [200, 200, 429],
+      );
     });
 
     it('rejects a wrong API key with 401', async () => {
@@ -190,14 +236,18 @@ for (const api of APIS) {
       await assert.rejects(run(wrong, 'hi'), (err: any) => err.status === 401);
       const right = new Agent({ name: 'k', model: modelFor(api, server, 'sk-right') });
       assert.equal((await run(right, 'hi')).finalOutput, 'welcome');
-      assert.deepEqual(server.requests.map((r) => r.status), [401, 200]);
+      assert.deepEqual(
+        server.requests.map((r) => r.status),
+        [401, 200],
+      );
     });
 
     it('streams tool calls and text deltas', async () => {
       const server = await serve({
-        script: (req) => req.turn === 0
-          ? { toolCalls: [{ name: 'find_space', arguments: { query: 'streaming is fun' } }], usage: { inputTokens: 50, outputTokens: 5 } }
-          : { text: 'The space is S-16, found while streaming a longer answer.', usage: { inputTokens: 70, outputTokens: 12 } },
+        script: (req) =>
+          req.turn === 0
+            ? { toolCalls: [{ name: 'find_space', arguments: { query: 'streaming is fun' } }], usage: { inputTokens: 50, outputTokens: 5 } }
+            : { text: 'The space is S-16, found while streaming a longer answer.', usage: { inputTokens: 70, outputTokens: 12 } },
       });
       const { calls, tools } = recordingTools();
       const agent = new Agent({ name: 's', model: modelFor(api, server), tools });
@@ -214,7 +264,10 @@ for (const api of APIS) {
       assert.ok(deltas > 1, 'the text arrives in several deltas');
       assert.deepEqual(calls, [{ name: 'find_space', args: { query: 'streaming is fun' } }]);
       assert.ok(server.requests.every((r) => r.stream && r.status === 200));
-      assert.deepEqual(server.requests[1]!.toolResults.map((t) => JSON.parse(t.output)), [{ spaceId: 'S-16' }]);
+      assert.deepEqual(
+        server.requests[1]!.toolResults.map((t) => JSON.parse(t.output)),
+        [{ spaceId: 'S-16' }],
+      );
       const usage = stream.state.usage;
       assert.deepEqual([usage.requests, usage.inputTokens, usage.outputTokens, usage.totalTokens], [2, 120, 17, 137]);
     });
@@ -264,19 +317,27 @@ describe('hosted MCP emulation (Responses API) against the sandbox', () => {
   for (const stream of [false, true]) {
     it(`runs the calls on the MCP server and returns mcp_list_tools and mcp_call items (${stream ? 'streamed' : 'plain'})`, async () => {
       const server = await serve({
-        script: [{
-          hostedMcpCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: {} }, { name: 'NO_SUCH_TOOL', arguments: { x: 1 } }],
-          text: 'Found the spaces.',
-        }],
+        script: [
+          {
+            hostedMcpCalls: [
+              { name: 'CONFLUENCE_GET_SPACES', arguments: {} },
+              { name: 'NO_SUCH_TOOL', arguments: { x: 1 } },
+            ],
+            text: 'Found the spaces.',
+          },
+        ],
       });
       const agent = new Agent({
-        name: 'mcp', model: modelFor('responses', server),
+        name: 'mcp',
+        model: modelFor('responses', server),
         tools: [hostedMcpTool({ serverLabel: 'confluence', serverUrl: sandbox.mcpUrl, requireApproval: 'never' })],
       });
       let result;
       if (stream) {
         const streamed = await run(agent, 'list spaces', { stream: true });
-        for await (const _ of streamed) { /* drain */ }
+        for await (const _ of streamed) {
+          /* drain */
+        }
         await streamed.completed;
         result = streamed;
       } else {
@@ -312,7 +373,8 @@ describe('hosted MCP emulation (Responses API) against the sandbox', () => {
       }),
     });
     const agent = new Agent({
-      name: 'mcp', model: modelFor('responses', server),
+      name: 'mcp',
+      model: modelFor('responses', server),
       tools: [hostedMcpTool({ serverLabel: 'confluence', serverUrl: sandbox.mcpUrl, allowedTools: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER'] })],
     });
     const first = await run(agent, 'spaces?');
@@ -340,22 +402,28 @@ describe('scripted model server over plain HTTP', () => {
   before(async () => {
     server = await serve({ script: [finalText('hi')] });
   });
-  const post = (path: string, body: string) => fetch(`${server.url.replace(/\/v1$/, '')}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body,
-  });
+  const post = (path: string, body: string) =>
+    fetch(`${server.url.replace(/\/v1$/, '')}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   it('lists the scripted model with and without the /v1 prefix', async () => {
     for (const path of ['/v1/models', '/models']) {
       const res = await fetch(`${server.url.replace(/\/v1$/, '')}${path}`);
       assert.equal(res.status, 200);
-      const body = await res.json() as any;
-      assert.deepEqual(body.data.map((m: any) => m.id), ['scripted']);
+      const body = (await res.json()) as any;
+      assert.deepEqual(
+        body.data.map((m: any) => m.id),
+        ['scripted'],
+      );
     }
   });
 
   it('answers chat completions without the /v1 prefix too', async () => {
     const res = await post('/chat/completions', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }));
-    const body = await res.json() as any;
+    const body = (await res.json()) as any;
     assert.equal(body.choices[0].message.content, 'hi');
     assert.equal(body.model, 'm');
     assert.equal(body.usage.total_tokens, body.usage.prompt_tokens + body.usage.completion_tokens);
@@ -364,7 +432,7 @@ describe('scripted model server over plain HTTP', () => {
   it('answers unknown paths with 404 in OpenAI error shape', async () => {
     const res = await post('/v1/embeddings', '{}');
     assert.equal(res.status, 404);
-    const body = await res.json() as any;
+    const body = (await res.json()) as any;
     assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
     assert.match(body.error.message, /POST \/v1\/embeddings/);
   });
@@ -385,20 +453,29 @@ describe('scripted model server over plain HTTP', () => {
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('retry-after'), '1');
     assert.deepEqual(await limited.json(), { error: { message: 'slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
-    const exhausted = await post('/v1/responses', JSON.stringify({ model: 'm', input: [
-      { role: 'user', content: 'x' }, { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'hi' }] },
-      { role: 'user', content: 'more' },
-    ] }));
+    const exhausted = await post(
+      '/v1/responses',
+      JSON.stringify({
+        model: 'm',
+        input: [
+          { role: 'user', content: 'x' },
+          { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'hi' }] },
+          { role: 'user', content: 'more' },
+        ],
+      }),
+    );
     assert.equal(exhausted.status, 500);
     assert.match(((await exhausted.json()) as any).error.message, /Script exhausted: no turn 1/);
   });
 
   it('counts Responses turns by runs of model items', async () => {
     const seen: number[] = [];
-    const counting = await serve({ script: (req) => {
-      seen.push(req.turn);
-      return finalText('ok');
-    } });
+    const counting = await serve({
+      script: (req) => {
+        seen.push(req.turn);
+        return finalText('ok');
+      },
+    });
     const input = [
       { role: 'user', content: 'q' },
       { type: 'reasoning', id: 'rs_1', summary: [] },
@@ -408,13 +485,23 @@ describe('scripted model server over plain HTTP', () => {
       { type: 'function_call_output', call_id: 'a', output: '1' },
       { type: 'function_call_output', call_id: 'b', output: '[2]' },
       { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
-      { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_text', text: '{"n":' }, { type: 'input_text', text: '3}' }] },
+      {
+        type: 'function_call_output',
+        call_id: 'c',
+        output: [
+          { type: 'input_text', text: '{"n":' },
+          { type: 'input_text', text: '3}' },
+        ],
+      },
     ];
     const res = await fetch(`${counting.url}/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input }) });
     assert.equal(res.status, 200);
     assert.deepEqual(seen, [2]);
     assert.deepEqual(counting.requests[0]!.lastToolResult(), { n: 3 });
-    assert.deepEqual(counting.requests[0]!.toolResults.map((t) => t.callId), ['a', 'b', 'c']);
+    assert.deepEqual(
+      counting.requests[0]!.toolResults.map((t) => t.callId),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('close() cuts short an answer still waiting out its latency', async () => {

@@ -52,7 +52,11 @@ test('a returned backend is leased again; concurrent leases get their own', asyn
   for (const lease of [b, c, other]) await lease.close();
   assert.equal(pool.size(), 3);
   await pool.close();
-  assert.deepEqual(made.map((m) => m.closed), [1, 1, 1], 'closing the pool closes every idle backend once');
+  assert.deepEqual(
+    made.map((m) => m.closed),
+    [1, 1, 1],
+    'closing the pool closes every idle backend once',
+  );
 });
 
 test('a backend that saw a transport failure is closed, not reused; idle ones beyond maxIdle are closed', async () => {
@@ -69,7 +73,14 @@ test('a backend that saw a transport failure is closed, not reused; idle ones be
   assert.equal(made.length, 3);
   await b.close();
   await c.close();
-  assert.deepEqual(made.map((m) => m.closed), [1, 0, 1], 'only one idle backend is kept');
+  assert.deepEqual(
+    made.map((m) => m.closed),
+    [1, 0, 1],
+    'only one idle backend is kept',
+  );
   await pool.close();
-  assert.deepEqual(made.map((m) => m.closed), [1, 1, 1]);
+  assert.deepEqual(
+    made.map((m) => m.closed),
+    [1, 1, 1],
+  );
 });

@@ -11,8 +11,14 @@ process.chdir(fileURLToPath(new URL('../../../', import.meta.url)));
 
 const DIR = 'test/fixtures/workflows';
 const options = { tools: confluenceCatalogue() };
-const yamlIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-const expectedLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const yamlIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+const expectedLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('valid workflows', () => {
   const files = yamlIn(`${DIR}/valid`);
@@ -30,7 +36,10 @@ describe('valid workflows', () => {
     const load = async (name: string) => (await loadWorkflowFile(`${DIR}/valid/${name}.yaml`, options)).workflow!;
     const retry = await load('retry-asserts');
     assert.deepEqual(retry.retry, { attempts: 4, backoff: { type: 'fixed', delayMs: 45_000 } });
-    assert.deepEqual(retry.steps.map((s) => s.kind), ['tool', 'tool']);
+    assert.deepEqual(
+      retry.steps.map((s) => s.kind),
+      ['tool', 'tool'],
+    );
     const hosted = await load('composio-hosted');
     assert.deepEqual(hosted.limits, { maxTurns: 5, timeoutMs: 90 * 60_000, maxTokens: 20_000 });
     assert.equal(hosted.tools.mode, 'hosted');
@@ -53,8 +62,13 @@ describe('invalid workflows give exactly their expected diagnostics', () => {
   const files = yamlIn(`${DIR}/invalid`);
   test('the corpus has at least 45 invalid files, each paired with a .expected file', () => {
     assert.ok(files.length >= 45, `${files.length} files`);
-    const expected = readdirSync(`${DIR}/invalid`).filter((f) => f.endsWith('.expected')).sort();
-    assert.deepEqual(expected, files.map((f) => f.replace(/\.yaml$/, '.expected')));
+    const expected = readdirSync(`${DIR}/invalid`)
+      .filter((f) => f.endsWith('.expected'))
+      .sort();
+    assert.deepEqual(
+      expected,
+      files.map((f) => f.replace(/\.yaml$/, '.expected')),
+    );
   });
   for (const name of files) {
     test(name, async () => {
@@ -68,10 +82,16 @@ describe('invalid workflows give exactly their expected diagnostics', () => {
 
 test('two files with the same workflow name: the second is reported, pointing at the first', async () => {
   const dir = `${DIR}/duplicate-names`;
-  const results = await loadWorkflowFiles(yamlIn(dir).map((f) => `${dir}/${f}`), options);
+  const results = await loadWorkflowFiles(
+    yamlIn(dir).map((f) => `${dir}/${f}`),
+    options,
+  );
   assert.ok(results[0]!.workflow, 'the first file keeps its workflow');
   assert.equal(results[1]!.workflow, undefined);
-  assert.deepEqual(results.flatMap((r) => r.diagnostics.map(formatDiagnostic)), expectedLines(`${dir}/folder.expected`));
+  assert.deepEqual(
+    results.flatMap((r) => r.diagnostics.map(formatDiagnostic)),
+    expectedLines(`${dir}/folder.expected`),
+  );
 });
 
 test('a missing file is one diagnostic at 1:1', async () => {

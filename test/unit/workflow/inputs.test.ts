@@ -34,8 +34,14 @@ test('parseInputFlags splits on the first =', () => {
 });
 
 test('parseInputFlags rejects a flag without a name or =', () => {
-  assert.equal(userError(() => parseInputFlags(['space'])), "--input 'space' must look like name=value");
-  assert.equal(userError(() => parseInputFlags(['=x'])), "--input '=x' must look like name=value");
+  assert.equal(
+    userError(() => parseInputFlags(['space'])),
+    "--input 'space' must look like name=value",
+  );
+  assert.equal(
+    userError(() => parseInputFlags(['=x'])),
+    "--input '=x' must look like name=value",
+  );
 });
 
 test('defaults fill what is not given; an optional input without default stays absent', () => {
@@ -49,7 +55,13 @@ test('given strings are converted to each input type', () => {
     include_archived: true,
     topic: 'onboarding',
   });
-  for (const [text, value] of [['true', true], ['1', true], ['NO', false], ['false', false], ['0', false]] as const) {
+  for (const [text, value] of [
+    ['true', true],
+    ['1', true],
+    ['NO', false],
+    ['false', false],
+    ['0', false],
+  ] as const) {
     assert.equal(resolveInputs(typed, { include_archived: text }).include_archived, value, text);
   }
 });
@@ -59,10 +71,22 @@ test('typed values given in-process are kept', () => {
 });
 
 test('ill-typed values are errors that show the value', () => {
-  assert.equal(userError(() => resolveInputs(typed, { max_pages: 'lots' })), "input 'max_pages' must be a number, got 'lots'");
-  assert.equal(userError(() => resolveInputs(typed, { max_pages: '' })), "input 'max_pages' must be a number, got ''");
-  assert.equal(userError(() => resolveInputs(typed, { include_archived: 'maybe' })), "input 'include_archived' must be a boolean, got 'maybe'");
-  assert.equal(userError(() => resolveInputs(typed, { detail: 'shrt' })), "input 'detail' must be one of short, long, got 'shrt'; did you mean 'short'?");
+  assert.equal(
+    userError(() => resolveInputs(typed, { max_pages: 'lots' })),
+    "input 'max_pages' must be a number, got 'lots'",
+  );
+  assert.equal(
+    userError(() => resolveInputs(typed, { max_pages: '' })),
+    "input 'max_pages' must be a number, got ''",
+  );
+  assert.equal(
+    userError(() => resolveInputs(typed, { include_archived: 'maybe' })),
+    "input 'include_archived' must be a boolean, got 'maybe'",
+  );
+  assert.equal(
+    userError(() => resolveInputs(typed, { detail: 'shrt' })),
+    "input 'detail' must be one of short, long, got 'shrt'; did you mean 'short'?",
+  );
 });
 
 test('unknown inputs name the closest declared one, or say there are none', () => {
@@ -70,11 +94,17 @@ test('unknown inputs name the closest declared one, or say there are none', () =
     userError(() => resolveInputs(typed, { detial: 'long' })),
     "unknown input 'detial'; did you mean 'detail'? (inputs: detail, max_pages, include_archived, topic)",
   );
-  assert.equal(userError(() => resolveInputs(none, { space: 'TEAM' })), "unknown input 'space' (this workflow has no inputs)");
+  assert.equal(
+    userError(() => resolveInputs(none, { space: 'TEAM' })),
+    "unknown input 'space' (this workflow has no inputs)",
+  );
 });
 
 test('a required input without value is an error with its description', () => {
-  assert.equal(userError(() => resolveInputs(required, {})), "input 'space' is required (Key of the space to work in.); pass --input space=...");
+  assert.equal(
+    userError(() => resolveInputs(required, {})),
+    "input 'space' is required (Key of the space to work in.); pass --input space=...",
+  );
   assert.deepEqual(resolveInputs(required, { space: 'OPS' }), { space: 'OPS' });
 });
 

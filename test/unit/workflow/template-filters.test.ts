@@ -88,7 +88,8 @@ describe('start_of / end_of / add_days', () => {
     assert.equal(utc.start_of!('2026-11-29T23:30:00Z', 'week'), '2026-11-23');
     assert.equal(berlin.start_of!('2026-11-29T23:30:00Z', 'week'), '2026-11-30');
   });
-  test('an unknown unit is an error', () => assert.throws(() => utc.start_of!(friday, 'fortnight'), /unknown unit 'fortnight' \(use day, week, month or year\)/));
+  test('an unknown unit is an error', () =>
+    assert.throws(() => utc.start_of!(friday, 'fortnight'), /unknown unit 'fortnight' \(use day, week, month or year\)/));
   test('add_days moves by local days, keeping the wall-clock time across DST', () => {
     // Berlin leaves summer time on 2026-10-25: 12:00 CEST (10:00Z) plus one day is 12:00 CET (11:00Z).
     assert.equal(berlin.add_days!('2026-10-24T10:00:00Z', 1), '2026-10-25T12:00:00.000+01:00');

@@ -3,7 +3,11 @@ import { describe, test } from 'node:test';
 import { createTemplateEngine, isTemplated } from '../../../src/workflow/templates.ts';
 
 const engine = createTemplateEngine('Europe/Berlin');
-const scope = { inputs: { space: 'TEAM', n: 3 }, run: { scheduled_at: '2026-11-27T23:30:00Z' }, steps: { find: { output: { pages: [{ title: 'A' }, { title: 'B' }] } } } };
+const scope = {
+  inputs: { space: 'TEAM', n: 3 },
+  run: { scheduled_at: '2026-11-27T23:30:00Z' },
+  steps: { find: { output: { pages: [{ title: 'A' }, { title: 'B' }] } } },
+};
 
 test('isTemplated spots output and tag markers only', () => {
   assert.equal(isTemplated('plain text with { braces }'), false);
@@ -13,7 +17,10 @@ test('isTemplated spots output and tag markers only', () => {
 
 describe('render', () => {
   test('renders variables, loops and filters', () => {
-    assert.equal(engine.render('{{ inputs.space }}: {% for p in steps.find.output.pages %}{{ p.title }}{% unless forloop.last %}, {% endunless %}{% endfor %}', scope), 'TEAM: A, B');
+    assert.equal(
+      engine.render('{{ inputs.space }}: {% for p in steps.find.output.pages %}{{ p.title }}{% unless forloop.last %}, {% endunless %}{% endfor %}', scope),
+      'TEAM: A, B',
+    );
     assert.equal(engine.render('{{ inputs.n | plus: 1 }}', scope), '4');
   });
   test('date filters use the engine zone by default', () => {
@@ -39,7 +46,9 @@ describe('render', () => {
 
 describe('check', () => {
   test('lists global references, without loop variables or assigns', () => {
-    const { refs, error } = engine.check('{% assign t = inputs.space %}{{ t }} {% for p in steps.find.output.pages %}{{ p.title }}{% endfor %} {{ run.scheduled_at | iso_week }}');
+    const { refs, error } = engine.check(
+      '{% assign t = inputs.space %}{{ t }} {% for p in steps.find.output.pages %}{{ p.title }}{% endfor %} {{ run.scheduled_at | iso_week }}',
+    );
     assert.equal(error, undefined);
     assert.deepEqual(refs.map((r) => r.join('.')).sort(), ['inputs.space', 'run.scheduled_at', 'steps.find.output.pages']);
   });
@@ -56,7 +65,10 @@ describe('check', () => {
   test('unknown filters and tags are caught at load time, with suggestions', () => {
     assert.equal(engine.check('{{ x | isoweek }}').error?.message, "unknown filter 'isoweek'; did you mean 'iso_week'?");
     assert.equal(engine.check('{% foreach a in b %}{% endforeach %}').error?.message, "unknown tag 'foreach'; did you mean 'for'?");
-    assert.match(engine.check('{{ x | zzzzzzzzzz }}').error!.message, /^unknown filter 'zzzzzzzzzz' \(date filters: iso_week, .*; plus Liquid's standard filters\)$/);
+    assert.match(
+      engine.check('{{ x | zzzzzzzzzz }}').error!.message,
+      /^unknown filter 'zzzzzzzzzz' \(date filters: iso_week, .*; plus Liquid's standard filters\)$/,
+    );
   });
   test('file tags are rejected when checked, at the tag', () => {
     const text = 'Intro\n{% include "notes.txt" %}';

@@ -48,8 +48,12 @@ export async function startScriptedServer(initial?: Handler): Promise<ScriptedSe
       const text = Buffer.concat(chunks).toString('utf8');
       const u = new URL(req.url ?? '/', 'http://x');
       const rec: RecordedRequest = {
-        method: req.method ?? 'GET', url: req.url ?? '/', pathname: u.pathname, query: u.searchParams,
-        headers: req.headers, body: text ? JSON.parse(text) : undefined,
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        pathname: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
       };
       requests.push(rec);
       const out = handler(rec, requests.length - 1);
@@ -64,7 +68,13 @@ export async function startScriptedServer(initial?: Handler): Promise<ScriptedSe
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    handle: (h) => { handler = h; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    handle: (h) => {
+      handler = h;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

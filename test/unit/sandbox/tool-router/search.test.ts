@@ -23,5 +23,11 @@ test('the best tool for common use cases', () => {
 });
 
 test('similar slugs for a misspelt one', () => {
-  assert.deepEqual(similarSlugs('CONFLUENCE_GET_SPACEZ', tools.map((t) => t.slug)).slice(0, 1), ['CONFLUENCE_GET_SPACES']);
+  assert.deepEqual(
+    similarSlugs(
+      'CONFLUENCE_GET_SPACEZ',
+      tools.map((t) => t.slug),
+    ).slice(0, 1),
+    ['CONFLUENCE_GET_SPACES'],
+  );
 });

@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { confluenceCatalogue } from '../../../../src/tools/catalogue.ts';
-import {
-  type SessionConfigError,
-  allowsTool,
-  echoConfig,
-  parseSessionConfig,
-} from '../../../../src/sandbox/tool-router/session-config.ts';
+import { type SessionConfigError, allowsTool, echoConfig, parseSessionConfig } from '../../../../src/sandbox/tool-router/session-config.ts';
 import { enabledMetaSlugs } from '../../../../src/sandbox/tool-router/session-executor.ts';
 
 const catalogue = confluenceCatalogue();
@@ -19,7 +14,10 @@ const allowed = (body: unknown): string[] => {
 test('without filters every tool is allowed and all four meta tools are on', () => {
   assert.equal(allowed({ user_id: 'u' }).length, 57);
   assert.deepEqual(enabledMetaSlugs(parseSessionConfig({ user_id: 'u' }, known)), [
-    'COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MULTI_EXECUTE_TOOL', 'COMPOSIO_MANAGE_CONNECTIONS',
+    'COMPOSIO_SEARCH_TOOLS',
+    'COMPOSIO_GET_TOOL_SCHEMAS',
+    'COMPOSIO_MULTI_EXECUTE_TOOL',
+    'COMPOSIO_MANAGE_CONNECTIONS',
   ]);
 });
 
@@ -35,13 +33,16 @@ test('toolkit and tool filters narrow the allowed tools', () => {
 });
 
 test('the direct_tools preset body turns search and multi-execute off and preloads every tool', () => {
-  const config = parseSessionConfig({
-    user_id: 'u',
-    manage_connections: { enable: false },
-    search: { enable: false },
-    execute: { enable_multi_execute: false },
-    preload: { tools: 'all' },
-  }, known);
+  const config = parseSessionConfig(
+    {
+      user_id: 'u',
+      manage_connections: { enable: false },
+      search: { enable: false },
+      execute: { enable_multi_execute: false },
+      preload: { tools: 'all' },
+    },
+    known,
+  );
   assert.deepEqual(enabledMetaSlugs(config), []);
   assert.equal(config.preload, 'all');
 });
