@@ -22,7 +22,7 @@ import { openSqliteRunStore } from '../src/runs/sqlite-store.ts';
 import { startSandboxWithMcp } from '../src/sandbox/with-mcp.ts';
 import { startScriptedModelServer, type ScriptedTurn } from '../src/testing/scripted-model-server.ts';
 import { loadWorkflow } from '../src/workflow/load.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 
 const runs = Number(process.argv[2] ?? 200);
 const warmup = 20;

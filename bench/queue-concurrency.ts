@@ -28,7 +28,7 @@ import type { RunJobData } from '../src/queue/payload.ts';
 import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, mean, quantile, queueConfig, withSharedBackend } from './queue-kit.ts';
 import { cpuMs, startQueueServers, type ModelRequestTimes } from './queue-servers.ts';

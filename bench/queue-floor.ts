@@ -27,7 +27,7 @@ import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
 import type { RunRecord } from '../src/runs/types.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, mean, numericArgs, queueConfig, withSharedBackend } from './queue-kit.ts';
 import { startQueueServers } from './queue-servers.ts';

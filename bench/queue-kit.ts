@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { loadConfig, type RunnerConfig } from '../src/config/config.ts';
 import { runWorkflow } from '../src/engine/run-workflow.ts';
-import { openBackend } from '../src/tools/backends/open.ts';
-import type { ToolBackend } from '../src/tools/backends/types.ts';
+import { openBackend } from '../src/backends/open.ts';
+import type { ToolBackend } from '../src/backends/types.ts';
 
 /** Redis the benchmarks use (REDIS_URL, else the local default). */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -21,7 +21,7 @@ import { enqueueRun } from '../src/queue/producer.ts';
 import { createRedisRateLimiter } from '../src/queue/rate-limit.ts';
 import { startRunWorker, type RunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, numericArgs, queueConfig } from './queue-kit.ts';
 import { startQueueServers } from './queue-servers.ts';

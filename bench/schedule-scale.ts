@@ -23,7 +23,7 @@ import { syncSchedules } from '../src/queue/schedules.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
 import type { RunRecord } from '../src/runs/types.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import type { Workflow } from '../src/workflow/types.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, numericArgs, quantile, queueConfig } from './queue-kit.ts';

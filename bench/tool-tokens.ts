@@ -16,7 +16,7 @@ import { runWorkflow } from '../src/engine/run-workflow.ts';
 import { openSqliteRunStore } from '../src/runs/sqlite-store.ts';
 import { startSandboxWithMcp } from '../src/sandbox/with-mcp.ts';
 import { startScriptedModelServer } from '../src/testing/scripted-model-server.ts';
-import { confluenceCatalogue } from '../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflow } from '../src/workflow/load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-tokens-'));

@@ -4,7 +4,7 @@
  * the same. Every token of a tool definition is paid on every model request; the gateway still validates the
  * arguments against the backend's full schema.
  */
-import type { JsonSchema } from '../tools/types.ts';
+import type { JsonSchema } from '../toolkit/types.ts';
 
 /** The compacted copy of an object schema (the input is not changed). */
 export function compactSchema(schema: JsonSchema): JsonSchema {

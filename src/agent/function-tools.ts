@@ -1,5 +1,5 @@
 import { tool, type FunctionTool } from '@openai/agents';
-import type { BackendTool } from '../tools/backends/types.ts';
+import type { BackendTool } from '../backends/types.ts';
 import { compactSchema } from './compact-schema.ts';
 import type { ToolGateway } from './gateway.ts';
 import type { ObservedModel } from './observed-model.ts';

@@ -3,8 +3,8 @@
  * call. Refused, journaled and simulated calls are answered here; only the rest go to the router, in one batch,
  * and the answer the model sees keeps the router's shape and the request's order.
  */
-import type { ToolEnvelope } from '../tools/types.ts';
-import { MULTI_EXECUTE } from '../tools/router.ts';
+import type { ToolEnvelope } from '../toolkit/types.ts';
+import { MULTI_EXECUTE } from '../toolkit/router.ts';
 import type { CallContext, ToolGateway } from './gateway.ts';
 import type { KnownEffect } from './tool-policy.ts';
 

@@ -2,7 +2,7 @@
  * Preview mode: a plausible result for a write that was not executed, shaped by the tool's output schema and
  * filled from its arguments, and marked as simulated so neither the model nor a reader mistakes it for real.
  */
-import type { JsonSchema, ToolEnvelope } from '../tools/types.ts';
+import type { JsonSchema, ToolEnvelope } from '../toolkit/types.ts';
 
 /** The note every simulated result carries. */
 export const SIMULATED_NOTE = 'preview mode: this write was NOT executed; the data below is simulated from the arguments';

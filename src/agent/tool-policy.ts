@@ -1,6 +1,6 @@
-import type { ToolCatalogue } from '../tools/catalogue.ts';
-import type { BackendTool } from '../tools/backends/types.ts';
-import { MULTI_EXECUTE, ROUTER_READ_TOOLS } from '../tools/router.ts';
+import type { ToolCatalogue } from '../toolkit/catalogue.ts';
+import type { BackendTool } from '../backends/types.ts';
+import { MULTI_EXECUTE, ROUTER_READ_TOOLS } from '../toolkit/router.ts';
 import type { ToolCallRecord } from '../runs/types.ts';
 
 /** What a tool may do, as far as the runner knows. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../shared/errors.ts';
-import { didYouMean } from '../workflow/suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 
 /** One flag of a command. */
 export interface OptionSpec {

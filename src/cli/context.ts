@@ -1,5 +1,5 @@
 import { loadConfig, type RunnerConfig } from '../config/config.ts';
-import { confluenceCatalogue } from '../tools/catalogue.ts';
+import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 import type { LoadOptions } from '../workflow/load.ts';
 
 let config: RunnerConfig | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../shared/errors.ts';
-import { parseDuration } from '../workflow/duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { SETTINGS } from './settings.ts';
 
 /** Tool backends a workflow can use. */

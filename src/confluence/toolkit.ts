@@ -5,8 +5,8 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
-import type { ExecuteOptions, ToolDefinition, ToolEnvelope, ToolExecutor } from '../tools/types.ts';
+import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
+import type { ExecuteOptions, ToolDefinition, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
 import { coerceBody } from './body.ts';
 import { ConfluenceClient, type ConfluenceClientOptions } from './client.ts';
 import { describeFailure } from './describe-error.ts';

@@ -11,9 +11,9 @@ import { createToolPolicy } from '../agent/tool-policy.ts';
 import type { RunnerConfig } from '../config/config.ts';
 import type { ToolCallRecord } from '../runs/types.ts';
 import { createRedactor } from '../shared/redact.ts';
-import { openBackend as defaultOpenBackend } from '../tools/backends/open.ts';
-import type { ToolBackend } from '../tools/backends/types.ts';
-import { confluenceCatalogue } from '../tools/catalogue.ts';
+import { openBackend as defaultOpenBackend } from '../backends/open.ts';
+import type { ToolBackend } from '../backends/types.ts';
+import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 
 /** The guide's instructions for the chat agent. */
 export const CHAT_INSTRUCTIONS =

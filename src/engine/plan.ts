@@ -1,6 +1,6 @@
 import type { RunnerConfig } from '../config/config.ts';
 import { UserError } from '../shared/errors.ts';
-import type { ToolDefinition } from '../tools/types.ts';
+import type { ToolDefinition } from '../toolkit/types.ts';
 import { allowedTools } from '../workflow/allowed-tools.ts';
 import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { InputValues } from '../workflow/inputs.ts';

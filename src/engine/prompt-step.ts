@@ -5,7 +5,7 @@ import type { ToolGateway } from '../agent/gateway.ts';
 import type { ModelChoice } from '../agent/model.ts';
 import { ObservedModel, type HostedCall } from '../agent/observed-model.ts';
 import type { StepRecord, TokenUsage } from '../runs/types.ts';
-import type { HostedEndpoint } from '../tools/backends/types.ts';
+import type { HostedEndpoint } from '../backends/types.ts';
 import type { PromptStep } from '../workflow/types.ts';
 import type { RunEventListener } from './events.ts';
 import { StepFailure } from './failure.ts';

@@ -1,6 +1,6 @@
 /** Rendering templates during a run: prompts, instructions, tool-step arguments and assertion values. */
 import { UserError } from '../shared/errors.ts';
-import type { JsonSchema } from '../tools/types.ts';
+import type { JsonSchema } from '../toolkit/types.ts';
 import { isTemplated, type TemplateEngine } from '../workflow/templates.ts';
 
 /** Renders one template; a failure (an unknown variable, a filter error) names what was being rendered. */

@@ -12,11 +12,11 @@ import type { AttemptRecord, JournalEntry, RunFailure, RunRecord, RunStore, RunT
 import { newRunRecord } from '../runs/new-run.ts';
 import { UserError } from '../shared/errors.ts';
 import { createRedactor } from '../shared/redact.ts';
-import { openBackend as defaultOpenBackend } from '../tools/backends/open.ts';
-import type { ToolBackend } from '../tools/backends/types.ts';
-import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
+import { openBackend as defaultOpenBackend } from '../backends/open.ts';
+import type { ToolBackend } from '../backends/types.ts';
+import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
 import { allowedTools } from '../workflow/allowed-tools.ts';
-import { formatDuration } from '../workflow/duration.ts';
+import { formatDuration } from '../shared/duration.ts';
 import { resolveInputs } from '../workflow/inputs.ts';
 import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { createTemplateEngine } from '../workflow/templates.ts';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { ToolExecutor } from '../tools/types.ts';
+import type { ToolExecutor } from '../toolkit/types.ts';
 import { createToolkitMcpServer, type ToolkitMcpServerOptions } from './server.ts';
 
 /**

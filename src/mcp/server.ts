@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolDefinition, ToolEffect, ToolEnvelope, ToolExecutor } from '../tools/types.ts';
+import type { ToolDefinition, ToolEffect, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
 
 /** Options of {@link createToolkitMcpServer}. */
 export interface ToolkitMcpServerOptions {

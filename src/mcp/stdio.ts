@@ -1,5 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { ToolExecutor } from '../tools/types.ts';
+import type { ToolExecutor } from '../toolkit/types.ts';
 import { createToolkitMcpServer, type ToolkitMcpServerOptions } from './server.ts';
 
 /** A running stdio MCP server. */

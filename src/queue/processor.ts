@@ -11,7 +11,7 @@ import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-w
 import { fencedStore } from '../runs/fenced-store.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
-import { confluenceCatalogue, type ToolCatalogue } from '../tools/catalogue.ts';
+import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
 import { loadWorkflowText } from '../workflow/load.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { missedSlots, recordMissed } from './missed.ts';

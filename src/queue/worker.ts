@@ -7,7 +7,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunnerConfig } from '../config/config.ts';
 import type { RunStore } from '../runs/types.ts';
-import { createBackendPool, type BackendPool } from '../tools/backends/pool.ts';
+import { createBackendPool, type BackendPool } from '../backends/pool.ts';
 import { QUEUE_NAME } from './names.ts';
 import { createRunProcessor, type ProcessorOptions, type RunJobResult, type TrackedRun } from './processor.ts';
 import type { RunJobData } from './payload.ts';

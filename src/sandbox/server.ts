@@ -108,8 +108,3 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
 }
-
-/** Every route the REST face serves, as "METHOD /path/:param" (for docs and `serve` output). */
-export function sandboxRoutes(): string[] {
-  return buildRouter().list();
-}

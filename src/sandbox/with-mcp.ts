@@ -1,6 +1,6 @@
 import { createConfluenceToolkit } from '../confluence/toolkit.ts';
 import { createMcpHttpHandler } from '../mcp/http.ts';
-import type { ToolExecutor } from '../tools/types.ts';
+import type { ToolExecutor } from '../toolkit/types.ts';
 import { startSandbox } from './server.ts';
 import { DEFAULT_TOOL_ROUTER_API_KEY, createToolRouterHandler } from './tool-router/handler.ts';
 

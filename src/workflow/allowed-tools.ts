@@ -1,4 +1,4 @@
-import type { ToolDefinition } from '../tools/types.ts';
+import type { ToolDefinition } from '../toolkit/types.ts';
 import type { Workflow } from './types.ts';
 
 /** The tools a run of `workflow` may call: its `tools.allow` list, or every read tool when it has none. */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
 
 type Raw = Record<string, any>;

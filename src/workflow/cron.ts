@@ -1,4 +1,4 @@
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 
 interface FieldSpec {
   name: string;

@@ -1,5 +1,5 @@
 import { UserError } from '../shared/errors.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 import type { Workflow } from './types.ts';
 
 /** Resolved input values by name. */

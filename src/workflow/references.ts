@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../shared/errors.ts';
 import type { DocPath, YamlSource } from './source.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 import type { TemplateEngine, TemplateRef } from './templates.ts';
 
 /** Variables every template may read besides `inputs` and `steps`. */

@@ -30,9 +30,3 @@ export function jsonSchemaError(schema: unknown): ErrorObject | undefined {
   if (validate(schema)) return undefined;
   return validate.errors?.[0] ?? { instancePath: '', schemaPath: '', keyword: 'false schema', params: {}, message: 'is invalid' };
 }
-
-/** The first problem of a user-supplied JSON Schema as text (`/properties/x/type must be ...`), or undefined. */
-export function jsonSchemaProblem(schema: unknown): string | undefined {
-  const e = jsonSchemaError(schema);
-  return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : undefined;
-}

@@ -1,11 +1,11 @@
 import type { Diagnostic } from '../shared/errors.ts';
-import type { ToolDefinition } from '../tools/types.ts';
+import type { ToolDefinition } from '../toolkit/types.ts';
 import { cronProblem } from './cron.ts';
-import { durationHint, parseDuration } from './duration.ts';
+import { durationHint, parseDuration } from '../shared/duration.ts';
 import { checkTemplateAt, type ReferenceScope } from './references.ts';
 import { jsonSchemaError, workflowSchema } from './schema.ts';
 import type { DocPath, YamlSource } from './source.ts';
-import { closest, didYouMean } from './suggest.ts';
+import { closest, didYouMean } from '../shared/suggest.ts';
 import type { TemplateEngine } from './templates.ts';
 import { isTimeZone, timeZoneProblem } from './timezone.ts';
 

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../shared/errors.ts';
 import { workflowValidator } from './schema.ts';
 import type { DocPath, YamlSource } from './source.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 
 /** Checks the document against the workflow schema; every error is mapped to the key or value at fault. */
 export function structuralDiagnostics(source: YamlSource): Diagnostic[] {

@@ -74,6 +74,3 @@ function unitOf(unit: unknown): 'day' | 'week' | 'month' | 'year' {
   if (u === 'day' || u === 'week' || u === 'month' || u === 'year') return u;
   throw new Error(`unknown unit '${u}' (use day, week, month or year)`);
 }
-
-/** Names of every custom filter, for load-time checks. */
-export const DATE_FILTER_NAMES = Object.keys(dateFilters(() => 'UTC'));

@@ -1,5 +1,5 @@
 import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../shared/suggest.ts';
 import { dateFilters } from './template-filters.ts';
 
 /** A reference found in a template: the variable path as segments, e.g. ['steps', 'gather', 'output']. */

@@ -1,4 +1,4 @@
-import { closest } from './suggest.ts';
+import { closest } from '../shared/suggest.ts';
 
 let zones: Set<string> | undefined;
 

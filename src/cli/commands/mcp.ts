@@ -1,5 +1,5 @@
 import { UserError } from '../../shared/errors.ts';
-import type { ToolExecutor } from '../../tools/types.ts';
+import type { ToolExecutor } from '../../toolkit/types.ts';
 import { cliConfig } from '../context.ts';
 import { err } from '../output.ts';
 import { untilSignal } from '../signals.ts';

@@ -1,4 +1,4 @@
-import { confluenceCatalogue } from '../../tools/catalogue.ts';
+import { confluenceCatalogue } from '../../toolkit/catalogue.ts';
 import { out, outJson, pad, paint } from '../output.ts';
 
 /** Flags of `runner tools`. */

@@ -1,5 +1,5 @@
 import { UserError } from '../../shared/errors.ts';
-import { formatDuration } from '../../workflow/duration.ts';
+import { formatDuration } from '../../shared/duration.ts';
 import { cliConfig } from '../context.ts';
 import { err } from '../output.ts';
 import { openQueueContext } from '../queue-context.ts';

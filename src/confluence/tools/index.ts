@@ -1,6 +1,6 @@
 /**
  * The registry of tool implementations by slug. Effects, names and schemas come from the catalogue
- * (src/tools/catalogue.ts), which stays authoritative; this map only says which function runs each slug.
+ * (src/toolkit/catalogue.ts), which stays authoritative; this map only says which function runs each slug.
  */
 import * as blog from './blogposts.ts';
 import * as props from './content-properties.ts';

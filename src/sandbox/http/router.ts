@@ -53,9 +53,4 @@ export class Router {
     }
     return pathMatched ? 'method' : undefined;
   }
-
-  /** Every registered route as "METHOD template", for documentation. */
-  list(): string[] {
-    return this.#routes.map((r) => `${r.method} ${r.template}`);
-  }
 }

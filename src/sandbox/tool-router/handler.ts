@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveMcpRequest, type RequestHandler } from '../../mcp/http.ts';
 import { createToolkitMcpServer } from '../../mcp/server.ts';
-import type { ToolExecutor } from '../../tools/types.ts';
+import type { ToolExecutor } from '../../toolkit/types.ts';
 import { RouterHttpError, readJson, sendError, sendJson } from './http-io.ts';
 import { EXECUTE_META_SLUGS, checkMetaArguments, isMetaTool, routerAnnotations } from './meta-tools.ts';
 import { SessionConfigError, allowsTool, echoConfig, parseSessionConfig } from './session-config.ts';

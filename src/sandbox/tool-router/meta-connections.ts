@@ -1,4 +1,4 @@
-import type { ToolEnvelope } from '../../tools/types.ts';
+import type { ToolEnvelope } from '../../toolkit/types.ts';
 import { connectionOf, sessionInfo, type MetaContext } from './meta-context.ts';
 import { allowsToolkit, toolkitOf } from './session-config.ts';
 

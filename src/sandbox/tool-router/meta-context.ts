@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../tools/types.ts';
+import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../toolkit/types.ts';
 import type { ToolRouterSession } from './sessions.ts';
 
 /** What every meta-tool implementation gets: the session, the app tools behind it, and the caller's signal. */

@@ -1,4 +1,4 @@
-import type { ToolEnvelope } from '../../tools/types.ts';
+import type { ToolEnvelope } from '../../toolkit/types.ts';
 import { newLogId, sessionInfo, type MetaContext } from './meta-context.ts';
 import { SEARCH_TOOLS } from './meta-tools.ts';
 

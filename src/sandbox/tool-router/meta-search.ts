@@ -1,4 +1,4 @@
-import type { ToolDefinition, ToolEnvelope } from '../../tools/types.ts';
+import type { ToolDefinition, ToolEnvelope } from '../../toolkit/types.ts';
 import { connectionOf, sessionInfo, type MetaContext } from './meta-context.ts';
 import { GET_TOOL_SCHEMAS, MULTI_EXECUTE_TOOL } from './meta-tools.ts';
 import { rankTools, similarSlugs } from './search.ts';

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { annotationsFor } from '../../mcp/server.ts';
-import type { ToolDefinition } from '../../tools/types.ts';
+import type { ToolDefinition } from '../../toolkit/types.ts';
 import metaToolsJson from './meta-tools.json' with { type: 'json' };
 import type { ToolTag } from './session-config.ts';
 

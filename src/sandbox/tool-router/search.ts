@@ -1,4 +1,4 @@
-import type { ToolDefinition } from '../../tools/types.ts';
+import type { ToolDefinition } from '../../toolkit/types.ts';
 
 /**
  * Ranks catalogue tools against a free-text use case: words are lower-cased, stemmed and folded onto the

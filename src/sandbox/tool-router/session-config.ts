@@ -1,4 +1,4 @@
-import type { ToolDefinition, ToolEffect } from '../../tools/types.ts';
+import type { ToolDefinition, ToolEffect } from '../../toolkit/types.ts';
 
 /**
  * A tool-router session's configuration: parsed from the create request (what `@composio/core` sends, snake_case),

@@ -1,4 +1,4 @@
-import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../tools/types.ts';
+import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../toolkit/types.ts';
 import type { MetaContext, MetaHandler } from './meta-context.ts';
 import { manageConnections, waitForConnections } from './meta-connections.ts';
 import { multiExecute } from './meta-execute.ts';

@@ -11,8 +11,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { createConfluenceToolkit } from '../../../src/confluence/toolkit.ts';
 import { startSandbox, type SandboxHandle } from '../../../src/sandbox/server.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
-import type { ToolEnvelope, ToolExecutor } from '../../../src/tools/types.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
+import type { ToolEnvelope, ToolExecutor } from '../../../src/toolkit/types.ts';
 
 type Data = Record<string, any>;
 

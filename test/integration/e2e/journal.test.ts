@@ -10,7 +10,7 @@ import { runWorkflow } from '../../../src/engine/run-workflow.ts';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunStore } from '../../../src/runs/types.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflow } from '../../../src/workflow/load.ts';
 import { approvedPageScript } from '../../fixtures/model-scripts.ts';
 import { fixture, siteClient, startModel, startSite, workspace } from './helpers.ts';

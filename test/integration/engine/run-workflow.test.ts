@@ -17,7 +17,7 @@ import type { RunRecord, ToolCallRecord } from '../../../src/runs/types.ts';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { UserError } from '../../../src/shared/errors.ts';
 import { startScriptedModelServer, type Script } from '../../../src/testing/scripted-model-server.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflow, loadWorkflowText } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
 import { weeklySummaryScript } from '../../fixtures/model-scripts.ts';

@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 
 /** Every one of the 57 tools over the sandbox's /mcp endpoint, each successful result checked against its output schema. */
 

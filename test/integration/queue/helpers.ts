@@ -16,7 +16,7 @@ import { QUEUE_NAME } from '../../../src/queue/names.ts';
 import type { RunJobData } from '../../../src/queue/payload.ts';
 import { openRedisRunStore } from '../../../src/runs/redis-store.ts';
 import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflow } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
 import { ROOT, runCli, workspace, type Workspace } from '../e2e/helpers.ts';

@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import type { Redis } from 'ioredis';
 import { fingerprintsKey } from '../../../src/queue/names.ts';
 import { fingerprint, listSchedules, syncSchedules } from '../../../src/queue/schedules.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { nextFireTimes } from '../../../src/workflow/fire-times.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import { compactSchema } from '../../../src/agent/compact-schema.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 
 test('optional nullable parameters are shown as plain optional ones; required ones keep null', () => {
   const schema = {

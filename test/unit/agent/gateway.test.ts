@@ -10,9 +10,9 @@ import { createToolPolicy } from '../../../src/agent/tool-policy.ts';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { JournalEntry, RunStore, ToolCallRecord } from '../../../src/runs/types.ts';
 import { createRedactor } from '../../../src/shared/redact.ts';
-import type { BackendTool, ToolBackend } from '../../../src/tools/backends/types.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
-import type { ToolEnvelope } from '../../../src/tools/types.ts';
+import type { BackendTool, ToolBackend } from '../../../src/backends/types.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
+import type { ToolEnvelope } from '../../../src/toolkit/types.ts';
 
 const catalogue = confluenceCatalogue();
 const SECRET = 'sk-secret-0123456789';

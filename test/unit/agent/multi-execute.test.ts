@@ -15,10 +15,10 @@ import { loadConfig } from '../../../src/config/config.ts';
 import type { JournalEntry, ToolCallRecord } from '../../../src/runs/types.ts';
 import { createRedactor } from '../../../src/shared/redact.ts';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
-import { openComposioBackend } from '../../../src/tools/backends/composio.ts';
-import type { ToolBackend } from '../../../src/tools/backends/types.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
-import { MULTI_EXECUTE } from '../../../src/tools/router.ts';
+import { openComposioBackend } from '../../../src/backends/composio.ts';
+import type { ToolBackend } from '../../../src/backends/types.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
+import { MULTI_EXECUTE } from '../../../src/toolkit/router.ts';
 
 const catalogue = confluenceCatalogue();
 const ALLOW = [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { SIMULATED_NOTE, simulateWrite } from '../../../src/agent/simulate.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 
 const catalogue = confluenceCatalogue();
 const ajv = new Ajv({ allErrors: true, strict: false });

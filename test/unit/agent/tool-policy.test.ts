@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createToolPolicy, type ToolPolicyOptions } from '../../../src/agent/tool-policy.ts';
-import type { BackendTool } from '../../../src/tools/backends/types.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
-import { MULTI_EXECUTE } from '../../../src/tools/router.ts';
+import type { BackendTool } from '../../../src/backends/types.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
+import { MULTI_EXECUTE } from '../../../src/toolkit/router.ts';
 
 const catalogue = confluenceCatalogue();
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ConfluenceClient } from '../../../src/confluence/client.ts';
 import { createConfluenceToolkit } from '../../../src/confluence/toolkit.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
-import type { ToolExecutor } from '../../../src/tools/types.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
+import type { ToolExecutor } from '../../../src/toolkit/types.ts';
 import { startScriptedServer, type Handler, type ScriptedServer } from './helpers/scripted-server.ts';
 
 const TOKEN = 'SENTINEL-TOKEN-b71c0e';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agentInstructions } from '../../../src/engine/instructions.ts';
 import type { JournalEntry } from '../../../src/runs/types.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
 
 const { workflow } = loadWorkflowText('w.yaml', 'version: 1\nname: weekly-summary\nprompt: Summarise the week.\n', { tools: confluenceCatalogue() });

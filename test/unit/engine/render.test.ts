@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { coerce, renderText, renderValue } from '../../../src/engine/render.ts';
 import { UserError } from '../../../src/shared/errors.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { createTemplateEngine } from '../../../src/workflow/templates.ts';
 
 const engine = createTemplateEngine('Europe/Berlin');

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, test } from 'node:test';
-import { newRunId } from '../../../src/runs/ids.ts';
 import { RUNS_SCHEMA_VERSION, openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunStore } from '../../../src/runs/types.ts';
 import { UserError } from '../../../src/shared/errors.ts';
@@ -54,10 +53,4 @@ test('a database from a newer runner is refused with a user error', async () => 
     () => openSqliteRunStore(path),
     (e: unknown) => e instanceof UserError && /newer confluence-runner/.test(e.message),
   );
-});
-
-test('newRunId gives distinct UUIDs', () => {
-  const ids = new Set(Array.from({ length: 100 }, newRunId));
-  assert.equal(ids.size, 100);
-  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });

@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { formatDiagnostic } from '../../../src/shared/errors.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflowFile, loadWorkflowFiles } from '../../../src/workflow/load.ts';
 
 // Diagnostics carry paths relative to the repo root, as `runner validate` prints them from there.
-process.chdir(fileURLToPath(new URL('../../../', import.meta.url)));
+process.chdir(fileURLToPath(new URL('../../..', import.meta.url)));
 
 const DIR = 'test/fixtures/workflows';
 const options = { tools: confluenceCatalogue() };

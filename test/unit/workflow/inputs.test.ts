@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { UserError } from '../../../src/shared/errors.ts';
-import { confluenceCatalogue } from '../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { parseInputFlags, resolveInputs } from '../../../src/workflow/inputs.ts';
 import { loadWorkflow } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confluenceCatalogue } from '../../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../../src/toolkit/catalogue.ts';
 import { canonicalWord, rankTools, similarSlugs } from '../../../../src/sandbox/tool-router/search.ts';
 
 const tools = confluenceCatalogue().tools;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confluenceCatalogue } from '../../../../src/tools/catalogue.ts';
+import { confluenceCatalogue } from '../../../../src/toolkit/catalogue.ts';
 import { type SessionConfigError, allowsTool, echoConfig, parseSessionConfig } from '../../../../src/sandbox/tool-router/session-config.ts';
 import { enabledMetaSlugs } from '../../../../src/sandbox/tool-router/session-executor.ts';
 

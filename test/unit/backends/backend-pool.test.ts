@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/config.ts';
-import { createBackendPool } from '../../../src/tools/backends/pool.ts';
-import type { ToolBackend } from '../../../src/tools/backends/types.ts';
+import { createBackendPool } from '../../../src/backends/pool.ts';
+import type { ToolBackend } from '../../../src/backends/types.ts';
 
 const config = loadConfig({ env: {}, cwd: '/nonexistent' });
 

@@ -2,7 +2,7 @@
  * A tool backend: where a run's tool calls go. Every backend is reached over MCP (the embedded sandbox's `/mcp`,
  * Composio's Tool Router, any MCP server), so the engine and the gateway see one shape.
  */
-import type { ToolEnvelope } from '../types.ts';
+import type { ToolEnvelope } from '../toolkit/types.ts';
 
 /** What a backend offers the model: a tool as its MCP server lists it. */
 export interface BackendTool {

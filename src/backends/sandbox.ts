@@ -1,10 +1,10 @@
 import { MCPServerStreamableHttp, getLogger } from '@openai/agents';
-import type { RunnerConfig } from '../../config/config.ts';
+import type { RunnerConfig } from '../config/config.ts';
 import { openMcpBackend } from './mcp-backend.ts';
 import type { ToolBackend } from './types.ts';
 
 type Logger = ReturnType<typeof getLogger>;
-type LocalSandbox = Awaited<ReturnType<typeof import('../../sandbox/with-mcp.ts').startSandboxWithMcp>>;
+type LocalSandbox = Awaited<ReturnType<typeof import('../sandbox/with-mcp.ts').startSandboxWithMcp>>;
 
 /** In-process sandboxes by database file, shared by every backend of this process that uses that file. */
 const local = new Map<string, { sandbox: Promise<LocalSandbox>; users: number }>();
@@ -35,7 +35,7 @@ export async function openSandboxBackend(config: RunnerConfig): Promise<ToolBack
 async function acquireLocalSandbox(config: RunnerConfig): Promise<LocalSandbox> {
   let entry = local.get(config.sandbox.dbPath);
   if (!entry) {
-    const started = import('../../sandbox/with-mcp.ts').then(({ startSandboxWithMcp }) =>
+    const started = import('../sandbox/with-mcp.ts').then(({ startSandboxWithMcp }) =>
       startSandboxWithMcp({
         dbPath: config.sandbox.dbPath,
         port: 0,

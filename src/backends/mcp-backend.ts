@@ -1,6 +1,6 @@
 import type { MCPServer } from '@openai/agents';
-import { ExternalError } from '../../shared/errors.ts';
-import type { ToolEnvelope } from '../types.ts';
+import { ExternalError } from '../shared/errors.ts';
+import type { ToolEnvelope } from '../toolkit/types.ts';
 import type { BackendTool, HostedEndpoint, ToolBackend } from './types.ts';
 
 /** Options of {@link openMcpBackend}. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closest, didYouMean, editDistance } from '../../../src/workflow/suggest.ts';
+import { closest, didYouMean, editDistance } from '../../../src/shared/suggest.ts';
 
 test('editDistance counts insertions, deletions and substitutions', () => {
   assert.equal(editDistance('', ''), 0);

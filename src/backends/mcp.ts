@@ -1,8 +1,8 @@
 import { MCPServerStdio } from '@openai/agents';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { RunnerConfig } from '../../config/config.ts';
-import { UserError } from '../../shared/errors.ts';
-import type { McpOptions, SecretValue } from '../../workflow/types.ts';
+import type { RunnerConfig } from '../config/config.ts';
+import { UserError } from '../shared/errors.ts';
+import type { McpOptions, SecretValue } from '../workflow/types.ts';
 import { openMcpBackend } from './mcp-backend.ts';
 import { quietLogger, streamable } from './sandbox.ts';
 import type { ToolBackend } from './types.ts';

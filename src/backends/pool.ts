@@ -3,7 +3,7 @@
  * the tool listing, and for Composio a Tool Router session), so a worker leases an idle backend with the same
  * settings instead; closing the lease returns it. A backend that saw a transport failure is closed, not reused.
  */
-import type { RunnerConfig } from '../../config/config.ts';
+import type { RunnerConfig } from '../config/config.ts';
 import { openBackend as defaultOpen, type OpenBackendOptions } from './open.ts';
 import type { ToolBackend } from './types.ts';
 

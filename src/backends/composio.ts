@@ -1,5 +1,5 @@
-import type { RunnerConfig } from '../../config/config.ts';
-import { ExternalError, UserError } from '../../shared/errors.ts';
+import type { RunnerConfig } from '../config/config.ts';
+import { ExternalError, UserError } from '../shared/errors.ts';
 import { openMcpBackend } from './mcp-backend.ts';
 import { streamable } from './sandbox.ts';
 import type { ToolBackend } from './types.ts';

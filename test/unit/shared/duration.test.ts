@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { durationHint, formatDuration, parseDuration } from '../../../src/workflow/duration.ts';
+import { durationHint, formatDuration, parseDuration } from '../../../src/shared/duration.ts';
 
 describe('parseDuration', () => {
   const good: Array<[string, number]> = [

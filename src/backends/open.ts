@@ -1,5 +1,5 @@
-import type { RunnerConfig } from '../../config/config.ts';
-import type { McpOptions } from '../../workflow/types.ts';
+import type { RunnerConfig } from '../config/config.ts';
+import type { McpOptions } from '../workflow/types.ts';
 import type { ToolBackend } from './types.ts';
 
 /** Options of {@link openBackend}. */
