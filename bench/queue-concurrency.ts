@@ -28,6 +28,7 @@ import type { RunJobData } from '../src/queue/payload.ts';
 import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
+import { RunLifecycle } from '../src/runs/lifecycle.ts';
 import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, mean, quantile, queueConfig, withSharedBackend } from './queue-kit.ts';
@@ -57,6 +58,7 @@ const config = queueConfig(dir, prefix, { OPENAI_BASE_URL: servers.modelUrl, RUN
 const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const blocking = connectRedis(REDIS_URL, { name: 'bench-worker' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
+const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
 const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
 const workflow = loadWorkflowText('bench-queue-concurrency.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
 
@@ -86,7 +88,7 @@ async function batch(count: number): Promise<void> {
   for (let i = 0; i < count; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, count - i) }, () =>
-        enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
+        enqueueRun(queue, lifecycle, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
       ),
     );
   }

@@ -26,6 +26,7 @@ import { KEEP_JOBS, jobData, retryOptions, type RunJobData } from '../src/queue/
 import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
+import { RunLifecycle } from '../src/runs/lifecycle.ts';
 import type { RunRecord } from '../src/runs/types.ts';
 import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
@@ -48,6 +49,7 @@ const servers = await startQueueServers('inline', { dir });
 const config = queueConfig(dir, prefix, { OPENAI_BASE_URL: servers.modelUrl, RUNNER_SANDBOX_URL: servers.sandboxUrl });
 const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
+const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
 const runsQueue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
 const rawQueue = new Queue<RunJobData>('raw-noop', { connection: redis, prefix });
 const workflow = loadWorkflowText('bench-queue-floor.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
@@ -99,7 +101,7 @@ async function runner(engine: 'real' | 'stub' | 'shared', count = jobs): Promise
   const runWorkflow = engine === 'stub' ? noop : shared?.runWorkflow;
   const worker = startRunWorker({ config, connection: blocking, store, concurrency, runWorkflow });
   try {
-    return await measure(count, () => enqueueRun(runsQueue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: '' }), worker.worker);
+    return await measure(count, () => enqueueRun(runsQueue, lifecycle, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: '' }), worker.worker);
   } finally {
     await worker.stop(1000);
     await shared?.close();

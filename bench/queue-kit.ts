@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { loadConfig, type RunnerConfig } from '../src/config/config.ts';
 import { runWorkflow } from '../src/engine/run-workflow.ts';
-import { openBackend } from '../src/backends/open.ts';
+import { createBackendOpener } from '../src/backends/open.ts';
+import type { BackendOpener } from '../src/backends/types.ts';
+import { createSandboxLauncher } from '../src/sandbox/launcher.ts';
 import type { ToolBackend } from '../src/backends/types.ts';
 
 /** Redis the benchmarks use (REDIS_URL, else the local default). */
@@ -71,8 +73,9 @@ export function numericArgs<T extends Record<string, number>>(defaults: T): T {
  */
 export function withSharedBackend(): { runWorkflow: typeof runWorkflow; close(): Promise<void> } {
   let shared: Promise<ToolBackend> | undefined;
-  const open: typeof openBackend = async (config, options) => {
-    shared ??= openBackend(config, options);
+  const opener = createBackendOpener({ sandbox: createSandboxLauncher() });
+  const open: BackendOpener = async (config, options) => {
+    shared ??= opener(config, options);
     return { ...(await shared), close: async () => {} };
   };
   return {

@@ -21,6 +21,7 @@ import { enqueueRun } from '../src/queue/producer.ts';
 import { createRedisRateLimiter } from '../src/queue/rate-limit.ts';
 import { startRunWorker, type RunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
+import { RunLifecycle } from '../src/runs/lifecycle.ts';
 import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
 import { REDIS_URL, benchPrefix, deleteKeys, numericArgs, queueConfig } from './queue-kit.ts';
@@ -43,6 +44,7 @@ const servers = await startQueueServers('inline', { dir, latencyMs: 50, reads: r
 const config = queueConfig(dir, prefix, { OPENAI_BASE_URL: servers.modelUrl, RUNNER_SANDBOX_URL: servers.sandboxUrl, RUNNER_MODEL_RPM: String(rpm) });
 const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
+const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
 const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
 const workflow = loadWorkflowText('bench-rate-limit.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
 const expected = runs * requests;
@@ -51,7 +53,7 @@ console.log(`${runs} runs x ${requests} model request(s) at ${config.modelRpm}/m
 for (let i = 0; i < runs; i += 100) {
   await Promise.all(
     Array.from({ length: Math.min(100, runs - i) }, () =>
-      enqueueRun(queue, store, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
+      enqueueRun(queue, lifecycle, workflow, { inputs: {}, resolved: {}, backend: 'sandbox', model: 'scripted' }),
     ),
   );
 }

@@ -1,7 +1,7 @@
 import { tool, type FunctionTool } from '@openai/agents';
-import type { BackendTool } from '../backends/types.ts';
+import type { BackendTool } from '../toolkit/types.ts';
 import { compactSchema } from './compact-schema.ts';
-import type { ToolGateway } from './gateway.ts';
+import type { ToolGateway } from './gateway/index.ts';
 import type { ObservedModel } from './observed-model.ts';
 
 /** Options of {@link gatewayTools}. */

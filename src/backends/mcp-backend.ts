@@ -1,7 +1,8 @@
 import type { MCPServer } from '@openai/agents';
 import { ExternalError } from '../shared/errors.ts';
-import type { ToolEnvelope } from '../toolkit/types.ts';
-import type { BackendTool, HostedEndpoint, ToolBackend } from './types.ts';
+import type { ToolEnvelope, ToolFailure } from '../toolkit/types.ts';
+import type { BackendTool } from '../toolkit/types.ts';
+import type { HostedEndpoint, ToolBackend } from './types.ts';
 
 /** Options of {@link openMcpBackend}. */
 export interface McpBackendOptions {
@@ -57,8 +58,14 @@ export async function openMcpBackend(options: McpBackendOptions): Promise<ToolBa
         return toEnvelope(result as McpResult);
       } catch (error) {
         // A call cut short by its own signal says nothing about the connection; anything else might.
-        if (!callOptions?.signal?.aborted) failures += 1;
-        return { data: null, error: `${name} failed in the ${options.name} backend: ${(error as Error).message}`, successful: false };
+        const aborted = callOptions?.signal?.aborted === true;
+        if (!aborted) failures += 1;
+        return {
+          data: null,
+          error: `${name} failed in the ${options.name} backend: ${(error as Error).message}`,
+          successful: false,
+          failure: aborted ? { kind: 'cancelled', retryable: false } : { kind: 'tool', retryable: true },
+        };
       }
     },
     async close() {
@@ -81,7 +88,7 @@ interface McpResult {
  * router), else the text parsed as JSON when it is, else the text itself.
  */
 export function toEnvelope(result: McpResult): ToolEnvelope {
-  if (isEnvelope(result.structuredContent)) return result.structuredContent;
+  if (isEnvelope(result.structuredContent)) return withFailure(result.structuredContent);
   const text = (result.content ?? [])
     .filter((c) => c.type === 'text')
     .map((c) => c.text ?? '')
@@ -92,10 +99,24 @@ export function toEnvelope(result: McpResult): ToolEnvelope {
   } catch {
     // Plain text is a fine tool result.
   }
-  if (isEnvelope(data)) return data;
+  if (isEnvelope(data)) return withFailure(data);
   if (result.isError) return { data: null, error: text || 'the tool reported an error', successful: false };
   return { data: data ?? result.structuredContent ?? null, error: null, successful: true };
 }
+
+/**
+ * The envelope with its `failure` kept only when it is well formed (a server is not trusted to send one), and
+ * dropped on success.
+ */
+function withFailure(envelope: ToolEnvelope): ToolEnvelope {
+  const { failure, ...rest } = envelope;
+  if (envelope.successful || !failure || typeof failure !== 'object') return rest;
+  const kind = FAILURE_KINDS.includes(failure.kind) ? failure.kind : undefined;
+  if (!kind || typeof failure.retryable !== 'boolean') return rest;
+  return { ...rest, failure: { kind, retryable: failure.retryable, ...(Number.isInteger(failure.status) ? { status: failure.status } : {}) } };
+}
+
+const FAILURE_KINDS: ReadonlyArray<ToolFailure['kind']> = ['tool', 'validation', 'cancelled'];
 
 function isEnvelope(value: unknown): value is ToolEnvelope {
   return typeof value === 'object' && value !== null && 'successful' in value && typeof (value as ToolEnvelope).successful === 'boolean' && 'data' in value;

@@ -1,25 +1,25 @@
-import type { RunnerConfig } from '../config/config.ts';
-import type { McpOptions } from '../workflow/types.ts';
-import type { ToolBackend } from './types.ts';
+/** Opening a run's tool backend by name. Only the chosen backend's modules are loaded. */
+import type { BackendOpener, SandboxLauncher } from './types.ts';
 
-/** Options of {@link openBackend}. */
-export interface OpenBackendOptions {
-  /** Backend name: the flag, else the workflow's tools.backend, else RUNNER_BACKEND. */
-  name: 'sandbox' | 'composio' | 'mcp';
-  /** Tools the run may call (a Composio session is restricted to them). */
-  allowed: readonly string[];
-  /** The `mcp` backend's server (a workflow's tools.mcp); required for that backend only. */
-  mcp?: McpOptions;
+/** What an opener needs from its owner. */
+export interface BackendOpenerOptions {
+  /**
+   * Starts the embedded sandbox in-process for the `sandbox` backend when RUNNER_SANDBOX_URL is not set (default:
+   * none; the sandbox backend then needs RUNNER_SANDBOX_URL).
+   */
+  sandbox?: SandboxLauncher;
 }
 
-/** Opens the backend a run uses. Only the chosen backend's modules are loaded. */
-export async function openBackend(config: RunnerConfig, options: OpenBackendOptions): Promise<ToolBackend> {
-  switch (options.name) {
-    case 'sandbox':
-      return (await import('./sandbox.ts')).openSandboxBackend(config);
-    case 'composio':
-      return (await import('./composio.ts')).openComposioBackend(config, { allowed: options.allowed });
-    case 'mcp':
-      return (await import('./mcp.ts')).openCustomMcpBackend(config, options.mcp);
-  }
+/** Builds the function that opens sandbox, composio or mcp backends. */
+export function createBackendOpener(options: BackendOpenerOptions = {}): BackendOpener {
+  return async (config, open) => {
+    switch (open.name) {
+      case 'sandbox':
+        return (await import('./sandbox.ts')).openSandboxBackend(config, options.sandbox);
+      case 'composio':
+        return (await import('./composio.ts')).openComposioBackend(config, { allowed: open.allowed });
+      case 'mcp':
+        return (await import('./mcp.ts')).openCustomMcpBackend(config, open.mcp);
+    }
+  };
 }

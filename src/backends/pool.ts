@@ -4,18 +4,17 @@
  * settings instead; closing the lease returns it. A backend that saw a transport failure is closed, not reused.
  */
 import type { RunnerConfig } from '../config/config.ts';
-import { openBackend as defaultOpen, type OpenBackendOptions } from './open.ts';
-import type { ToolBackend } from './types.ts';
+import type { BackendOpener, OpenBackendOptions, ToolBackend } from './types.ts';
 
 /** Options of {@link createBackendPool}. */
 export interface BackendPoolOptions {
-  /** Opens a real backend (default: openBackend). */
-  open?: typeof defaultOpen;
+  /** Opens a real backend (required: the process's opener). */
+  open: BackendOpener;
   /** Idle backends kept per settings (default 16); more are closed when returned. */
   maxIdle?: number;
 }
 
-/** A pool: `open` has openBackend's signature, so it drops into runWorkflow's deps. */
+/** A pool: `open` is a {@link BackendOpener}, so it drops into runWorkflow's deps. */
 export interface BackendPool {
   open(config: RunnerConfig, options: OpenBackendOptions): Promise<ToolBackend>;
   /** Backends open now (idle and leased). */
@@ -25,8 +24,8 @@ export interface BackendPool {
 }
 
 /** Creates a pool. */
-export function createBackendPool(options: BackendPoolOptions = {}): BackendPool {
-  const open = options.open ?? defaultOpen;
+export function createBackendPool(options: BackendPoolOptions): BackendPool {
+  const open = options.open;
   const maxIdle = options.maxIdle ?? 16;
   const idle = new Map<string, ToolBackend[]>();
   let opened = 0;

@@ -2,17 +2,9 @@
  * A tool backend: where a run's tool calls go. Every backend is reached over MCP (the embedded sandbox's `/mcp`,
  * Composio's Tool Router, any MCP server), so the engine and the gateway see one shape.
  */
-import type { ToolEnvelope } from '../toolkit/types.ts';
-
-/** What a backend offers the model: a tool as its MCP server lists it. */
-export interface BackendTool {
-  name: string;
-  description: string;
-  /** JSON Schema of the arguments. */
-  inputSchema: Record<string, unknown>;
-  /** MCP hints, used for tools the Confluence catalogue does not know. */
-  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean };
-}
+import type { RunnerConfig } from '../config/config.ts';
+import type { McpOptions } from '../workflow/types.ts';
+import type { BackendTool, ToolEnvelope } from '../toolkit/types.ts';
 
 /** Where the model provider itself should call tools (`tools.mode: hosted`). */
 export interface HostedEndpoint {
@@ -39,4 +31,32 @@ export interface ToolBackend {
   call(name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<ToolEnvelope>;
   /** Closes the connection and anything the backend started; safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What to open. */
+export interface OpenBackendOptions {
+  /** Backend name: the flag, else the workflow's tools.backend, else RUNNER_BACKEND. */
+  name: 'sandbox' | 'composio' | 'mcp';
+  /** The Confluence tools the run may call: a Composio session is scoped to them (the tool access's allowed tools). */
+  allowed: readonly string[];
+  /** The `mcp` backend's server (a workflow's tools.mcp); required for that backend only. */
+  mcp?: McpOptions;
+}
+
+/** Opens the backend a run uses; the engine, chat and the worker's pool take one. */
+export type BackendOpener = (config: RunnerConfig, options: OpenBackendOptions) => Promise<ToolBackend>;
+
+/** An in-process sandbox lent to a backend: its MCP endpoint, and the way to give it back. */
+export interface SandboxLease {
+  mcpUrl: string;
+  /** Gives the sandbox back; the last lease out stops it. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/**
+ * Starts (or shares) the embedded Confluence in this process. Injected by whoever owns the process (the CLI, a
+ * test), so the low-level sandbox backend keeps no process-wide state of its own.
+ */
+export interface SandboxLauncher {
+  acquire(config: RunnerConfig): Promise<SandboxLease>;
 }

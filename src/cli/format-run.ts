@@ -21,7 +21,15 @@ export interface FormatOptions {
 type Resolved = Required<Omit<FormatOptions, 'zone'>> & { zone?: string };
 
 const plain = (_style: Style, text: string) => text;
-const STATUS_STYLE: Record<string, Style> = { succeeded: 'green', failed: 'red', running: 'yellow', queued: 'yellow', cancelled: 'dim', missed: 'magenta' };
+const STATUS_STYLE: Record<RunStatus, Style> = {
+  succeeded: 'green',
+  failed: 'red',
+  running: 'yellow',
+  queued: 'yellow',
+  waiting: 'cyan',
+  cancelled: 'dim',
+  missed: 'magenta',
+};
 const MAX_OUTPUT_LINES = 40;
 
 function resolve(options: FormatOptions): Resolved {
@@ -72,7 +80,7 @@ function took(startedAt: string | undefined, endedAt: string | undefined, o: Res
 }
 
 function status(text: string, o: Resolved, width = 0): string {
-  const style = STATUS_STYLE[text];
+  const style = STATUS_STYLE[text as RunStatus];
   const padded = text.padEnd(width);
   return style ? o.paint(style, padded) : padded;
 }

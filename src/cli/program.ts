@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { RUN_STATUSES } from '../runs/types.ts';
 import type { CommandSpec } from './args.ts';
 
 /** The package version, read once from package.json. */
@@ -58,7 +59,7 @@ export const PROGRAM: CommandSpec = {
           name: 'status',
           short: 's',
           type: 'string',
-          choices: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'missed'],
+          choices: RUN_STATUSES,
           valueName: 'status',
           description: 'only runs with this status',
         },

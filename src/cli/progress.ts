@@ -2,7 +2,7 @@
  * Live progress of a run on stderr: the step, each model turn and tool call as it happens, with elapsed time.
  * On a terminal a status line at the bottom keeps the clock ticking while the model thinks.
  */
-import type { RunEvent } from '../engine/events.ts';
+import type { RunEvent } from '../runs/events.ts';
 import { formatDuration } from './format-run.ts';
 import { paint } from './output.ts';
 

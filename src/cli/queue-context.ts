@@ -31,7 +31,7 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new ExternalError('redis', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, {
+    throw new ExternalError('infrastructure', `cannot reach Redis at ${redactUrl(config.redisUrl)}: ${(error as Error).message}; is it running? (REDIS_URL)`, {
       cause: error,
     });
   }

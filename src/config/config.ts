@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../shared/errors.ts';
 import { parseDuration } from '../shared/duration.ts';
+import { SecretRegistry } from '../shared/secrets.ts';
 import { SETTINGS } from './settings.ts';
 
 /** Tool backends a workflow can use. */
@@ -51,9 +52,9 @@ export interface RunnerConfig {
     /** Grace period for in-flight runs on shutdown, ms (RUNNER_SHUTDOWN_GRACE, default 60 s). */
     graceMs: number;
   };
-  /** Values of every secret setting that is set, for redaction. */
-  secrets: string[];
-  /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value counts as a secret. */
+  /** Every secret this process knows: secret settings, and each value read through {@link RunnerConfig.lookupEnv}. Live: redaction reads it when it runs. */
+  secrets: SecretRegistry;
+  /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value joins {@link RunnerConfig.secrets}. */
   lookupEnv(name: string): string | undefined;
 }
 
@@ -98,9 +99,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   if (store !== 'sqlite' && store !== 'redis') throw new UserError(`RUNNER_STORE must be sqlite or redis, not '${store}'`);
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
-  const secrets = SETTINGS.filter((s) => s.secret)
-    .map((s) => env[s.env])
-    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  const secrets = new SecretRegistry(SETTINGS.filter((s) => s.secret).map((s) => env[s.env]));
   return {
     model: options.flags?.model ?? get('RUNNER_MODEL')!,
     backend: backend as BackendName,
@@ -136,7 +135,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     secrets,
     lookupEnv(name) {
       const value = env[name];
-      if (value !== undefined && value.length >= 4 && !secrets.includes(value)) secrets.push(value);
+      secrets.add(value);
       return value;
     },
   };

@@ -23,7 +23,7 @@ export interface ConfluenceHttpErrorInit {
 /** A non-2xx answer from Confluence. Retryable for 429 and 5xx. */
 export class ConfluenceHttpError extends ExternalError {
   /** HTTP status code. */
-  readonly status: number;
+  declare readonly status: number;
   /** Machine-readable code from the body (v2 `errors[0].code`, v1 `reason`), if any. */
   readonly code: string | undefined;
   /** Parsed body of the answer. */
@@ -39,10 +39,10 @@ export class ConfluenceHttpError extends ExternalError {
   constructor(init: ConfluenceHttpErrorInit) {
     const { code, detail: raw } = readErrorBody(init.body, init.status);
     const detail = init.redact ? init.redact(raw) : raw;
-    super('confluence_http', `Confluence ${init.method} ${init.path} answered ${init.status}: ${detail}`, {
+    super('tool', `Confluence ${init.method} ${init.path} answered ${init.status}: ${detail}`, {
       retryable: init.status === 429 || init.status >= 500,
+      status: init.status,
     });
-    this.status = init.status;
     this.code = code;
     this.body = init.body;
     this.method = init.method;
@@ -57,7 +57,7 @@ export class ConfluenceNetworkError extends ExternalError {
   /** True when our own `timeoutMs` elapsed (as opposed to a transport failure). */
   readonly timedOut: boolean;
   constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
-    super('confluence_network', message, { cause: options.cause, retryable: true });
+    super('tool', message, { cause: options.cause, retryable: true });
     this.timedOut = options.timedOut ?? false;
   }
 }
@@ -65,7 +65,7 @@ export class ConfluenceNetworkError extends ExternalError {
 /** A tool could not run for a reason Confluence itself did not report (e.g. an unknown space key). */
 export class ConfluenceToolError extends ExternalError {
   constructor(message: string) {
-    super('confluence_tool', message, { retryable: false });
+    super('tool', message, { retryable: false });
   }
 }
 

@@ -6,10 +6,12 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
-import type { ExecuteOptions, ToolDefinition, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
+import type { ExecuteOptions, ToolDefinition, ToolEnvelope, ToolExecutor, ToolFailure } from '../toolkit/types.ts';
 import { coerceBody } from './body.ts';
 import { ConfluenceClient, type ConfluenceClientOptions } from './client.ts';
 import { describeFailure } from './describe-error.ts';
+import { ConfluenceHttpError } from './errors.ts';
+import { ExternalError } from '../shared/errors.ts';
 import { toolImplementations } from './tools/index.ts';
 import type { ToolFn } from './tools/types.ts';
 
@@ -41,23 +43,23 @@ export function createConfluenceToolkit(options: ConfluenceToolkitOptions): Tool
     async execute(slug: string, rawArgs: Record<string, unknown>, execOptions: ExecuteOptions = {}): Promise<ToolEnvelope> {
       const tool = catalogue.get(slug);
       const impl: ToolFn | undefined = toolImplementations[slug];
-      if (!tool || !impl) return failure(unknownToolMessage(slug, catalogue));
+      if (!tool || !impl) return failure(unknownToolMessage(slug, catalogue), INVALID);
       if (rawArgs !== undefined && (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs))) {
-        return failure('invalid arguments: the arguments must be a JSON object');
+        return failure('invalid arguments: the arguments must be a JSON object', INVALID);
       }
       const args = coerceBody(slug, rawArgs ?? {});
       let validate: ValidateFunction;
       try {
         validate = validatorFor(tool);
       } catch (error) {
-        return failure(`internal error: the input schema of ${slug} does not compile (${(error as Error).message})`);
+        return failure(`internal error: the input schema of ${slug} does not compile (${(error as Error).message})`, { kind: 'tool', retryable: false });
       }
-      if (!validate(args)) return failure(`invalid arguments: ${formatAjvErrors(validate.errors ?? [])}`);
+      if (!validate(args)) return failure(`invalid arguments: ${formatAjvErrors(validate.errors ?? [])}`, INVALID);
       try {
         const data = await impl(client, args, execOptions.signal);
         return { data: data ?? {}, error: null, successful: true };
       } catch (error) {
-        return failure(client.redact(describeFailure(error, { slug, args })));
+        return failure(client.redact(describeFailure(error, { slug, args })), failureOf(error, execOptions.signal));
       }
     },
   };
@@ -69,8 +71,19 @@ function createAjv(): Ajv {
   return ajv;
 }
 
-function failure(error: string): ToolEnvelope {
-  return { data: null, error, successful: false };
+/** Arguments the tool cannot take: the caller must change them. */
+const INVALID: ToolFailure = { kind: 'validation', retryable: false };
+
+function failure(error: string, kind: ToolFailure): ToolEnvelope {
+  return { data: null, error, successful: false, failure: kind };
+}
+
+/** The structured kind of a thrown error: read from its type and fields. */
+function failureOf(error: unknown, signal: AbortSignal | undefined): ToolFailure {
+  if (signal?.aborted) return { kind: 'cancelled', retryable: false };
+  if (error instanceof ConfluenceHttpError) return { kind: 'tool', retryable: error.retryable, status: error.status };
+  if (error instanceof ExternalError) return { kind: 'tool', retryable: error.retryable };
+  return { kind: 'tool', retryable: false };
 }
 
 /** Ajv errors as one line: "/labels/0/prefix must be one of global, team, my; /title is required". */

@@ -4,15 +4,17 @@
  */
 import { Agent, Runner, type Session } from '@openai/agents';
 import { gatewayTools } from '../agent/function-tools.ts';
-import { ToolGateway } from '../agent/gateway.ts';
+import { ToolGateway } from '../agent/gateway/index.ts';
 import { createModel } from '../agent/model.ts';
 import { ObservedModel } from '../agent/observed-model.ts';
-import { createToolPolicy } from '../agent/tool-policy.ts';
 import type { RunnerConfig } from '../config/config.ts';
 import type { ToolCallRecord } from '../runs/types.ts';
 import { createRedactor } from '../shared/redact.ts';
-import { openBackend as defaultOpenBackend } from '../backends/open.ts';
-import type { ToolBackend } from '../backends/types.ts';
+import { createBackendOpener } from '../backends/open.ts';
+import type { BackendOpener, ToolBackend } from '../backends/types.ts';
+import { RunEvents } from '../runs/events.ts';
+import { createSandboxLauncher } from '../sandbox/launcher.ts';
+import { createToolAccess } from '../toolkit/access.ts';
 import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 
 /** The guide's instructions for the chat agent. */
@@ -36,8 +38,8 @@ export interface ChatOptions {
   preview?: boolean;
   /** Told of every tool call. */
   onToolCall?: (call: ToolCallRecord) => void;
-  /** Opens the backend (default: the real ones). */
-  openBackend?: typeof defaultOpenBackend;
+  /** Opens the backend (default: the real ones, with an in-process sandbox of the chat's own). */
+  openBackend?: BackendOpener;
 }
 
 /** An open chat. */
@@ -48,44 +50,53 @@ export interface Chat {
   close(): Promise<void>;
 }
 
-/** Opens the backend and builds the agent. */
+/** Opens the backend and builds the agent. Checks the model settings first, and never leaves a backend open on failure. */
 export async function openChat(options: ChatOptions): Promise<Chat> {
   const { config } = options;
   const catalogue = confluenceCatalogue();
-  const allowed = catalogue.tools.filter((t) => t.effect !== 'destructive' || options.allowDestructive).map((t) => t.slug);
-  const backend: ToolBackend = await (options.openBackend ?? defaultOpenBackend)(config, { name: options.backend ?? config.backend, allowed });
-  const gateway = new ToolGateway({
-    backend,
-    policy: createToolPolicy({ allow: allowed, allowDestructive: options.allowDestructive, catalogue, backendTools: backend.tools, router: backend.router }),
-    catalogue,
-    preview: options.preview === true,
-    timeoutMs: config.tools.timeoutMs,
-    recordResultChars: config.tools.recordResultChars,
-    redact: createRedactor(config.secrets),
-    onCall: (record) => options.onToolCall?.(record),
-  });
+  // Chat may use every tool of the catalogue; destructive ones only with --allow-destructive.
+  const access = createToolAccess({ allow: catalogue.tools.map((t) => t.slug), allowDestructive: options.allowDestructive === true, catalogue });
   const choice = createModel(config, config.model);
-  const runner = new Runner({ tracingDisabled: !(config.openai.tracing && !config.openai.baseUrl), toolNotFoundBehavior: 'return_error_to_model' });
-  return {
-    async send(text, onText) {
-      const model = new ObservedModel(choice.model);
-      const agent = new Agent({
-        name: 'Assistant',
-        instructions: CHAT_INSTRUCTIONS,
-        model,
-        modelSettings: choice.settings,
-        tools: gatewayTools(gateway.options.policy.modelTools(), { gateway, step: 'chat', model }),
-      });
-      const stream = await runner.run(agent, text, { session: options.session, stream: true, maxTurns: 30 });
-      let answer = '';
-      for await (const delta of stream.toTextStream()) {
-        answer += delta;
-        onText?.(delta);
-      }
-      await stream.completed;
-      if (stream.error) throw stream.error;
-      return typeof stream.finalOutput === 'string' ? stream.finalOutput : answer;
-    },
-    close: () => backend.close(),
-  };
+  const open = options.openBackend ?? createBackendOpener({ sandbox: createSandboxLauncher() });
+  const backend: ToolBackend = await open(config, { name: options.backend ?? config.backend, allowed: access.allowedTools().map((t) => t.slug) });
+  try {
+    const events = new RunEvents({ redact: createRedactor(config.secrets) });
+    if (options.onToolCall) events.on('tool_end', ({ call }) => options.onToolCall?.(call));
+    const gateway = new ToolGateway({
+      backend,
+      access,
+      catalogue,
+      preview: options.preview === true,
+      timeoutMs: config.tools.timeoutMs,
+      recordResultChars: config.tools.recordResultChars,
+      events,
+      redact: createRedactor(config.secrets),
+    });
+    const runner = new Runner({ tracingDisabled: !(config.openai.tracing && !config.openai.baseUrl), toolNotFoundBehavior: 'return_error_to_model' });
+    return {
+      async send(text, onText) {
+        const model = new ObservedModel(choice.model);
+        const agent = new Agent({
+          name: 'Assistant',
+          instructions: CHAT_INSTRUCTIONS,
+          model,
+          modelSettings: choice.settings,
+          tools: gatewayTools(gateway.access.offered(), { gateway, step: 'chat', model }),
+        });
+        const stream = await runner.run(agent, text, { session: options.session, stream: true, maxTurns: 30 });
+        let answer = '';
+        for await (const delta of stream.toTextStream()) {
+          answer += delta;
+          onText?.(delta);
+        }
+        await stream.completed;
+        if (stream.error) throw stream.error;
+        return typeof stream.finalOutput === 'string' ? stream.finalOutput : answer;
+      },
+      close: () => backend.close(),
+    };
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
 }

@@ -1,9 +1,12 @@
-/** Turns whatever ended a step into a {@link RunFailure}: who is at fault, and whether retrying may help. */
+/**
+ * Turns whatever ended a step into a {@link RunFailure}: who is at fault, and whether retrying may help. Decisions
+ * read types and fields (error classes, HTTP status, errno codes), never the wording of a message. Messages are
+ * recorded as they are; the run store's boundary redacts secrets from them.
+ */
 import { MaxTurnsExceededError, ModelBehaviorError, ModelTimeoutError } from '@openai/agents';
 import { APIConnectionError } from 'openai';
 import type { RunFailure } from '../runs/types.ts';
 import { ExternalError, RunnerError, UserError } from '../shared/errors.ts';
-import type { Redactor } from '../shared/redact.ts';
 
 /** Why the engine aborted a run's signal (the reason given to `AbortController.abort`). */
 export class StopReason extends Error {
@@ -23,8 +26,29 @@ export class StepFailure extends RunnerError {
   }
 }
 
+/** HTTP statuses of a model server worth another attempt. */
+const TRANSIENT_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+/** Errno and undici codes of a connection that failed or dropped: the server may answer next time. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
 /** Classifies an error thrown while a step ran. `signal` is the run's: when it aborted, its reason wins. */
-export function classifyFailure(error: unknown, step: string | undefined, signal: AbortSignal, redact: Redactor): RunFailure {
+export function classifyFailure(error: unknown, step: string | undefined, signal: AbortSignal): RunFailure {
   const at = step ? { step } : {};
   if (signal.aborted && signal.reason instanceof StopReason) return { ...signal.reason.failure, ...at };
   if (error instanceof StepFailure) return { ...error.failure, ...at };
@@ -32,25 +56,32 @@ export function classifyFailure(error: unknown, step: string | undefined, signal
     return { kind: 'limit', message: `the model used all its turns (limits.max_turns) without a final answer`, retryable: false, ...at };
   }
   if (error instanceof ModelTimeoutError) return { kind: 'model', message: `the model did not answer in time: ${firstLine(error)}`, retryable: true, ...at };
-  if (error instanceof ModelBehaviorError) return { kind: 'model', message: redact(`the model misbehaved: ${error.message}`), retryable: true, ...at };
-  if (error instanceof UserError) return { kind: 'validation', message: redact(error.message), retryable: false, ...at };
-  if (error instanceof ExternalError)
-    return { kind: error.kind === 'model' ? 'model' : 'tool', message: redact(error.message), retryable: error.retryable, ...at };
-  const status = (error as { status?: unknown }).status;
+  if (error instanceof ModelBehaviorError) return { kind: 'model', message: `the model misbehaved: ${error.message}`, retryable: true, ...at };
+  if (error instanceof UserError) return { kind: 'validation', message: error.message, retryable: false, ...at };
+  if (error instanceof ExternalError) return { kind: error.kind, message: error.message, retryable: error.retryable, ...at };
+  const status = (error as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number') {
-    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-    return { kind: 'model', message: redact(`the model server answered HTTP ${status}: ${firstLine(error)}`), retryable, ...at };
+    return {
+      kind: 'model',
+      message: `the model server answered HTTP ${status}: ${firstLine(error)}`,
+      retryable: TRANSIENT_STATUS.has(status) || status >= 500,
+      ...at,
+    };
   }
-  const name = (error as Error)?.name ?? '';
-  // The openai client's connection errors are named plain 'Error' and say only "Connection error.".
-  if (
-    error instanceof APIConnectionError ||
-    /APIConnection|Timeout|FetchError/.test(name) ||
-    /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(String((error as Error)?.message))
-  ) {
-    return { kind: 'model', message: redact(`cannot reach the model server: ${firstLine(error)}`), retryable: true, ...at };
+  if (error instanceof APIConnectionError || networkCode(error) !== undefined) {
+    return { kind: 'model', message: `cannot reach the model server: ${firstLine(error)}`, retryable: true, ...at };
   }
-  return { kind: 'internal', message: redact(`internal error: ${firstLine(error)}`), retryable: false, ...at };
+  return { kind: 'internal', message: `internal error: ${firstLine(error)}`, retryable: false, ...at };
+}
+
+/** The network code of an error or of one of its causes (fetch wraps the socket's error in `cause`). */
+function networkCode(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }
 
 function firstLine(error: unknown): string {

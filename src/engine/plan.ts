@@ -1,7 +1,7 @@
 import type { RunnerConfig } from '../config/config.ts';
 import { UserError } from '../shared/errors.ts';
-import type { ToolDefinition } from '../toolkit/types.ts';
-import { allowedTools } from '../workflow/allowed-tools.ts';
+import type { ToolCatalogue } from '../toolkit/catalogue.ts';
+import { createToolAccess } from '../toolkit/access.ts';
 import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { InputValues } from '../workflow/inputs.ts';
 import { templateScope, type RunFacts } from '../workflow/scope.ts';
@@ -48,7 +48,7 @@ export interface Plan {
 export interface PlanOptions {
   inputs: InputValues;
   config: Pick<RunnerConfig, 'model' | 'backend'>;
-  catalogue: readonly ToolDefinition[];
+  catalogue: ToolCatalogue;
   /** Facts templates see as `run.*` (scheduled_at decides date filters). */
   run: RunFacts;
   /** Forces preview mode (the `--preview` flag). */
@@ -60,7 +60,8 @@ export function planRun(workflow: Workflow, options: PlanOptions): Plan {
   const engine = createTemplateEngine(workflow.timezone);
   const scope = templateScope(workflow, options.inputs, options.run);
   const render = (text: string): PlannedText => renderIfPossible(engine, text, scope);
-  const allowed = allowedTools(workflow, options.catalogue).map((t) => ({ slug: t.slug, effect: t.effect }));
+  const access = createToolAccess({ allow: workflow.tools.allow, allowDestructive: workflow.tools.allow_destructive, catalogue: options.catalogue });
+  const allowed = access.allowedTools().map((t) => ({ slug: t.slug, effect: t.effect }));
   const steps: PlannedStep[] = workflow.steps.map((step) => {
     const title = step.title ? render(step.title) : undefined;
     if (step.kind === 'prompt') {
@@ -68,7 +69,7 @@ export function planRun(workflow: Workflow, options: PlanOptions): Plan {
     }
     const args = structuredClone(step.with) as Record<string, unknown>;
     walkStrings(args, [], (path, text) => setIn(args, path, render(text).text));
-    const effect = options.catalogue.find((t) => t.slug === step.tool)?.effect ?? 'read';
+    const effect = options.catalogue.get(step.tool)?.effect ?? 'read';
     return { id: step.id, kind: 'tool', title, tool: step.tool, with: args, assertions: step.assert.length, tools: [{ slug: step.tool, effect }] };
   });
   return {
@@ -95,7 +96,7 @@ function renderIfPossible(engine: TemplateEngine, text: string, scope: object): 
     return { text: engine.render(text, scope), rendered: true };
   } catch (error) {
     const snippet = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    throw new UserError(`cannot render template '${snippet.replace(/\n/g, ' ')}': ${(error as Error).message.split('\n')[0]}`, { kind: 'validation' });
+    throw new UserError(`cannot render template '${snippet.replace(/\n/g, ' ')}': ${(error as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -9,7 +9,7 @@ export function renderText(engine: TemplateEngine, text: string, scope: object, 
   try {
     return engine.render(text, scope);
   } catch (error) {
-    throw new UserError(`cannot render ${what}: ${((error as Error).message.split('\n')[0] ?? '').trim()}`, { kind: 'validation' });
+    throw new UserError(`cannot render ${what}: ${((error as Error).message.split('\n')[0] ?? '').trim()}`);
   }
 }
 

@@ -1,6 +1,5 @@
 /** A tool step: one direct call through the gateway (no model), then its assertions. */
-import type { ToolGateway } from '../agent/gateway.ts';
-import type { StepRecord } from '../runs/types.ts';
+import type { ToolGateway } from '../agent/gateway/index.ts';
 import type { TemplateEngine } from '../workflow/templates.ts';
 import type { ToolStep } from '../workflow/types.ts';
 import { checkAssertion } from './assertions.ts';
@@ -10,7 +9,6 @@ import { renderValue } from './render.ts';
 /** What a tool step needs. */
 export interface ToolStepContext {
   step: ToolStep;
-  record: StepRecord;
   gateway: ToolGateway;
   templates: TemplateEngine;
   scope: object;
@@ -20,7 +18,7 @@ export interface ToolStepContext {
 /** Runs the step; its output is the tool's envelope ({data, error, successful}). */
 export async function runToolStep(context: ToolStepContext): Promise<unknown> {
   const { step, gateway } = context;
-  const schema = gateway.options.backend.tools.find((t) => t.name === step.tool)?.inputSchema ?? gateway.options.catalogue.get(step.tool)?.input;
+  const schema = gateway.access.schemaOf(step.tool);
   const args = renderValue(context.templates, step.with, context.scope, `${step.id}.with`, schema) as Record<string, unknown>;
   const envelope = await gateway.call(step.tool, args, { step: step.id, signal: context.signal });
   const failures: string[] = [];

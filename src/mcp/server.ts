@@ -69,13 +69,19 @@ export function createToolkitMcpServer(executor: ToolExecutor, options: ToolkitM
         data: null,
         error: `Unknown tool "${name}". Available tools: ${tools.map((t) => t.slug).join(', ')}.`,
         successful: false,
+        failure: { kind: 'validation', retryable: false },
       });
     }
     try {
       return envelopeResult(await executor.execute(name, args ?? {}, { signal: extra.signal }));
     } catch (error) {
       // Executors promise never to throw; if one does anyway, the client still gets an envelope, not a protocol error.
-      return envelopeResult({ data: null, error: `Tool ${name} failed: ${(error as Error).message}`, successful: false });
+      return envelopeResult({
+        data: null,
+        error: `Tool ${name} failed: ${(error as Error).message}`,
+        successful: false,
+        failure: { kind: 'tool', retryable: false },
+      });
     }
   });
   return server;

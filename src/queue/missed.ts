@@ -1,6 +1,5 @@
 /** Schedule slots that passed while nothing ran: recorded as `missed` runs, never silently dropped. */
-import { newRunRecord } from '../runs/new-run.ts';
-import type { RunStore } from '../runs/types.ts';
+import type { RunLifecycle } from '../runs/lifecycle.ts';
 import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { slotRunId } from './names.ts';
@@ -34,20 +33,17 @@ export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[]
 }
 
 /** Records each missed slot as a run with status `missed` (idempotent: the run id is the slot's). */
-export async function recordMissed(store: RunStore, workflow: Workflow, slots: readonly Date[], now: Date, late: { slot: string }): Promise<void> {
+export async function recordMissed(lifecycle: RunLifecycle, workflow: Workflow, slots: readonly Date[], now: Date, late: { slot: string }): Promise<void> {
   for (const slot of slots) {
     const iso = slot.toISOString();
-    const record = newRunRecord(workflow, {
+    await lifecycle.missed(workflow, {
       id: slotRunId(workflow.name, iso),
       trigger: { type: 'schedule', slot: iso },
       inputs: {},
-      status: 'missed',
       mode: workflow.mode,
       backend: workflow.tools.backend ?? '',
       model: workflow.agent.model ?? '',
       notes: [`no worker ran this slot; noticed at ${now.toISOString()} when the late run of slot ${late.slot} started`],
-      createdAt: now.toISOString(),
     });
-    if (!(await store.get(record.id))) await store.save(record);
   }
 }

@@ -8,7 +8,8 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RunnerConfig } from '../config/config.ts';
 import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-workflow.ts';
-import { fencedStore } from '../runs/fenced-store.ts';
+import { guardStore } from '../runs/guarded-store.ts';
+import { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
 import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
@@ -72,20 +73,20 @@ export function createRunProcessor(options: ProcessorOptions) {
     const trigger: RunTrigger = slotMs !== undefined ? { type: 'schedule', slot: new Date(slotMs).toISOString() } : { type: 'manual' };
     const runId = trigger.type === 'schedule' ? slotRunId(workflow.name, trigger.slot) : (data.runId ?? String(job.id));
 
-    const existing = await options.store.get(runId);
+    const store = guardStore(options.store, options.config.secrets);
+    const lifecycle = new RunLifecycle(store, { now });
+    const existing = await store.get(runId);
     if (existing?.status === 'succeeded') return { runId, status: 'succeeded', duplicate: true };
-    if (existing) await closeAbandonedAttempts(options.store, existing, now());
     if (trigger.type === 'schedule' && !existing) {
       const at = now();
       // BullMQ scheduled the next slot's job when it handed this one out (processedOn): slots up to then have none.
       const taken = job.processedOn ? new Date(job.processedOn) : at;
-      await recordMissed(options.store, workflow, missedSlots(workflow, new Date(trigger.slot), taken), at, { slot: trigger.slot });
+      await recordMissed(lifecycle, workflow, missedSlots(workflow, new Date(trigger.slot), taken), at, { slot: trigger.slot });
     }
 
     const controller = new AbortController();
     const onJobAbort = () => controller.abort();
     signal?.addEventListener('abort', onJobAbort, { once: true });
-    const store = fencedStore(options.store);
     const untrack = options.track?.(String(job.id), {
       controller,
       fence: () => {
@@ -109,7 +110,17 @@ export function createRunProcessor(options: ProcessorOptions) {
       );
     } catch (error) {
       // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.
-      throw new UnrecoverableError((error as Error).message);
+      // The run never started, so its queued record is closed here, with the reason.
+      const fields = {
+        id: runId,
+        trigger,
+        inputs: data.inputs ?? {},
+        mode: workflow.mode,
+        backend: workflow.tools.backend ?? options.config.backend,
+        model: workflow.agent.model ?? options.config.model,
+      };
+      const closed = await lifecycle.reject(workflow, fields, { kind: 'validation', message: (error as Error).message, retryable: false });
+      throw new UnrecoverableError(closed.error?.message ?? 'the run could not start');
     } finally {
       untrack?.();
       signal?.removeEventListener('abort', onJobAbort);
@@ -125,26 +136,6 @@ export function createRunProcessor(options: ProcessorOptions) {
     if (record.error?.retryable) throw new Error(message);
     throw new UnrecoverableError(message);
   };
-}
-
-/**
- * Closes attempts still `running` in the record: the job is ours now, so their worker lost its lock (it died or
- * stopped answering) and will never end them. Without this a finished run would show an attempt running forever.
- */
-async function closeAbandonedAttempts(store: RunStore, record: RunRecord, at: Date): Promise<void> {
-  const abandoned = record.attempts.filter((a) => a.status === 'running');
-  if (abandoned.length === 0) return;
-  const endedAt = at.toISOString();
-  for (const attempt of abandoned) {
-    const error = {
-      kind: 'internal' as const,
-      message: `worker ${attempt.worker ?? '(unknown)'} stopped answering during this attempt and lost the job; it ran again`,
-      retryable: true,
-    };
-    for (const step of attempt.steps) if (step.status === 'running') Object.assign(step, { status: 'failed', endedAt, error });
-    Object.assign(attempt, { status: 'failed', endedAt, error });
-  }
-  await store.save(record);
 }
 
 /**

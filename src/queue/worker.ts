@@ -7,7 +7,10 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunnerConfig } from '../config/config.ts';
 import type { RunStore } from '../runs/types.ts';
+import { createBackendOpener } from '../backends/open.ts';
 import { createBackendPool, type BackendPool } from '../backends/pool.ts';
+import type { BackendOpener } from '../backends/types.ts';
+import { createSandboxLauncher } from '../sandbox/launcher.ts';
 import { QUEUE_NAME } from './names.ts';
 import { createRunProcessor, type ProcessorOptions, type RunJobResult, type TrackedRun } from './processor.ts';
 import type { RunJobData } from './payload.ts';
@@ -26,7 +29,9 @@ export interface RunWorkerOptions {
   log?: (line: string) => void;
   /** The engine (default runWorkflow). */
   runWorkflow?: ProcessorOptions['runWorkflow'];
-  /** Backends reused across runs (default: a pool keeping up to `concurrency` idle backends per settings, closed on stop). */
+  /** Opens tool backends (default: the real ones, with one in-process sandbox launcher for this worker). */
+  openBackend?: BackendOpener;
+  /** Backends reused across runs (default: a pool over `openBackend` keeping up to `concurrency` idle backends per settings, closed on stop). */
   pool?: BackendPool;
 }
 
@@ -46,7 +51,9 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
   const running = new Map<string, TrackedRun>();
   let stopping = false;
   const identity = `${hostname()}:${process.pid}`;
-  const pool = options.pool ?? createBackendPool({ maxIdle: options.concurrency ?? 4 });
+  const pool =
+    options.pool ??
+    createBackendPool({ open: options.openBackend ?? createBackendOpener({ sandbox: createSandboxLauncher() }), maxIdle: options.concurrency ?? 4 });
   const processor = createRunProcessor({
     config,
     store: options.store,

@@ -3,14 +3,20 @@
  * Pure types; stores implement {@link RunStore}.
  */
 
-/**
- * Lifecycle of a run. `queued` exists only in queue mode; `missed` marks a schedule slot that passed while no
- * worker was running (recorded when the next slot's run starts, never executed).
- */
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'missed';
+import type { FailureKind } from '../shared/errors.ts';
+import type { KnownEffect } from '../toolkit/types.ts';
 
-/** Why a run or step failed: who is at fault and whether another attempt may help. */
-export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'internal';
+export type { FailureKind } from '../shared/errors.ts';
+
+/**
+ * Status of a run; `runs/lifecycle.ts` owns the moves between them. `queued` exists only in queue mode; `waiting`
+ * holds a run for a person's decision; `missed` marks a schedule slot that passed while nothing ran (recorded,
+ * never executed).
+ */
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'missed';
+
+/** Every run status, in lifecycle order. */
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'missed'];
 
 /** The failure of a run, attempt or step. */
 export interface RunFailure {
@@ -50,7 +56,7 @@ export interface ToolCallRecord {
   /** The meta tool that carried this call (e.g. COMPOSIO_MULTI_EXECUTE_TOOL), when it was an inner call. */
   via?: string;
   /** read, write or destructive; `unknown` for tools outside the catalogue that carry no hints. */
-  effect: 'read' | 'write' | 'destructive' | 'unknown';
+  effect: KnownEffect;
   /** Arguments, secrets redacted. */
   args: unknown;
   status: ToolCallStatus;

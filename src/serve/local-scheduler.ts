@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { DateTime } from 'luxon';
 import type { RunOptions } from '../engine/run-workflow.ts';
-import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
+import type { RunLifecycle } from '../runs/lifecycle.ts';
+import type { RunRecord, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
 import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 import { formatDuration } from '../shared/duration.ts';
@@ -32,8 +33,8 @@ export interface LocalSchedulerOptions {
   run: RunFunction;
   /** What the loader checks tool names against (default: the embedded Confluence catalogue). */
   loadOptions?: LoadOptions;
-  /** The run store; used to mark a run 'cancelled' that ignored its abort at shutdown (default: none). */
-  store?: RunStore;
+  /** The run lifecycle; closes runs that ignored their abort at shutdown, or were abandoned by a second signal (default: none). */
+  lifecycle?: RunLifecycle;
   /** Log lines (default: stderr, each line with an ISO timestamp). */
   logger?: SchedulerLogger;
   /** Starts cron tasks (default: node-cron, see {@link nodeCronSchedule}). */
@@ -262,14 +263,22 @@ export class LocalScheduler {
 
   /** Records a run that ignored its abort as cancelled, so no record is left 'running'. */
   private async markCancelled(runId: string): Promise<void> {
-    const run = await this.options.store?.get(runId);
-    if (!run || (run.status !== 'running' && run.status !== 'queued')) return;
-    const at = this.now().toISOString();
-    const error = { kind: 'cancelled' as const, message: 'the runner shut down and the run did not stop when cancelled; it was abandoned', retryable: false };
-    const attempt = run.attempts.at(-1);
-    if (attempt?.status === 'running') Object.assign(attempt, { status: 'cancelled', endedAt: at, error });
-    await this.options.store!.save({ ...run, status: 'cancelled', endedAt: at, error });
-    this.log.warn(`run ${runId} did not stop when cancelled; recorded as cancelled and abandoned`);
+    const failure = { kind: 'cancelled' as const, message: 'the runner shut down and the run did not stop when cancelled; it was abandoned', retryable: false };
+    if (await this.options.lifecycle?.abandon(runId, failure, 'cancelled')) {
+      this.log.warn(`run ${runId} did not stop when cancelled; recorded as cancelled and abandoned`);
+    }
+  }
+
+  /**
+   * Records every run in flight as cancelled, without waiting for them: the process is about to exit (a second
+   * signal), and a record left `running` would never end.
+   */
+  async abandonInFlight(): Promise<number> {
+    const failure = { kind: 'cancelled' as const, message: 'the runner was told twice to stop and exited without waiting for this run', retryable: false };
+    const runs = [...this.running.values()];
+    for (const r of runs) r.controller.abort();
+    const closed = await Promise.all(runs.map((r) => this.options.lifecycle?.abandon(r.runId, failure, 'cancelled')));
+    return closed.filter(Boolean).length;
   }
 
   private describeName(name: string): string {

@@ -3,13 +3,32 @@
  * - {@link UserError}: the person's input (a workflow file, a flag): exit 2, no stack trace, never retried.
  * - {@link ExternalError}: something outside (model, tool backend, Redis): typed, with `cause`, maybe retryable.
  * - anything else is our own bug and keeps its stack trace.
+ *
+ * An error's `kind` is the same closed union a run records as its failure kind, so an error becomes a recorded
+ * failure without translation, and retry decisions read fields (`kind`, `retryable`, `status`), never message text.
  */
+
+/**
+ * Why something failed, who is at fault and what kind of retry may help:
+ * - `validation`: what the person gave (workflow, inputs, flags, templates); never retried
+ * - `model`: the model server or the model's answer
+ * - `tool`: the tool backend or a tool's answer
+ * - `limit`: a limit of the workflow (turns, tokens, time)
+ * - `assertion`: a tool step's assertion did not hold
+ * - `cancelled`: someone or something stopped the run
+ * - `infrastructure`: what runs the runner (Redis, a worker that died, the job queue)
+ * - `internal`: a bug in the runner
+ */
+export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'infrastructure' | 'internal';
+
+/** Every failure kind, for checks and tests. */
+export const FAILURE_KINDS: readonly FailureKind[] = ['validation', 'model', 'tool', 'limit', 'assertion', 'cancelled', 'infrastructure', 'internal'];
 
 /** Base of every error the project raises on purpose. */
 export class RunnerError extends Error {
-  /** Stable machine-readable kind. */
-  readonly kind: string;
-  constructor(kind: string, message: string, options?: ErrorOptions) {
+  /** Stable machine-readable kind, the same union as a recorded failure's. */
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.kind = kind;
@@ -18,8 +37,8 @@ export class RunnerError extends Error {
 
 /** A mistake in what the user gave us: shown as one line, exit code 2. */
 export class UserError extends RunnerError {
-  constructor(message: string, options?: ErrorOptions & { kind?: string }) {
-    super(options?.kind ?? 'usage', message, options);
+  constructor(message: string, options?: ErrorOptions) {
+    super('validation', message, options);
   }
 }
 
@@ -35,17 +54,28 @@ export interface Diagnostic {
 export class WorkflowInvalidError extends UserError {
   readonly diagnostics: readonly Diagnostic[];
   constructor(diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'), { kind: 'validation' });
+    super(diagnostics.map(formatDiagnostic).join('\n'));
     this.diagnostics = diagnostics;
   }
+}
+
+/** Options of {@link ExternalError}. */
+export interface ExternalErrorOptions extends ErrorOptions {
+  /** Whether another attempt may help (default true: outside trouble is usually transient). */
+  retryable?: boolean;
+  /** The HTTP status the outside party answered with, when there was one. */
+  status?: number;
 }
 
 /** A failure of something outside the process. `retryable` tells the queue whether another attempt may help. */
 export class ExternalError extends RunnerError {
   readonly retryable: boolean;
-  constructor(kind: string, message: string, options?: ErrorOptions & { retryable?: boolean }) {
+  /** HTTP status, when the failure was an HTTP answer. */
+  readonly status?: number;
+  constructor(kind: 'model' | 'tool' | 'infrastructure', message: string, options?: ExternalErrorOptions) {
     super(kind, message, options);
     this.retryable = options?.retryable ?? true;
+    if (options?.status !== undefined) this.status = options.status;
   }
 }
 

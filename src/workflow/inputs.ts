@@ -39,7 +39,7 @@ export function resolveInputs(workflow: Workflow, given: Record<string, unknown>
       problems.push(`input '${name}' must be one of ${spec.values!.join(', ')}, got '${String(raw)}'${didYouMean(String(raw), spec.values!)}`);
     } else out[name] = value;
   }
-  if (problems.length) throw new UserError(problems.join('\n'), { kind: 'validation' });
+  if (problems.length) throw new UserError(problems.join('\n'));
   return out;
 }
 

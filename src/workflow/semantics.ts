@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../shared/errors.ts';
+import { createToolAccess, type ToolAccess } from '../toolkit/access.ts';
 import type { ToolDefinition } from '../toolkit/types.ts';
 import { cronProblem } from './cron.ts';
 import { durationHint, parseDuration } from '../shared/duration.ts';
@@ -56,7 +57,7 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
   checkSchedule(ctx, root);
   checkDurations(ctx, root);
   const inputNames = checkInputs(ctx, root);
-  const allowed = checkTools(ctx, root);
+  const access = checkTools(ctx, root);
   const stepIds = collectStepIds(ctx, root);
   const instructions = isObj(root.agent) ? str(root.agent.instructions) : undefined;
   if (instructions !== undefined) {
@@ -82,7 +83,7 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
     checkTemplateAt(source, engine, ['prompt'], root.prompt, { inputs: inputNames, earlierSteps: [], allSteps: [], stepsAllowed: true }, out);
     if (isObj(root.output)) checkOutputSchema(ctx, ['output'], root.output.schema);
   }
-  if (hasSteps) checkSteps(ctx, root.steps as unknown[], inputNames, stepIds, allowed);
+  if (hasSteps) checkSteps(ctx, root.steps as unknown[], inputNames, stepIds, access);
   return out;
 }
 
@@ -138,28 +139,20 @@ function checkInputs(ctx: Ctx, root: Raw): string[] {
   return Object.keys(root.inputs);
 }
 
-/** Checks `tools`; returns the set of slugs the run may call. */
-function checkTools(ctx: Ctx, root: Raw): Set<string> {
+/** Checks `tools`; returns the run's tool access (the one owner of which tools may run). */
+function checkTools(ctx: Ctx, root: Raw): ToolAccess {
   const tools = isObj(root.tools) ? root.tools : {};
-  const destructiveOk = tools.allow_destructive === true;
-  const allowed = new Set<string>();
-  if (Array.isArray(tools.allow)) {
-    tools.allow.forEach((slug, i) => {
-      if (typeof slug !== 'string') return;
-      const tool = ctx.tools.get(slug);
-      if (!tool) {
-        ctx.out.push(ctx.source.atValue(['tools', 'allow', i], unknownTool(ctx, slug)));
-        return;
-      }
-      if (tool.effect === 'destructive' && !destructiveOk) {
-        ctx.out.push(ctx.source.atValue(['tools', 'allow', i], `tool '${slug}' is destructive; set tools.allow_destructive: true to allow it`));
-        return;
-      }
-      allowed.add(slug);
-    });
-  } else {
-    for (const t of ctx.tools.tools) if (t.effect === 'read') allowed.add(t.slug);
-  }
+  const list = Array.isArray(tools.allow) ? tools.allow : undefined;
+  const known = list?.filter((slug): slug is string => typeof slug === 'string' && ctx.tools.get(slug) !== undefined);
+  const access = createToolAccess({ allow: known, allowDestructive: tools.allow_destructive === true, catalogue: ctx.tools });
+  list?.forEach((slug, i) => {
+    if (typeof slug !== 'string') return;
+    const decision = ctx.tools.get(slug) ? access.decide(slug) : undefined;
+    if (!decision) ctx.out.push(ctx.source.atValue(['tools', 'allow', i], unknownTool(ctx, slug)));
+    else if (!decision.allowed && decision.denial === 'destructive') {
+      ctx.out.push(ctx.source.atValue(['tools', 'allow', i], `tool '${slug}' is destructive; set tools.allow_destructive: true to allow it`));
+    }
+  });
   const backend = str(tools.backend);
   if (isObj(tools.mcp)) {
     const { url, command } = tools.mcp;
@@ -179,7 +172,7 @@ function checkTools(ctx: Ctx, root: Raw): Set<string> {
   if (tools.mode === 'hosted' && backend !== undefined && backend !== 'composio') {
     ctx.out.push(ctx.source.atValue(['tools', 'mode'], `tools.mode 'hosted' works only with backend 'composio', not '${backend}'`));
   }
-  return allowed;
+  return access;
 }
 
 function unknownTool(ctx: Ctx, slug: string): string {
@@ -204,7 +197,7 @@ function collectStepIds(ctx: Ctx, root: Raw): string[] {
   return [...first.keys()];
 }
 
-function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: string[], allowed: Set<string>): void {
+function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: string[], access: ToolAccess): void {
   const earlier: string[] = [];
   steps.forEach((step, i) => {
     if (!isObj(step)) return;
@@ -237,22 +230,24 @@ function checkSteps(ctx: Ctx, steps: unknown[], inputs: string[], allSteps: stri
     if (typeof step.title === 'string') checkTemplateAt(ctx.source, ctx.engine, ['steps', i, 'title'], step.title, scope, ctx.out);
     if (typeof step.prompt === 'string') checkTemplateAt(ctx.source, ctx.engine, ['steps', i, 'prompt'], step.prompt, scope, ctx.out);
     if (isPrompt && isObj(step.output)) checkOutputSchema(ctx, ['steps', i, 'output'], step.output.schema);
-    if (typeof step.tool === 'string') checkToolStep(ctx, step, i, id, scope, allowed);
+    if (typeof step.tool === 'string') checkToolStep(ctx, step, i, id, scope, access);
     if (typeof step.id === 'string') earlier.push(step.id);
   });
 }
 
-function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: ReferenceScope, allowed: Set<string>): void {
+function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: ReferenceScope, access: ToolAccess): void {
   const slug = step.tool as string;
   const tool = ctx.tools.get(slug);
+  const decision = tool ? access.decide(slug) : undefined;
   if (!tool) {
     ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], unknownTool(ctx, slug)));
-  } else if (!allowed.has(slug) && !allowList(ctx)?.includes(slug)) {
+  } else if (decision && !decision.allowed && decision.denial !== 'destructive') {
     // A destructive tool listed without allow_destructive is reported once, at its tools.allow entry.
     const destructive = tool.effect === 'destructive' ? ' and set tools.allow_destructive: true' : '';
-    const message = allowList(ctx)
-      ? `step '${id}' calls ${slug}, which is not in tools.allow; add it there${destructive}`
-      : `step '${id}' calls ${slug}, a ${tool.effect} tool; without a tools.allow list only read tools may run, so list it in tools.allow${destructive}`;
+    const message =
+      decision.denial === 'not-in-allow'
+        ? `step '${id}' calls ${slug}, which is not in tools.allow; add it there${destructive}`
+        : `step '${id}' calls ${slug}, a ${tool.effect} tool; without a tools.allow list only read tools may run, so list it in tools.allow${destructive}`;
     ctx.out.push(ctx.source.atValue(['steps', i, 'tool'], message));
   }
   const args = isObj(step.with) ? step.with : {};
@@ -291,12 +286,6 @@ function checkToolStep(ctx: Ctx, step: Raw, i: number, id: string, scope: Refere
 }
 
 const OPERATORS = ['equals', 'contains', 'exists', 'matches'];
-
-/** The workflow's tools.allow list, if it has one. */
-function allowList(ctx: Ctx): unknown[] | undefined {
-  const root = ctx.source.value as Raw;
-  return isObj(root.tools) && Array.isArray(root.tools.allow) ? root.tools.allow : undefined;
-}
 
 function checkArguments(ctx: Ctx, tool: ToolDefinition, args: Raw, i: number): void {
   const props = (tool.input.properties ?? {}) as Record<string, unknown>;

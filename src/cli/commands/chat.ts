@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../../shared/errors.ts';
-import { cliConfig } from '../context.ts';
+import { cliBackends, cliConfig } from '../context.ts';
 import { formatToolCall } from '../format-run.ts';
 import { err, out, paint } from '../output.ts';
 
@@ -30,14 +30,21 @@ export async function chatCommand(flags: ChatFlags): Promise<void> {
   if (!/^[\w.-]{1,64}$/.test(name)) throw new UserError(`--session '${name}' must be 1-64 letters, digits, dots, dashes or underscores`);
   const session = new SqliteSession({ path: config.dbPath, sessionId: name });
   const { openChat, GREETING } = await import('../../engine/chat.ts');
-  const chat = await openChat({
-    config,
-    session,
-    backend: config.backend,
-    preview: flags.preview,
-    allowDestructive: flags['allow-destructive'],
-    onToolCall: (call) => err(paint('dim', `  ${formatToolCall(call)}`, process.stderr)),
-  });
+  let chat: Awaited<ReturnType<typeof openChat>>;
+  try {
+    chat = await openChat({
+      config,
+      session,
+      backend: config.backend,
+      preview: flags.preview,
+      allowDestructive: flags['allow-destructive'],
+      openBackend: cliBackends(),
+      onToolCall: (call) => err(paint('dim', `  ${formatToolCall(call)}`, process.stderr)),
+    });
+  } catch (error) {
+    session.close();
+    throw error;
+  }
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true });
   // Created before the first await: the iterator buffers lines (and the end of input) that arrive while the agent
   // is still answering; lines read before it exists would be lost.

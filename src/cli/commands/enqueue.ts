@@ -16,11 +16,11 @@ export async function enqueueCommand(file: string, flags: EnqueueFlags): Promise
   const workflow = await loadWorkflow(file, loadOptions());
   const given = parseInputFlags(flags.input);
   const resolved = resolveInputs(workflow, given);
-  const { enqueueRun } = await import('../../queue/producer.ts');
+  const [{ enqueueRun }, { RunLifecycle }] = await Promise.all([import('../../queue/producer.ts'), import('../../runs/lifecycle.ts')]);
   const context = await openQueueContext(config);
   let runId: string;
   try {
-    runId = await enqueueRun(context.queue, context.store, workflow, {
+    runId = await enqueueRun(context.queue, new RunLifecycle(context.store, { secrets: config.secrets }), workflow, {
       inputs: given,
       resolved,
       backend: workflow.tools.backend ?? config.backend,

@@ -6,7 +6,7 @@ import { confluenceCatalogue } from '../../toolkit/catalogue.ts';
 import { formatDuration } from '../../shared/duration.ts';
 import { parseInputFlags, resolveInputs } from '../../workflow/inputs.ts';
 import { loadWorkflow } from '../../workflow/load.ts';
-import { cliConfig, loadOptions } from '../context.ts';
+import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
 import { compactCount, summarise } from '../format-run.ts';
 import { out, outJson, paint } from '../output.ts';
@@ -36,7 +36,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     const plan = planRun(workflow, {
       inputs,
       config,
-      catalogue: confluenceCatalogue().tools,
+      catalogue: confluenceCatalogue(),
       preview: flags.preview,
       run: { id: `plan-${randomUUID()}`, scheduled_at: (scheduledAt ?? now).toISOString(), started_at: now.toISOString(), trigger: 'manual', attempt: 1 },
     });
@@ -70,6 +70,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
       {
         config,
         store,
+        openBackend: cliBackends(),
         onEvent: progress?.onEvent,
       },
     );

@@ -1,4 +1,4 @@
-import { cliConfig, loadOptions } from '../context.ts';
+import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
 /** Exit code when a second signal cuts the shutdown short (128 + SIGINT), as shells expect. */
@@ -11,22 +11,27 @@ const EXIT_INTERRUPTED = 130;
 export async function serveCommand(dir: string | undefined): Promise<void> {
   const config = cliConfig();
   const folder = dir ?? config.workflowsDir;
-  const [{ runWorkflow }, { openSqliteRunStore }, { LocalScheduler, stderrLogger }, { watchFolder }] = await Promise.all([
+  const [{ runWorkflow }, { openSqliteRunStore }, { RunLifecycle }, { LocalScheduler, stderrLogger }, { watchFolder }] = await Promise.all([
     import('../../engine/run-workflow.ts'),
     import('../../runs/sqlite-store.ts'),
+    import('../../runs/lifecycle.ts'),
     import('../../serve/local-scheduler.ts'),
     import('../../serve/watch.ts'),
   ]);
   const logger = stderrLogger();
   const store = openSqliteRunStore(config.dbPath);
+  const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
+  const openBackend = cliBackends();
   const scheduler = new LocalScheduler({
     dir: folder,
     loadOptions: loadOptions(),
-    store,
+    lifecycle,
     logger,
-    run: (workflow, options) => runWorkflow(workflow, options, { config, store }),
+    run: (workflow, options) => runWorkflow(workflow, options, { config, store: lifecycle.store, openBackend }),
   });
   try {
+    // A previous serve (or run) on this machine that was killed left its runs `running`: close them first.
+    for (const run of await lifecycle.reapLocal()) logger.warn(`closed run ${run.id} (${run.workflow}): ${run.error?.message}`);
     await scheduler.start();
   } catch (error) {
     await store.close();
@@ -39,8 +44,10 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
 
   const signal = await untilSignal();
   const again = () => {
-    logger.warn('second signal: exiting now without waiting for runs');
-    process.exit(EXIT_INTERRUPTED);
+    logger.warn('second signal: recording runs in flight as cancelled and exiting without waiting for them');
+    // Never wait long: the person asked twice. Each record is one SQLite write.
+    const recorded = Promise.race([scheduler.abandonInFlight(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    void recorded.finally(() => process.exit(EXIT_INTERRUPTED));
   };
   process.on('SIGINT', again);
   process.on('SIGTERM', again);

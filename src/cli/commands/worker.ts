@@ -1,6 +1,6 @@
 import { UserError } from '../../shared/errors.ts';
 import { formatDuration } from '../../shared/duration.ts';
-import { cliConfig } from '../context.ts';
+import { cliBackends, cliConfig } from '../context.ts';
 import { err } from '../output.ts';
 import { openQueueContext } from '../queue-context.ts';
 
@@ -39,6 +39,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     config,
     connection: blocking,
     store: context.store,
+    openBackend: cliBackends(),
     concurrency,
     beforeModelRequest: limiter ? (signal) => limiter.acquire(signal) : undefined,
     log,

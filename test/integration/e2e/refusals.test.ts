@@ -61,7 +61,7 @@ test('a delete outside tools.allow is refused, recorded with its arguments, and 
   // The model's next request carries the refusal as the tool's result.
   assert.equal(model.requests.length, 2);
   const seen = JSON.parse(model.requests[1]!.toolResults.at(-1)!.output) as { successful: boolean; error: string; data: unknown };
-  assert.deepEqual(seen, { data: null, error: call!.error, successful: false });
+  assert.deepEqual(seen, { data: null, error: call!.error, successful: false, failure: { kind: 'validation', retryable: false } });
 
   const [step] = stepsOf(run);
   assert.equal(step!.status, 'succeeded');

@@ -175,7 +175,10 @@ describe('ObservedModel around the Responses model', () => {
     assert.equal(output.data.results[0]!.key, 'MKT', 'the real sandbox answered');
     assert.deepEqual([missing!.name, missing!.args, missing!.turn], ['CONFLUENCE_GET_PAGE_BY_ID', { id: 'nope' }, 1]);
     assert.equal(typeof missing!.error, 'string', 'the provider error object is described as text');
-    assert.equal(missing!.error, '{"data":null,"error":"invalid request: Invalid value for id: nope","successful":false}');
+    assert.equal(
+      missing!.error,
+      '{"data":null,"error":"invalid request: Invalid value for id: nope","successful":false,"failure":{"kind":"tool","retryable":false,"status":400}}',
+    );
     assert.equal(observed.calls.size, 0, 'hosted calls are not function calls');
   });
 });

@@ -54,7 +54,12 @@ describe('createConfluenceToolkit', () => {
 
   it('rejects bad arguments before any request, listing every problem', async () => {
     const r = await toolkit.execute('CONFLUENCE_ADD_CONTENT_LABEL', { id: '1', labels: [{ name: 'x', prefix: 'bogus' }] });
-    assert.deepEqual(r, { data: null, error: 'invalid arguments: /labels/0/prefix must be one of global, team, my', successful: false });
+    assert.deepEqual(r, {
+      data: null,
+      error: 'invalid arguments: /labels/0/prefix must be one of global, team, my',
+      successful: false,
+      failure: { kind: 'validation', retryable: false },
+    });
     const r2 = await toolkit.execute('CONFLUENCE_UPDATE_PAGE', { id: 1, title: 'x', extra: true });
     assert.equal(
       r2.error,
@@ -118,7 +123,12 @@ describe('createConfluenceToolkit', () => {
       body: { storage: { value: '<p/>' } },
       version: { number: 4 },
     });
-    assert.deepEqual(r, { data: null, error: 'version conflict: current version is 4, send 5', successful: false });
+    assert.deepEqual(r, {
+      data: null,
+      error: 'version conflict: current version is 4, send 5',
+      successful: false,
+      failure: { kind: 'tool', retryable: false, status: 409 },
+    });
   });
 
   it('maps a 404 to the missing resource', async () => {

@@ -4,11 +4,9 @@ import OpenAI from 'openai';
 import { MaxTurnsExceededError, ModelBehaviorError, ModelTimeoutError } from '@openai/agents';
 import { StepFailure, StopReason, classifyFailure } from '../../../src/engine/failure.ts';
 import { ExternalError, UserError } from '../../../src/shared/errors.ts';
-import { createRedactor } from '../../../src/shared/redact.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../../src/testing/scripted-model-server.ts';
 
 const SECRET = 'sk-failure-secret-42';
-const redact = createRedactor([SECRET]);
 const live = new AbortController().signal;
 
 let server: ScriptedModelServer;
@@ -35,26 +33,26 @@ describe('classifyFailure', () => {
   test("a StopReason on the run's aborted signal wins over the error thrown", () => {
     const controller = new AbortController();
     controller.abort(new StopReason({ kind: 'limit', message: 'the run took longer than limits.timeout (1s)', retryable: false }));
-    const failure = classifyFailure(new UserError('something else'), 'gather', controller.signal, redact);
+    const failure = classifyFailure(new UserError('something else'), 'gather', controller.signal);
     assert.deepEqual(failure, { kind: 'limit', message: 'the run took longer than limits.timeout (1s)', retryable: false, step: 'gather' });
     const cancelled = new AbortController();
     cancelled.abort(new StopReason({ kind: 'cancelled', message: 'the run was cancelled', retryable: false }));
-    assert.equal(classifyFailure(new Error('AbortError'), undefined, cancelled.signal, redact).kind, 'cancelled');
+    assert.equal(classifyFailure(new Error('AbortError'), undefined, cancelled.signal).kind, 'cancelled');
   });
 
   test('an abort for another reason does not hide the error', () => {
     const controller = new AbortController();
     controller.abort(new Error('not ours'));
-    assert.equal(classifyFailure(new UserError('bad'), 's', controller.signal, redact).kind, 'validation');
+    assert.equal(classifyFailure(new UserError('bad'), 's', controller.signal).kind, 'validation');
   });
 
   test("a StepFailure carries the engine's own failure", () => {
-    const failure = classifyFailure(new StepFailure({ kind: 'assertion', message: 'assertion failed: x', retryable: false }), 'label', live, redact);
+    const failure = classifyFailure(new StepFailure({ kind: 'assertion', message: 'assertion failed: x', retryable: false }), 'label', live);
     assert.deepEqual(failure, { kind: 'assertion', message: 'assertion failed: x', retryable: false, step: 'label' });
   });
 
   test('MaxTurnsExceededError is a limit, not worth retrying', () => {
-    assert.deepEqual(classifyFailure(new MaxTurnsExceededError('Max turns (3) exceeded'), 'gather', live, redact), {
+    assert.deepEqual(classifyFailure(new MaxTurnsExceededError('Max turns (3) exceeded'), 'gather', live), {
       kind: 'limit',
       message: 'the model used all its turns (limits.max_turns) without a final answer',
       retryable: false,
@@ -63,26 +61,26 @@ describe('classifyFailure', () => {
   });
 
   test('model timeouts and misbehaviour are retryable model failures', () => {
-    const timeout = classifyFailure(new ModelTimeoutError({ timeoutMs: 1000 }), 's', live, redact);
+    const timeout = classifyFailure(new ModelTimeoutError({ timeoutMs: 1000 }), 's', live);
     assert.equal(timeout.kind, 'model');
     assert.equal(timeout.retryable, true);
     assert.match(timeout.message, /^the model did not answer in time: /);
-    const behaviour = classifyFailure(new ModelBehaviorError(`tool args not JSON: ${SECRET}`), 's', live, redact);
-    assert.deepEqual(behaviour, { kind: 'model', message: 'the model misbehaved: tool args not JSON: [redacted]', retryable: true, step: 's' });
+    const behaviour = classifyFailure(new ModelBehaviorError(`tool args not JSON: ${SECRET}`), 's', live);
+    assert.deepEqual(behaviour, { kind: 'model', message: `the model misbehaved: tool args not JSON: ${SECRET}`, retryable: true, step: 's' });
   });
 
-  test('a UserError is a validation failure, redacted', () => {
-    const failure = classifyFailure(new UserError(`cannot render p: bad ${SECRET}`, { kind: 'validation' }), 'p', live, redact);
-    assert.deepEqual(failure, { kind: 'validation', message: 'cannot render p: bad [redacted]', retryable: false, step: 'p' });
+  test('a UserError is a validation failure; messages stay as thrown (the run store redacts them)', () => {
+    const failure = classifyFailure(new UserError(`cannot render p: bad ${SECRET}`), 'p', live);
+    assert.deepEqual(failure, { kind: 'validation', message: `cannot render p: bad ${SECRET}`, retryable: false, step: 'p' });
   });
 
   test('an ExternalError keeps its retryability; model errors stay model, the rest are tool failures', () => {
-    assert.deepEqual(classifyFailure(new ExternalError('tool', `cannot connect ${SECRET}`, { retryable: true }), undefined, live, redact), {
+    assert.deepEqual(classifyFailure(new ExternalError('tool', `cannot connect ${SECRET}`, { retryable: true }), undefined, live), {
       kind: 'tool',
-      message: 'cannot connect [redacted]',
+      message: `cannot connect ${SECRET}`,
       retryable: true,
     });
-    assert.deepEqual(classifyFailure(new ExternalError('model', 'quota gone', { retryable: false }), 's', live, redact), {
+    assert.deepEqual(classifyFailure(new ExternalError('model', 'quota gone', { retryable: false }), 's', live), {
       kind: 'model',
       message: 'quota gone',
       retryable: false,
@@ -91,14 +89,14 @@ describe('classifyFailure', () => {
   });
 
   test('HTTP errors of the model server: 429 and 5xx are retryable, other 4xx are not', async () => {
-    const limited = classifyFailure(await httpError(429, 'Rate limit reached'), 'gather', live, redact);
+    const limited = classifyFailure(await httpError(429, 'Rate limit reached'), 'gather', live);
     assert.deepEqual(limited, { kind: 'model', message: 'the model server answered HTTP 429: 429 Rate limit reached', retryable: true, step: 'gather' });
-    const down = classifyFailure(await httpError(503, 'overloaded'), 'gather', live, redact);
+    const down = classifyFailure(await httpError(503, 'overloaded'), 'gather', live);
     assert.equal(down.retryable, true);
     assert.match(down.message, /^the model server answered HTTP 503: /);
-    const bad = classifyFailure(await httpError(400, `bad request with ${SECRET}`), 'gather', live, redact);
-    assert.deepEqual(bad, { kind: 'model', message: 'the model server answered HTTP 400: 400 bad request with [redacted]', retryable: false, step: 'gather' });
-    assert.equal(classifyFailure(await httpError(401, 'Incorrect API key'), 'g', live, redact).retryable, false);
+    const bad = classifyFailure(await httpError(400, `bad request with ${SECRET}`), 'gather', live);
+    assert.deepEqual(bad, { kind: 'model', message: `the model server answered HTTP 400: 400 bad request with ${SECRET}`, retryable: false, step: 'gather' });
+    assert.equal(classifyFailure(await httpError(401, 'Incorrect API key'), 'g', live).retryable, false);
   });
 
   test('a model server that cannot be reached is a retryable model failure', async () => {
@@ -109,19 +107,19 @@ describe('classifyFailure', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    const failure = classifyFailure(error, 'g', live, redact);
+    const failure = classifyFailure(error, 'g', live);
     assert.equal(failure.kind, 'model');
     assert.equal(failure.retryable, true);
     assert.match(failure.message, /^cannot reach the model server: /);
   });
 
-  test('anything else is an internal error, first line only, redacted, without a step when none ran', () => {
-    assert.deepEqual(classifyFailure(new TypeError(`x is undefined ${SECRET}\n    at somewhere`), undefined, live, redact), {
+  test('anything else is an internal error, first line only, without a step when none ran', () => {
+    assert.deepEqual(classifyFailure(new TypeError(`x is undefined ${SECRET}\n    at somewhere`), undefined, live), {
       kind: 'internal',
-      message: 'internal error: x is undefined [redacted]',
+      message: `internal error: x is undefined ${SECRET}`,
       retryable: false,
     });
-    assert.deepEqual(classifyFailure('a string was thrown', 's', live, redact), {
+    assert.deepEqual(classifyFailure('a string was thrown', 's', live), {
       kind: 'internal',
       message: 'internal error: a string was thrown',
       retryable: false,

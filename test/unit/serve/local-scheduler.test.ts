@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { DateTime } from 'luxon';
+import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
-import type { RunRecord } from '../../../src/runs/types.ts';
+import { SecretRegistry } from '../../../src/shared/secrets.ts';
+import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
 import { nodeCronSchedule, type CronTask, type ScheduleFactory } from '../../../src/serve/cron-task.ts';
 import { LocalScheduler, type LocalSchedulerOptions, type RunFunction } from '../../../src/serve/local-scheduler.ts';
 import { UserError } from '../../../src/shared/errors.ts';
@@ -285,6 +287,12 @@ test('stop lets runs finish within the grace period, then aborts the rest; no fi
   assert.equal(signals.size, 2, 'a firing after stop starts nothing');
 });
 
+/** Records the run a firing started as running, as the engine would before it hangs. */
+function saveRunning(store: RunStore, workflow: string, options: { runId: string; trigger: RunRecord['trigger'] }): Promise<void> {
+  const attempts: RunRecord['attempts'] = [{ number: 1, status: 'running', startedAt: new Date().toISOString(), steps: [] }];
+  return store.save(sampleRun({ id: options.runId, workflow, status: 'running', endedAt: undefined, error: undefined, trigger: options.trigger, attempts }));
+}
+
 test('a run that ignores its abort is recorded as cancelled in the store, so no record is left running', async () => {
   write('stuck.yaml', 'stuck', '0 9 * * MON');
   const store = openSqliteRunStore(join(dir, 'runs.db'));
@@ -292,22 +300,11 @@ test('a run that ignores its abort is recorded as cancelled in the store, so no 
   let runId = '';
   const s = scheduler({
     schedule: cron.factory,
-    store,
+    lifecycle: new RunLifecycle(store, { secrets: new SecretRegistry() }),
     abortWaitMs: 20,
     run: async (workflow, options) => {
       runId = options.runId;
-      const startedAt = new Date().toISOString();
-      await store.save(
-        sampleRun({
-          id: runId,
-          workflow: workflow.name,
-          status: 'running',
-          endedAt: undefined,
-          error: undefined,
-          trigger: options.trigger,
-          attempts: [{ number: 1, status: 'running', startedAt, steps: [] }],
-        }),
-      );
+      await saveRunning(store, workflow.name, options);
       return new Promise<RunRecord>(() => {});
     },
   });
@@ -353,4 +350,39 @@ test('nodeCronSchedule: node-cron v4 takes 5- and 6-field expressions and macros
   task!.destroy();
   assert.equal(slot.getMilliseconds(), 0, 'the callback gets the scheduled slot (a whole second), not the moment it ran');
   assert.ok(slot.getTime() <= Date.now());
+});
+
+test('abandonInFlight (a second signal) records every run in flight as cancelled at once, without waiting for them', async () => {
+  write('hanging.yaml', 'hanging', '0 9 * * MON');
+  const store = openSqliteRunStore(join(dir, 'runs-abandon.db'));
+  const cron = fakeCron();
+  let runId = '';
+  let aborted = false;
+  const s = scheduler({
+    schedule: cron.factory,
+    lifecycle: new RunLifecycle(store, { secrets: new SecretRegistry() }),
+    abortWaitMs: 20,
+    run: async (workflow, options) => {
+      runId = options.runId;
+      options.signal.addEventListener('abort', () => (aborted = true));
+      await saveRunning(store, workflow.name, options);
+      return new Promise<RunRecord>(() => {});
+    },
+  });
+  try {
+    await s.start();
+    cron.one('hanging').fire(SLOT);
+    await until(() => runId !== '', 'the run to start');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await s.abandonInFlight(), 1);
+    assert.equal(aborted, true, 'the run was told to stop too');
+    const record = await store.get(runId);
+    assert.equal(record?.status, 'cancelled');
+    assert.match(record?.error?.message ?? '', /told twice to stop/);
+    assert.equal(record?.attempts[0]?.status, 'cancelled');
+    await s.stop({ graceMs: 20 });
+    assert.equal((await store.get(runId))?.error?.message, record?.error?.message, 'stopping afterwards changes nothing');
+  } finally {
+    await store.close();
+  }
 });

@@ -74,21 +74,32 @@ describe('createRedactor', () => {
 });
 
 describe('truncateForRecord', () => {
+  const same = <T>(value: T): T => value;
+
+  test('redacts before cutting, so a secret the cut would split is still masked', () => {
+    const secret = 'tok-SENTINEL-0123456789';
+    const value = { text: `${'x'.repeat(10)}${secret}${'y'.repeat(50)}` };
+    // A cut at 25 characters falls inside the secret; cutting first would leave 'tok-SENTIN' behind.
+    const result = truncateForRecord(value, 25, createRedactor([secret]));
+    assert.equal(result.truncated, true);
+    assert.doesNotMatch(String(result.value), /SENTIN|tok-/);
+  });
+
   test('keeps a value whose JSON fits, including exactly at the limit', () => {
     const value = { a: 'x' };
     const json = JSON.stringify(value);
-    assert.deepEqual(truncateForRecord(value, json.length), { value, truncated: false });
-    assert.equal(truncateForRecord(value, json.length).value, value, 'the very same object');
+    assert.deepEqual(truncateForRecord(value, json.length, same), { value, truncated: false });
+    assert.equal(truncateForRecord(value, json.length, same).value, value, 'the very same object');
   });
 
   test("cuts a longer value to its JSON's first characters and says so", () => {
     const value = { text: 'y'.repeat(100) };
-    const result = truncateForRecord(value, 20);
+    const result = truncateForRecord(value, 20, same);
     assert.equal(result.truncated, true);
     assert.equal(result.value, `${JSON.stringify(value).slice(0, 20)}…`);
   });
 
   test('leaves undefined alone', () => {
-    assert.deepEqual(truncateForRecord(undefined, 0), { value: undefined, truncated: false });
+    assert.deepEqual(truncateForRecord(undefined, 0, same), { value: undefined, truncated: false });
   });
 });

@@ -3,20 +3,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ToolGateway, type CallContext, type GatewayJournal, type GatewayOptions } from '../../../src/agent/gateway.ts';
-import { journalKey } from '../../../src/agent/journal-key.ts';
-import { SIMULATED_NOTE } from '../../../src/agent/simulate.ts';
-import { createToolPolicy } from '../../../src/agent/tool-policy.ts';
-import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
-import type { JournalEntry, RunStore, ToolCallRecord } from '../../../src/runs/types.ts';
-import { createRedactor } from '../../../src/shared/redact.ts';
-import type { BackendTool, ToolBackend } from '../../../src/backends/types.ts';
-import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
-import type { ToolEnvelope } from '../../../src/toolkit/types.ts';
+import { type CallContext, type GatewayJournal, type GatewayOptions, ToolGateway } from '../../../../src/agent/gateway/index.ts';
+import { journalKey } from '../../../../src/agent/journal-key.ts';
+import { SIMULATED_NOTE } from '../../../../src/agent/simulate.ts';
+import type { ToolBackend } from '../../../../src/backends/types.ts';
+import { RunEvents, type RunEvent, type RunEventMap } from '../../../../src/runs/events.ts';
+import { guardStore } from '../../../../src/runs/guarded-store.ts';
+import { openSqliteRunStore } from '../../../../src/runs/sqlite-store.ts';
+import type { JournalEntry, RunStore, ToolCallRecord } from '../../../../src/runs/types.ts';
+import { createRedactor } from '../../../../src/shared/redact.ts';
+import { SecretRegistry } from '../../../../src/shared/secrets.ts';
+import { createToolAccess } from '../../../../src/toolkit/access.ts';
+import { confluenceCatalogue } from '../../../../src/toolkit/catalogue.ts';
+import type { BackendTool, ToolEnvelope } from '../../../../src/toolkit/types.ts';
 
 const catalogue = confluenceCatalogue();
 const SECRET = 'sk-secret-0123456789';
 const ALLOW = ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST', 'CONFLUENCE_DELETE_PAGE'];
+const REFUSED = { kind: 'validation', retryable: false } as const;
 
 type Handler = (tool: string, args: Record<string, unknown>, signal?: AbortSignal) => Promise<ToolEnvelope>;
 
@@ -44,18 +48,21 @@ const ok = (data: unknown): ToolEnvelope => ({ data, error: null, successful: tr
 const echo: Handler = async (tool, args) => ok({ tool, id: '4242', title: args.title ?? null, _links: { webui: '/x' } });
 
 let dir: string;
+let raw: RunStore;
+/** The store as the engine writes to it: guarded, so journal entries are redacted on their way in. */
 let store: RunStore;
 let runCounter = 0;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'gateway-'));
-  store = openSqliteRunStore(join(dir, 'runs.db'));
+  raw = openSqliteRunStore(join(dir, 'runs.db'));
+  store = guardStore(raw, new SecretRegistry([SECRET]));
 });
 after(async () => {
-  await store.close();
+  await raw.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The run's journal as the engine builds it: a map read once, written through to the SQLite store. */
+/** The run's journal as the engine builds it: a map read once, written through to the guarded SQLite store. */
 async function journalFor(runId: string): Promise<GatewayJournal> {
   const byKey = new Map((await store.journal(runId)).map((e) => [e.key, e]));
   return {
@@ -67,25 +74,32 @@ async function journalFor(runId: string): Promise<GatewayJournal> {
   };
 }
 
-/** A gateway over `backend` that collects what it reports. */
+/**
+ * A gateway over `backend` wired like the engine's (events and gateway redacting with the same secrets), collecting
+ * the records of `tool_end` events and every event in order.
+ */
 function gatewayOf(backend: ToolBackend, options: Partial<GatewayOptions> = {}) {
+  const events = options.events ?? new RunEvents({ redact: createRedactor([SECRET]) });
   const records: ToolCallRecord[] = [];
-  const results: unknown[] = [];
+  const ends: Array<RunEventMap['tool_end']> = [];
+  const seen: RunEvent[] = [];
+  events.on('tool_end', (event) => {
+    records.push(event.call);
+    ends.push(event);
+  });
+  events.onAny((event) => seen.push(event));
   const gateway = new ToolGateway({
     backend,
-    policy: createToolPolicy({ allow: ALLOW, allowDestructive: false, catalogue, backendTools: backend.tools, router: false }),
+    access: createToolAccess({ allow: ALLOW, allowDestructive: false, catalogue }),
     catalogue,
     preview: false,
     timeoutMs: 5_000,
     recordResultChars: 4_000,
     redact: createRedactor([SECRET]),
-    onCall: (record, _context, result) => {
-      records.push(record);
-      results.push(result);
-    },
     ...options,
+    events,
   });
-  return { gateway, records, results };
+  return { gateway, records, ends, seen };
 }
 
 const at: CallContext = { step: 'work', turn: 2 };
@@ -94,17 +108,19 @@ const PAGE = { spaceId: '98307', title: 'Minutes', body: { storage: { value: '<p
 describe('refusals', () => {
   test('a tool outside tools.allow never reaches the backend, and the refusal lists the allowed tools', async () => {
     const backend = backendOf(echo, [...ALLOW, 'CONFLUENCE_GET_PAGES']);
-    const { gateway, records } = gatewayOf(backend);
+    const { gateway, records, ends } = gatewayOf(backend);
     const envelope = await gateway.call('CONFLUENCE_GET_PAGES', { limit: 1 }, at);
     const reason =
       "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST";
-    assert.deepEqual(envelope, { data: null, error: `Refused by the runner: ${reason}. The call was not executed.`, successful: false });
+    assert.deepEqual(envelope, { data: null, error: `Refused by the runner: ${reason}. The call was not executed.`, successful: false, failure: REFUSED });
     assert.equal(backend.calls.length, 0);
     assert.equal(records.length, 1);
     assert.equal(records[0]!.status, 'refused');
     assert.equal(records[0]!.effect, 'read');
     assert.equal(records[0]!.error, envelope.error);
     assert.equal(records[0]!.result, undefined);
+    assert.deepEqual(ends[0]!.links, []);
+    assert.equal(ends[0]!.step, 'work');
   });
 
   test('a destructive tool in tools.allow is refused without allow_destructive', async () => {
@@ -115,6 +131,7 @@ describe('refusals', () => {
       envelope.error!,
       /^Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools\.allow_destructive; allowed tools: /,
     );
+    assert.deepEqual(envelope.failure, REFUSED, 'a refusal is not worth retrying');
     assert.equal(backend.calls.length, 0);
     assert.deepEqual(
       records.map((r) => [r.status, r.effect]),
@@ -131,12 +148,14 @@ describe('refusals', () => {
       'Refused by the runner: invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: ' +
         "(arguments) must NOT have additional properties 'colour'; /draft must be boolean,null; /id must be string. The call was not executed.",
     );
+    assert.deepEqual(envelope.failure, REFUSED);
     const missing = await gateway.call('CONFLUENCE_CREATE_PAGE', { spaceId: '1' }, at);
     assert.equal(
       missing.error,
       'Refused by the runner: invalid arguments for CONFLUENCE_CREATE_PAGE: ' +
         "(arguments) must have required property 'body'; (arguments) must have required property 'title'. The call was not executed.",
     );
+    assert.deepEqual(missing.failure, REFUSED);
     assert.equal(backend.calls.length, 0);
     assert.deepEqual(
       records.map((r) => [r.tool, r.status, r.effect]),
@@ -154,19 +173,55 @@ describe('refusals', () => {
     const { gateway } = gatewayOf(backend);
     const envelope = await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', {}, at);
     assert.match(envelope.error!, /invalid arguments for CONFLUENCE_GET_PAGE_BY_ID: \(arguments\) must have required property 'id'/);
+    assert.equal(backend.calls.length, 0);
   });
 
-  test('unavailableReason explains a tool the model was not offered', () => {
+  test('access is bound to the backend: unavailableReason explains a tool the model was not offered', () => {
     const { gateway } = gatewayOf(backendOf(echo));
+    assert.deepEqual(
+      gateway.access.offered().map((t) => t.name),
+      ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_PAGE_BY_ID', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_CREATE_BLOGPOST'],
+    );
     assert.equal(
-      gateway.unavailableReason('CONFLUENCE_GET_PAGES'),
+      gateway.access.unavailableReason('CONFLUENCE_GET_PAGES'),
       "CONFLUENCE_GET_PAGES is not in this workflow's tools.allow; allowed tools: CONFLUENCE_GET_SPACES, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_CREATE_PAGE, CONFLUENCE_CREATE_BLOGPOST",
     );
     const bare = gatewayOf(backendOf(echo, ['CONFLUENCE_GET_SPACES'])).gateway;
     assert.equal(
-      bare.unavailableReason('CONFLUENCE_CREATE_PAGE'),
+      bare.access.unavailableReason('CONFLUENCE_CREATE_PAGE'),
       'CONFLUENCE_CREATE_PAGE is not offered by the test backend; allowed tools: CONFLUENCE_GET_SPACES',
     );
+  });
+
+  test('refuseUnavailable records a refusal of a tool the model was never offered, without the backend', () => {
+    const backend = backendOf(echo, ['CONFLUENCE_GET_SPACES']);
+    const { gateway, records, ends } = gatewayOf(backend, { now: () => new Date('2025-03-07T15:00:00Z') });
+    const envelope = gateway.refuseUnavailable('CONFLUENCE_CREATE_PAGE', { title: `t ${SECRET}` }, { step: 'draft', turn: 3 });
+    const error =
+      'Refused by the runner: CONFLUENCE_CREATE_PAGE is not offered by the test backend; allowed tools: CONFLUENCE_GET_SPACES. The call was not executed.';
+    assert.deepEqual(envelope, { data: null, error, successful: false, failure: REFUSED });
+    assert.equal(backend.calls.length, 0);
+    assert.deepEqual(records, [
+      {
+        tool: 'CONFLUENCE_CREATE_PAGE',
+        effect: 'write',
+        args: { title: 't [redacted]' },
+        status: 'refused',
+        error,
+        turn: 3,
+        startedAt: '2025-03-07T15:00:00.000Z',
+        durationMs: 0,
+      },
+    ]);
+    assert.equal(ends[0]!.step, 'draft');
+    const denied = gateway.refuseUnavailable('CONFLUENCE_DELETE_PAGE', {}, { step: 'draft' });
+    assert.equal(
+      denied.error,
+      'Refused by the runner: CONFLUENCE_DELETE_PAGE is destructive and this workflow does not set tools.allow_destructive; ' +
+        'allowed tools: CONFLUENCE_GET_SPACES. The call was not executed.',
+      'a denied tool gives the denial, not the backend',
+    );
+    assert.deepEqual(denied.failure, REFUSED);
   });
 });
 
@@ -231,12 +286,18 @@ describe('the write journal', () => {
     assert.equal((await store.journal(runId)).length, 2, 'the two successful writes');
   });
 
-  test('the journal keeps arguments redacted', async () => {
+  test('the stored journal keeps arguments redacted, and a later attempt still recognises the write', async () => {
     const runId = `run-${++runCounter}`;
-    const { gateway } = gatewayOf(backendOf(echo), { journal: await journalFor(runId) });
-    await gateway.call('CONFLUENCE_CREATE_PAGE', { ...PAGE, title: `token ${SECRET}` }, at);
-    const [entry] = await store.journal(runId);
+    const args = { ...PAGE, title: `token ${SECRET}` };
+    await gatewayOf(backendOf(echo), { journal: await journalFor(runId) }).gateway.call('CONFLUENCE_CREATE_PAGE', args, at);
+    const [entry] = await raw.journal(runId);
     assert.equal((entry!.args as { title: string }).title, 'token [redacted]');
+    assert.equal(JSON.stringify(entry).includes(SECRET), false, 'nor does the stored result hold it');
+    const again = backendOf(echo);
+    const { gateway, records } = gatewayOf(again, { journal: await journalFor(runId), attempt: 2 });
+    await gateway.call('CONFLUENCE_CREATE_PAGE', args, at);
+    assert.equal(again.calls.length, 0, 'the key is of the real arguments');
+    assert.equal(records[0]!.status, 'journaled');
   });
 });
 
@@ -288,11 +349,16 @@ describe('preview', () => {
 describe('timeouts and cancellation', () => {
   const never: Handler = () => new Promise<ToolEnvelope>(() => {});
 
-  test('a backend call that never answers ends with a timeout envelope naming the limit', async () => {
+  test('a backend call that never answers ends with a retryable timeout envelope naming the limit', async () => {
     const backend = backendOf(never);
     const { gateway, records } = gatewayOf(backend, { timeoutMs: 5 });
     const envelope = await gateway.call('CONFLUENCE_GET_SPACES', {}, at);
-    assert.deepEqual(envelope, { data: null, error: 'CONFLUENCE_GET_SPACES timed out after 5ms', successful: false });
+    assert.deepEqual(envelope, {
+      data: null,
+      error: 'CONFLUENCE_GET_SPACES timed out after 5ms',
+      successful: false,
+      failure: { kind: 'tool', retryable: true },
+    });
     assert.deepEqual(
       records.map((r) => [r.status, r.error]),
       [['error', 'CONFLUENCE_GET_SPACES timed out after 5ms']],
@@ -308,7 +374,12 @@ describe('timeouts and cancellation', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(backend.calls.length, 1);
     controller.abort();
-    assert.deepEqual(await pending, { data: null, error: 'CONFLUENCE_CREATE_PAGE was cancelled', successful: false });
+    assert.deepEqual(await pending, {
+      data: null,
+      error: 'CONFLUENCE_CREATE_PAGE was cancelled',
+      successful: false,
+      failure: { kind: 'cancelled', retryable: false },
+    });
     assert.equal(backend.calls[0]!.signal?.aborted, true);
     assert.deepEqual(
       records.map((r) => [r.status, r.error]),
@@ -320,32 +391,74 @@ describe('timeouts and cancellation', () => {
     const backend = backendOf(echo);
     const { gateway } = gatewayOf(backend);
     const envelope = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, { step: 'publish', signal: AbortSignal.abort() });
-    assert.deepEqual(envelope, { data: null, error: 'CONFLUENCE_CREATE_PAGE was cancelled', successful: false });
+    assert.deepEqual(envelope, {
+      data: null,
+      error: 'CONFLUENCE_CREATE_PAGE was cancelled',
+      successful: false,
+      failure: { kind: 'cancelled', retryable: false },
+    });
     assert.equal(backend.calls.length, 0);
+  });
+
+  test("a backend's own failure envelope passes through unchanged, and is recorded as an error", async () => {
+    const failed: ToolEnvelope = { data: null, error: 'page 9 not found (404)', successful: false, failure: { kind: 'tool', retryable: false, status: 404 } };
+    const { gateway, records } = gatewayOf(backendOf(async () => failed));
+    assert.deepEqual(await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: '9' }, at), failed);
+    assert.deepEqual(
+      records.map((r) => [r.status, r.error]),
+      [['error', 'page 9 not found (404)']],
+    );
   });
 });
 
 describe('records', () => {
-  test('secrets are redacted from arguments, results and errors; the listener also gets the full result', async () => {
+  test('secrets are redacted from arguments, results and errors in records; the caller gets the full result', async () => {
     const backend = backendOf(async (tool, args) =>
       tool === 'CONFLUENCE_GET_SPACES'
         ? ok({ token: 'server-token-value', note: `echo ${String(args.label ?? '')}` })
         : { data: null, error: `401 for key ${SECRET}`, successful: false },
     );
-    const { gateway, records, results } = gatewayOf(backend);
-    await gateway.call('CONFLUENCE_GET_SPACES', { label: [`k=${SECRET}`] }, at);
+    const { gateway, records, seen } = gatewayOf(backend);
+    const answered = await gateway.call('CONFLUENCE_GET_SPACES', { label: [`k=${SECRET}`] }, at);
     await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: SECRET }, at);
     assert.deepEqual(records[0]!.args, { label: ['k=[redacted]'] });
     assert.deepEqual(records[0]!.result, { token: '[redacted]', note: 'echo k=[redacted]' });
-    assert.deepEqual(results[0], { token: 'server-token-value', note: `echo k=${SECRET}` }, 'the unredacted data for the engine');
+    assert.deepEqual(answered.data, { token: 'server-token-value', note: `echo k=${SECRET}` }, 'the unredacted data for the engine');
     assert.deepEqual(records[1]!.args, { id: '[redacted]' });
     assert.equal(records[1]!.error, '401 for key [redacted]');
-    assert.equal(JSON.stringify(records).includes(SECRET), false);
+    assert.equal(JSON.stringify(seen).includes(SECRET), false, 'no event, start or end, carries the secret');
+    assert.equal(backend.calls[1]!.args.id, SECRET, 'the backend gets the real arguments');
+  });
+
+  test('a secret inside a long result is masked even where the record cuts it in the middle', async () => {
+    const head = 'a'.repeat(50);
+    const big = { text: `${head}${SECRET}${'b'.repeat(200)}` };
+    // `{"text":"` is 9 characters: cut 5 characters into the secret.
+    const limit = 9 + head.length + 5;
+    // Listeners without a redactor of their own: only the gateway's redaction stands between the secret and the record.
+    const plain = gatewayOf(
+      backendOf(async () => ok(big)),
+      { recordResultChars: limit, events: new RunEvents() },
+    );
+    const envelope = await plain.gateway.call('CONFLUENCE_GET_SPACES', {}, at);
+    assert.deepEqual(envelope.data, big, 'the caller gets everything');
+    const record = plain.records[0]!;
+    assert.equal(record.truncated, true);
+    assert.equal(record.result, `{"text":"${head}[reda…`);
+    assert.equal(String(record.result).includes(SECRET.slice(0, 5)), false, 'not even the start of the secret');
+
+    // The control: cutting first (no gateway redaction) leaves a prefix no later redactor can recognise.
+    const late = gatewayOf(
+      backendOf(async () => ok(big)),
+      { recordResultChars: limit, redact: createRedactor([]), events: new RunEvents({ redact: createRedactor([SECRET]) }) },
+    );
+    await late.gateway.call('CONFLUENCE_GET_SPACES', {}, at);
+    assert.equal(late.records[0]!.result, `{"text":"${head}${SECRET.slice(0, 5)}…`);
   });
 
   test('results longer than recordResultChars are truncated and flagged', async () => {
     const big = { text: 'z'.repeat(500) };
-    const { gateway, records, results } = gatewayOf(
+    const { gateway, records } = gatewayOf(
       backendOf(async () => ok(big)),
       { recordResultChars: 40 },
     );
@@ -353,7 +466,6 @@ describe('records', () => {
     assert.deepEqual(envelope.data, big, 'the caller gets everything');
     assert.equal(records[0]!.truncated, true);
     assert.equal(records[0]!.result, `${JSON.stringify(big).slice(0, 40)}…`);
-    assert.deepEqual(results[0], big);
     const small = gatewayOf(
       backendOf(async () => ok({ a: 1 })),
       { recordResultChars: 40 },
@@ -380,25 +492,26 @@ describe('records', () => {
     assert.equal('via' in records[1]!, false);
   });
 
-  test('onStart comes before the backend call and onCall after it, once per call', async () => {
+  test('tool_start comes before the backend call and tool_end after it, once per call', async () => {
     const order: string[] = [];
     const backend = backendOf(async (tool, args) => {
       order.push(`backend ${tool}`);
       return echo(tool, args);
     });
-    const { gateway } = gatewayOf(backend, {
-      onStart: (tool, args, context) => order.push(`start ${tool} ${JSON.stringify(args)} ${context.step}`),
-      onCall: (record, context) => order.push(`end ${record.tool} ${record.status} ${context.step}`),
-    });
+    const events = new RunEvents();
+    events.on('tool_start', ({ tool, args, step, turn }) => order.push(`start ${tool} ${JSON.stringify(args)} ${step} ${turn}`));
+    events.on('tool_end', ({ call, step }) => order.push(`end ${call.tool} ${call.status} ${step}`));
+    const { gateway, seen } = gatewayOf(backend, { events });
     await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
     await gateway.call('CONFLUENCE_GET_PAGES', {}, at);
     assert.deepEqual(order, [
-      'start CONFLUENCE_GET_SPACES {"limit":1} work',
+      'start CONFLUENCE_GET_SPACES {"limit":1} work 2',
       'backend CONFLUENCE_GET_SPACES',
       'end CONFLUENCE_GET_SPACES ok work',
-      'start CONFLUENCE_GET_PAGES {} work',
+      'start CONFLUENCE_GET_PAGES {} work 2',
       'end CONFLUENCE_GET_PAGES refused work',
     ]);
+    assert.deepEqual(seen[0], { type: 'tool_start', step: 'work', tool: 'CONFLUENCE_GET_SPACES', args: { limit: 1 }, turn: 2, via: undefined });
   });
 
   test('the record shows the arguments the backend got and the data it answered', async () => {
@@ -411,5 +524,64 @@ describe('records', () => {
     assert.equal(records[0]!.effect, 'write');
     assert.equal(records[0]!.turn, 2);
     assert.equal(records[0]!.error, undefined);
+  });
+
+  test('tool_end carries web links found in the data of successful writes only', async () => {
+    const answers: Record<string, unknown> = {
+      CONFLUENCE_CREATE_PAGE: { id: '1', webUrl: 'https://site/wiki/spaces/TEAM/pages/1' },
+      CONFLUENCE_CREATE_BLOGPOST: [
+        { id: 'b1', _links: { base: 'https://site/wiki', webui: '/spaces/TEAM/blog/b1' } },
+        { id: 'b2', _links: { webui: '/spaces/TEAM/blog/b2' } },
+        'not an object',
+      ],
+      CONFLUENCE_GET_PAGE_BY_ID: { id: '2', webUrl: 'https://site/read-only' },
+    };
+    let fail = false;
+    const backend = backendOf(async (tool) => (fail ? { data: { webUrl: 'https://site/failed' }, error: 'HTTP 500', successful: false } : ok(answers[tool])));
+    const { gateway, ends } = gatewayOf(backend);
+    await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    await gateway.call('CONFLUENCE_CREATE_BLOGPOST', { spaceId: '1', title: 'P', status: 'current', body: { representation: 'storage', value: '<p/>' } }, at);
+    await gateway.call('CONFLUENCE_GET_PAGE_BY_ID', { id: '2' }, at);
+    fail = true;
+    await gateway.call('CONFLUENCE_CREATE_PAGE', { ...PAGE, title: 'Failed' }, at);
+    assert.deepEqual(
+      ends.map((e) => e.links),
+      [['https://site/wiki/spaces/TEAM/pages/1'], ['https://site/wiki/spaces/TEAM/blog/b1', '/spaces/TEAM/blog/b2'], [], []],
+    );
+    const preview = gatewayOf(backendOf(echo), { preview: true });
+    await preview.gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    assert.deepEqual(preview.ends[0]!.links, [], 'a simulated write changed nothing');
+  });
+});
+
+describe('hosted calls', () => {
+  test('recordHosted records a call the provider ran, with its effect, redacted and cut to size, without the backend', () => {
+    const backend = backendOf(echo);
+    const { gateway, records, ends } = gatewayOf(backend, { recordResultChars: 40, now: () => new Date('2025-03-07T15:00:00Z') });
+    gateway.recordHosted({ name: 'CONFLUENCE_CREATE_PAGE', args: { title: SECRET }, output: { id: '7', webUrl: 'https://site/7' }, turn: 1 }, 'publish');
+    gateway.recordHosted({ name: 'confluence_search', args: undefined, output: { text: 'x'.repeat(100) }, error: `denied ${SECRET}`, turn: 2 }, 'publish');
+    assert.equal(backend.calls.length, 0);
+    assert.deepEqual(records[0], {
+      tool: 'CONFLUENCE_CREATE_PAGE',
+      effect: 'write',
+      args: { title: '[redacted]' },
+      status: 'hosted',
+      result: { id: '7', webUrl: 'https://site/7' },
+      turn: 1,
+      startedAt: '2025-03-07T15:00:00.000Z',
+      durationMs: 0,
+    });
+    assert.deepEqual(
+      [records[1]!.tool, records[1]!.effect, records[1]!.args, records[1]!.status, records[1]!.error, records[1]!.truncated, records[1]!.turn],
+      ['confluence_search', 'unknown', {}, 'hosted', 'denied [redacted]', true, 2],
+    );
+    assert.deepEqual(
+      ends.map((e) => [e.step, e.links]),
+      [
+        ['publish', []],
+        ['publish', []],
+      ],
+      'a hosted write was not seen to succeed by the runner: no links',
+    );
   });
 });

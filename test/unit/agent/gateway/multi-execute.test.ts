@@ -7,18 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ToolGateway, type GatewayJournal } from '../../../src/agent/gateway.ts';
-import { journalKey } from '../../../src/agent/journal-key.ts';
-import { SIMULATED_NOTE } from '../../../src/agent/simulate.ts';
-import { createToolPolicy } from '../../../src/agent/tool-policy.ts';
-import { loadConfig } from '../../../src/config/config.ts';
-import type { JournalEntry, ToolCallRecord } from '../../../src/runs/types.ts';
-import { createRedactor } from '../../../src/shared/redact.ts';
-import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
-import { openComposioBackend } from '../../../src/backends/composio.ts';
-import type { ToolBackend } from '../../../src/backends/types.ts';
-import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
-import { MULTI_EXECUTE } from '../../../src/toolkit/router.ts';
+import { type GatewayJournal, ToolGateway } from '../../../../src/agent/gateway/index.ts';
+import { journalKey } from '../../../../src/agent/journal-key.ts';
+import { SIMULATED_NOTE } from '../../../../src/agent/simulate.ts';
+import { openComposioBackend } from '../../../../src/backends/composio.ts';
+import type { ToolBackend } from '../../../../src/backends/types.ts';
+import { loadConfig } from '../../../../src/config/config.ts';
+import { RunEvents } from '../../../../src/runs/events.ts';
+import type { JournalEntry, ToolCallRecord } from '../../../../src/runs/types.ts';
+import { type SandboxWithMcp, startSandboxWithMcp } from '../../../../src/sandbox/with-mcp.ts';
+import { createToolAccess } from '../../../../src/toolkit/access.ts';
+import { confluenceCatalogue } from '../../../../src/toolkit/catalogue.ts';
+import { MULTI_EXECUTE } from '../../../../src/toolkit/router.ts';
 
 const catalogue = confluenceCatalogue();
 const ALLOW = [
@@ -42,7 +42,12 @@ before(async () => {
     env: { COMPOSIO_API_KEY: sandbox.toolRouterApiKey, COMPOSIO_BASE_URL: sandbox.url, COMPOSIO_SESSION_PRESET: 'meta_tools' },
     cwd: dir,
   });
-  router = await openComposioBackend(config, { allowed: ALLOW.filter((t) => t !== 'CONFLUENCE_DELETE_PAGE') });
+  // The session is scoped as the engine scopes it: to the catalogue tools the run's access allows.
+  const allowed = createToolAccess({ allow: ALLOW, catalogue })
+    .allowedTools()
+    .map((t) => t.slug);
+  assert.equal(allowed.includes('CONFLUENCE_DELETE_PAGE'), false, 'destructive without allow_destructive');
+  router = await openComposioBackend(config, { allowed });
   const spaces = await router.call(MULTI_EXECUTE, {
     sync_response_to_workbench: false,
     tools: [{ tool_slug: 'CONFLUENCE_GET_SPACES', arguments: { limit: 5 } }],
@@ -80,21 +85,23 @@ function memoryJournal(): GatewayJournal & { entries: JournalEntry[] } {
   };
 }
 
+/** A gateway in meta-tool mode whose `tool_start` and `tool_end` events are collected. */
 function gatewayOf(backend: ToolBackend, journal: GatewayJournal, preview: boolean) {
   const records: ToolCallRecord[] = [];
-  const started: string[] = [];
+  const started: Array<{ tool: string; via?: string; turn?: number }> = [];
+  const events = new RunEvents();
+  events.on('tool_start', ({ tool, via, turn }) => started.push({ tool, via, turn }));
+  events.on('tool_end', ({ call }) => records.push(call));
   const gateway = new ToolGateway({
     backend,
-    policy: createToolPolicy({ allow: ALLOW, catalogue, backendTools: backend.tools, router: true }),
+    access: createToolAccess({ allow: ALLOW, catalogue }),
     catalogue,
     preview,
     timeoutMs: 10_000,
     recordResultChars: 4_000,
-    redact: createRedactor([]),
     journal,
     attempt: 2,
-    onStart: (tool) => started.push(tool),
-    onCall: (record) => records.push(record),
+    events,
   });
   return { gateway, records, started };
 }
@@ -194,7 +201,15 @@ describe('multi-execute through the gateway', () => {
       ],
     );
     assert.deepEqual(journal.entries[1]!.result, { data: post!.response.data, error: null, successful: true });
-    assert.deepEqual(started, [MULTI_EXECUTE, MULTI_EXECUTE], 'one start per meta-tool call');
+    assert.deepEqual(
+      started,
+      [
+        { tool: MULTI_EXECUTE, via: undefined, turn: 1 },
+        { tool: MULTI_EXECUTE, via: undefined, turn: 2 },
+      ],
+      'one start per meta-tool call',
+    );
+    assert.equal(envelope.failure, undefined, 'a batch with failed inner calls is not itself a failure of a kind');
   });
 
   test('preview: writes are simulated or journaled, refusals answered, and only the read goes to the router', async () => {
@@ -290,10 +305,44 @@ describe('multi-execute through the gateway', () => {
     assert.equal(envelope.successful, false);
     assert.match(envelope.error!, /^Refused by the runner: invalid arguments for COMPOSIO_MULTI_EXECUTE_TOOL: .*sync_response_to_workbench/);
     assert.match(envelope.error!, /\/tools must NOT have fewer than 1 items/);
+    assert.deepEqual(envelope.failure, { kind: 'validation', retryable: false });
     assert.deepEqual(batches, []);
     assert.deepEqual(
       records.map((r) => [r.tool, r.status]),
       [[MULTI_EXECUTE, 'refused']],
+    );
+  });
+  test('the model is offered the meta-tools; an app tool called directly or a foreign meta-tool is refused', async () => {
+    const { backend, batches } = watched();
+    const { gateway, records } = gatewayOf(backend, memoryJournal(), false);
+    const offered = gateway.access.offered().map((t) => t.name);
+    assert.ok(offered.includes(MULTI_EXECUTE), offered.join());
+    assert.ok(
+      offered.every((name) => name.startsWith('COMPOSIO_')),
+      offered.join(),
+    );
+    const allowed =
+      'allowed tools: CONFLUENCE_CREATE_BLOGPOST, CONFLUENCE_CREATE_PAGE, CONFLUENCE_GET_CURRENT_USER, CONFLUENCE_GET_PAGE_BY_ID, CONFLUENCE_GET_SPACES';
+    const direct = gateway.refuseUnavailable('CONFLUENCE_GET_SPACES', { limit: 1 }, { step: 'work', turn: 1 });
+    assert.deepEqual(direct, {
+      data: null,
+      error: `Refused by the runner: CONFLUENCE_GET_SPACES is not offered by the ${router.name} backend; ${allowed}. The call was not executed.`,
+      successful: false,
+      failure: { kind: 'validation', retryable: false },
+    });
+    const workbench = await gateway.call('COMPOSIO_REMOTE_WORKBENCH', { code: 'print(1)' }, { step: 'work', turn: 1 });
+    assert.equal(
+      workbench.error,
+      `Refused by the runner: COMPOSIO_REMOTE_WORKBENCH is a Tool Router tool the runner does not allow; ${allowed}. The call was not executed.`,
+    );
+    assert.deepEqual(workbench.failure, { kind: 'validation', retryable: false });
+    assert.deepEqual(batches, []);
+    assert.deepEqual(
+      records.map((r) => [r.tool, r.status, r.via ?? null]),
+      [
+        ['CONFLUENCE_GET_SPACES', 'refused', null],
+        ['COMPOSIO_REMOTE_WORKBENCH', 'refused', null],
+      ],
     );
   });
 });

@@ -1,0 +1,355 @@
+/**
+ * The run lifecycle: the one writer of run records. Every status change goes through {@link TRANSITIONS}, and every
+ * part of a record (attempts, steps, tool calls, outputs, links, usage) is set here, whoever runs the run: the
+ * engine (`runner run`, the queue worker, `runner serve`), the producer (`queued`), missed slots, and whoever finds
+ * a run its process abandoned. Records reach the store through {@link guardStore}, which redacts them.
+ *
+ *   (new) ─▶ queued ─▶ running ─▶ succeeded
+ *     │        │  ▲      │ ▲ ▲──▶ waiting ─▶ (running | failed | cancelled)
+ *     │        ▼  │      ▼ │
+ *     │   failed/cancelled ◀┘   (another attempt moves failed or cancelled back to running)
+ *     └─▶ missed
+ */
+import { hostname } from 'node:os';
+import type { Workflow } from '../workflow/types.ts';
+import { RunEvents } from './events.ts';
+import { type GuardedStore, guardStore, isGuarded } from './guarded-store.ts';
+import type { AttemptRecord, RunFailure, RunRecord, RunStatus, RunStore, StepRecord, TokenUsage } from './types.ts';
+import type { SecretRegistry } from '../shared/secrets.ts';
+
+/** Where a run may go from each status. A run is created `queued`, `running` or `missed`. */
+export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  queued: ['running', 'failed', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled', 'waiting'],
+  waiting: ['running', 'failed', 'cancelled'],
+  failed: ['running'],
+  cancelled: ['running'],
+  succeeded: [],
+  missed: [],
+};
+
+/** Statuses a run may be created with. */
+export const INITIAL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'missed'];
+
+/** Statuses of a run that has not ended: something is (or should be) working on it. */
+export const OPEN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting'];
+
+/** A move the lifecycle does not allow: a bug in the caller, never the user's doing. */
+export class TransitionError extends Error {
+  constructor(run: RunRecord, to: RunStatus) {
+    super(`run ${run.id} cannot go from ${run.status} to ${to}`);
+    this.name = 'TransitionError';
+  }
+}
+
+/** What differs between new runs. */
+export type NewRunFields = Pick<RunRecord, 'id' | 'trigger' | 'inputs' | 'mode' | 'backend' | 'model'> & Partial<Pick<RunRecord, 'notes'>>;
+
+/** Options of {@link RunLifecycle}. */
+export interface LifecycleOptions {
+  /** Redaction on the way to the store: the process's live secret registry (required unless the store is guarded). */
+  secrets?: SecretRegistry;
+  /** Clock (default: the system clock). */
+  now?: () => Date;
+}
+
+/** Who runs an attempt, recorded on it: `host:pid`. */
+export function workerIdentity(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Runs as the lifecycle sees them: created, started, ended and closed only here. */
+export class RunLifecycle {
+  /** The guarded store every write goes through. */
+  readonly store: GuardedStore;
+  readonly #now: () => Date;
+
+  constructor(store: RunStore, options: LifecycleOptions = {}) {
+    if (!isGuarded(store) && !options.secrets) throw new Error('RunLifecycle needs the secret registry or a guarded store');
+    this.store = isGuarded(store) ? store : guardStore(store, options.secrets!);
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Records a run waiting in the queue (queue mode's `enqueue`). */
+  async queue(workflow: Workflow, fields: NewRunFields): Promise<RunRecord> {
+    const run = newRun(workflow, fields, 'queued', this.#iso());
+    await this.store.save(run);
+    return run;
+  }
+
+  /** Records a schedule slot nothing ran as `missed`; idempotent (false when the slot already has a record). */
+  async missed(workflow: Workflow, fields: NewRunFields): Promise<boolean> {
+    if (await this.store.get(fields.id)) return false;
+    await this.store.save(newRun(workflow, fields, 'missed', this.#iso()));
+    return true;
+  }
+
+  /**
+   * Starts an attempt: of a new run, or another attempt of the run with `fields.id`. Attempts the record still shows
+   * running belong to a worker that is gone (the job is ours now), so they are closed first.
+   */
+  async begin(workflow: Workflow, fields: NewRunFields, options: { worker?: string; events?: RunEvents } = {}): Promise<Attempt> {
+    const events = options.events ?? new RunEvents({ redact: this.store.redact });
+    const at = this.#iso();
+    const existing = await this.store.get(fields.id);
+    // A new run is created queued and moves to running at once, through the same transition as a queued job.
+    const run = existing && existing.id === fields.id ? existing : newRun(workflow, fields, 'queued', at);
+    if (run.status === 'running') {
+      closeRunningAttempts(run, abandonedFailure(run), at);
+      move(run, 'failed');
+    }
+    const attempt: AttemptRecord = {
+      number: run.attempts.length + 1,
+      status: 'running',
+      worker: options.worker ?? workerIdentity(),
+      startedAt: at,
+      steps: [],
+    };
+    move(run, 'running');
+    run.attempts.push(attempt);
+    run.outputs = {};
+    delete run.error;
+    delete run.endedAt;
+    run.startedAt ??= at;
+    const handle = new Attempt(run, attempt, this.store, this.#now, events);
+    await handle.save();
+    events.emit('run_start', { run, attempt: attempt.number });
+    return handle;
+  }
+
+  /**
+   * Ends a run that could not start (its workflow or inputs were rejected before any attempt): the record is created
+   * when there is none yet, then failed with the reason. Returns the stored record.
+   */
+  async reject(workflow: Workflow, fields: NewRunFields, failure: RunFailure): Promise<RunRecord> {
+    const existing = await this.store.get(fields.id);
+    const run = existing && existing.id === fields.id ? existing : newRun(workflow, fields, 'queued', this.#iso());
+    if (!OPEN_STATUSES.includes(run.status)) return this.store.redact(run);
+    return this.#end(run, failure, 'failed');
+  }
+
+  /**
+   * Ends a run that cannot end itself (its process died, it ignored its abort, its job is gone): attempts still
+   * running are closed with `failure`, and the run moves to `to`. Returns the stored record, or undefined when the
+   * run is unknown or had already ended.
+   */
+  async abandon(runId: string, failure: RunFailure, to: 'failed' | 'cancelled' = 'failed'): Promise<RunRecord | undefined> {
+    const run = await this.store.get(runId);
+    if (!run || !OPEN_STATUSES.includes(run.status)) return undefined;
+    return this.#end(run, failure, to);
+  }
+
+  /**
+   * Closes runs this host's processes left `running`: a record whose last attempt names a process on this host
+   * that no longer exists can never finish. Used when `runner serve` starts (its previous process may
+   * have been killed) and by `runner runs`. Returns the runs it closed.
+   */
+  async reapLocal(options: { host?: string; isAlive?: (pid: number) => boolean; limit?: number } = {}): Promise<RunRecord[]> {
+    const host = options.host ?? hostname();
+    const isAlive = options.isAlive ?? processAlive;
+    const closed: RunRecord[] = [];
+    for (const run of await this.store.list({ status: 'running', limit: options.limit ?? 200 })) {
+      const worker = run.attempts.at(-1)?.worker ?? '';
+      const sep = worker.lastIndexOf(':');
+      const pid = Number(worker.slice(sep + 1));
+      if (sep < 0 || worker.slice(0, sep) !== host || !Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      const failure: RunFailure = {
+        kind: 'infrastructure',
+        message: `the process that ran this run (pid ${pid} on ${host}) exited before the run ended; closed when found`,
+        retryable: true,
+      };
+      const done = await this.abandon(run.id, failure, 'failed');
+      if (done) closed.push(done);
+    }
+    return closed;
+  }
+
+  /** Ends an open run from outside its attempt: running attempts closed, status moved, failure kept, saved. */
+  async #end(run: RunRecord, failure: RunFailure, to: 'failed' | 'cancelled'): Promise<RunRecord> {
+    const at = this.#iso();
+    closeRunningAttempts(run, failure, at);
+    move(run, to);
+    run.error = failure;
+    run.endedAt = at;
+    await this.store.save(run);
+    return this.store.redact(run);
+  }
+
+  #iso(): string {
+    return this.#now().toISOString();
+  }
+}
+
+/** An attempt in progress: the only writer of its steps, tool calls, outputs and usage. */
+export class Attempt {
+  readonly run: RunRecord;
+  readonly attempt: AttemptRecord;
+  readonly events: RunEvents;
+  readonly #store: GuardedStore;
+  readonly #now: () => Date;
+  readonly #unsubscribe: Array<() => void>;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(run: RunRecord, attempt: AttemptRecord, store: GuardedStore, now: () => Date, events: RunEvents) {
+    this.run = run;
+    this.attempt = attempt;
+    this.events = events;
+    this.#store = store;
+    this.#now = now;
+    this.#unsubscribe = [
+      events.on('tool_end', ({ step, call, links }) => {
+        const record = this.#step(step);
+        if (!record) return;
+        record.toolCalls.push(call);
+        if (call.status === 'ok' && call.effect !== 'read') for (const link of links) if (!run.links.includes(link)) run.links.push(link);
+      }),
+      events.on('turn', ({ step, turn, usage }) => {
+        const record = this.#step(step);
+        if (!record) return;
+        record.turns = turn;
+        record.usage = sumUsage(record.usage, usage);
+      }),
+      events.on('model_retry', ({ step }) => {
+        const record = this.#step(step);
+        if (record) record.modelRetries = (record.modelRetries ?? 0) + 1;
+      }),
+    ];
+  }
+
+  /** Saves a snapshot; saves are serialised so an older snapshot never lands after a newer one. */
+  save(): Promise<void> {
+    const snapshot = structuredClone(this.run);
+    this.#saving = this.#saving.then(() => this.#store.save(snapshot));
+    return this.#saving;
+  }
+
+  /** Adds a note a reader of the record must see (once). */
+  note(text: string): void {
+    if (!this.run.notes.includes(text)) this.run.notes.push(text);
+  }
+
+  /** Opens a step record. */
+  startStep(step: Pick<StepRecord, 'id' | 'kind' | 'title'>, index: number, total: number): StepRecord {
+    const record: StepRecord = { ...step, status: 'running', toolCalls: [], startedAt: this.#now().toISOString() };
+    if (record.title === undefined) delete record.title;
+    this.attempt.steps.push(record);
+    this.events.emit('step_start', { step: record, index, total });
+    return record;
+  }
+
+  /** Records what a prompt step sent: its rendered prompt and instructions, and the model. */
+  describeStep(step: StepRecord, sent: Pick<StepRecord, 'prompt' | 'instructions' | 'model'>): void {
+    Object.assign(step, sent);
+  }
+
+  /** Closes a step with its output, or its failure. */
+  async endStep(step: StepRecord, outcome: { output: unknown } | { error: RunFailure }): Promise<void> {
+    step.endedAt = this.#now().toISOString();
+    if ('output' in outcome) {
+      step.status = 'succeeded';
+      step.output = outcome.output;
+      this.run.outputs[step.id] = outcome.output;
+    } else {
+      step.status = outcome.error.kind === 'cancelled' ? 'cancelled' : 'failed';
+      step.error = outcome.error;
+    }
+    if (step.usage) this.run.usage = sumUsage(this.run.usage, step.usage);
+    this.events.emit('step_end', { step });
+    await this.save();
+  }
+
+  /** Ends the attempt and the run: succeeded without a failure, else failed or cancelled. Returns the stored record. */
+  async finish(failure?: RunFailure): Promise<RunRecord> {
+    const at = this.#now().toISOString();
+    const status = !failure ? 'succeeded' : failure.kind === 'cancelled' ? 'cancelled' : 'failed';
+    // The move first: a refused one must leave the attempt as it was.
+    move(this.run, status);
+    for (const step of this.attempt.steps) {
+      if (step.status !== 'running') continue;
+      Object.assign(step, { status: status === 'cancelled' ? 'cancelled' : 'failed', endedAt: at });
+      if (step.usage) this.run.usage = sumUsage(this.run.usage, step.usage);
+    }
+    this.attempt.status = status;
+    this.attempt.endedAt = at;
+    this.run.endedAt = at;
+    if (failure) {
+      this.attempt.error = failure;
+      this.run.error = failure;
+    } else delete this.run.error;
+    for (const stop of this.#unsubscribe) stop();
+    await this.save();
+    const stored = this.#store.redact(this.run);
+    this.events.emit('run_end', { run: stored });
+    return stored;
+  }
+
+  /** The running step with this id (the latest one). */
+  #step(id: string): StepRecord | undefined {
+    for (let i = this.attempt.steps.length - 1; i >= 0; i--) {
+      const step = this.attempt.steps[i]!;
+      if (step.id === id) return step;
+    }
+    return undefined;
+  }
+}
+
+/** A run record of `workflow` with no attempts, outputs, links or usage yet. */
+function newRun(workflow: Workflow, fields: NewRunFields, status: RunStatus, createdAt: string): RunRecord {
+  if (!INITIAL_STATUSES.includes(status)) throw new Error(`a run cannot be created ${status}`);
+  return {
+    workflow: workflow.name,
+    workflowHash: workflow.hash,
+    workflowFile: workflow.file,
+    notes: [],
+    ...fields,
+    status,
+    attempts: [],
+    outputs: {},
+    links: [],
+    usage: { requests: 0, inputTokens: 0, outputTokens: 0 },
+    createdAt,
+  };
+}
+
+/** Moves `run` to `to`, or throws {@link TransitionError}. */
+function move(run: RunRecord, to: RunStatus): void {
+  if (!TRANSITIONS[run.status].includes(to)) throw new TransitionError(run, to);
+  run.status = to;
+}
+
+/** Closes every attempt (and its steps) still marked running, with the status the failure gives them all. */
+function closeRunningAttempts(run: RunRecord, failure: RunFailure, at: string): void {
+  const status = failure.kind === 'cancelled' ? 'cancelled' : 'failed';
+  for (const attempt of run.attempts) {
+    if (attempt.status !== 'running') continue;
+    for (const step of attempt.steps) {
+      if (step.status !== 'running') continue;
+      Object.assign(step, { status, endedAt: at, error: failure });
+      if (step.usage) run.usage = sumUsage(run.usage, step.usage);
+    }
+    Object.assign(attempt, { status, endedAt: at, error: failure });
+  }
+}
+
+function abandonedFailure(run: RunRecord): RunFailure {
+  const worker = run.attempts.findLast((a) => a.status === 'running')?.worker ?? '(unknown)';
+  return { kind: 'infrastructure', message: `worker ${worker} stopped answering during this attempt and lost the job; it ran again`, retryable: true };
+}
+
+function sumUsage(into: TokenUsage | undefined, add: TokenUsage): TokenUsage {
+  return {
+    requests: (into?.requests ?? 0) + add.requests,
+    inputTokens: (into?.inputTokens ?? 0) + add.inputTokens,
+    outputTokens: (into?.outputTokens ?? 0) + add.outputTokens,
+  };
+}
+
+/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
