@@ -68,3 +68,24 @@ test('runner chat greets, uses the tools, and keeps its history across restarts,
   const reset = await chat(['--session', 'team', '--reset'], 'what did I say?\nq\n', env);
   assert.match(reset.stdout, /Assistant: I can read and change/, '--reset forgets the history');
 });
+
+test('runner chat without any model configured says what to set and exits at once, leaving nothing open', async () => {
+  const started = Date.now();
+  const child = spawn(process.execPath, [`${ROOT}src/cli/main.ts`, 'chat'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...ws.env() } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // stdin stays open, as a terminal's would: only the runner itself can end the process.
+  const code = await new Promise<number | string>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('hung');
+    }, 30_000);
+    child.on('exit', (c, signal) => {
+      clearTimeout(timer);
+      resolve(c ?? String(signal));
+    });
+  });
+  assert.equal(code, 2, `exit after ${Date.now() - started} ms; stderr: ${stderr}`);
+  assert.match(stderr, /^error: no model configured: set OPENAI_API_KEY .* or OPENAI_BASE_URL/m);
+  assert.ok(looksClean(stderr), stderr);
+});
