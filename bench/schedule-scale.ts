@@ -19,6 +19,7 @@ import { Queue } from 'bullmq';
 import { connectRedis } from '../src/queue/connection.ts';
 import { QUEUE_NAME } from '../src/queue/names.ts';
 import type { RunJobData } from '../src/queue/payload.ts';
+import { SCHEDULE_SETTINGS } from '../src/queue/repeat-strategy.ts';
 import { syncSchedules } from '../src/queue/schedules.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
@@ -66,7 +67,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
 const prefix = benchPrefix('schedule');
 const config = queueConfig(process.cwd(), prefix);
 const redis = connectRedis(REDIS_URL, { name: 'bench-scheduler' });
-const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
+const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
 
 // Part 1: sync.
 const loadStart = performance.now();

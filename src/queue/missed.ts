@@ -16,8 +16,8 @@ export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[]
   if (!workflow.schedule) return [];
   const out: Date[] = [];
   let from = slot;
-  // Every schedule job asks, and almost always the very next slot is still ahead: one fire time settles that
-  // (computing 20 in a time zone costs ~3 ms, which 500 jobs due at once turn into seconds of lateness).
+  // Every schedule job asks, and almost always the very next slot is still ahead: one fire time (~10 µs) settles
+  // that; 20 cost ~0.2 ms, which 500 jobs due at once would pay for nothing.
   let size = 1;
   while (out.length < MAX_MISSED) {
     const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, size);

@@ -6,6 +6,8 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { UserError } from '../shared/errors.ts';
+import { scheduleProblem } from '../workflow/fire-times.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { fingerprintsKey } from './names.ts';
 import { KEEP_JOBS, jobData, retryOptions, type RunJobData } from './payload.ts';
@@ -57,6 +59,7 @@ export async function syncSchedules(
   }
   const stale = [...new Set([...existing, ...Object.keys(known)])].filter((name) => !wantedNames.has(name) && !options.keep?.has(name));
   report.removed.push(...stale.filter((name) => present.has(name)));
+  assertSchedulable(upserts);
   if (options.dryRun) return sortReport(report);
 
   const batch = options.batch ?? 200;
@@ -81,6 +84,19 @@ export async function syncSchedules(
     );
   }
   return sortReport(report);
+}
+
+/**
+ * Throws, before anything is written, when a schedule about to be written has no next fire time: BullMQ would
+ * otherwise stop half-way (or store nothing for it), leaving some schedulers new and some old.
+ */
+function assertSchedulable(workflows: readonly Workflow[]): void {
+  const now = new Date();
+  const problems = workflows.flatMap((w) => {
+    const problem = scheduleProblem(w.schedule!, now);
+    return problem ? [`${w.file}: ${problem}`] : [];
+  });
+  if (problems.length) throw new UserError(`nothing synced; these schedules cannot be scheduled:\n${problems.join('\n')}`);
 }
 
 /** One scheduler as Redis has it. */

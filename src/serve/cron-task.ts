@@ -1,9 +1,12 @@
-import cron from 'node-cron';
-import { normalizeCron } from '../workflow/cron.ts';
+/**
+ * `runner serve`'s cron tasks: one timer per workflow, armed for the next fire time that `workflow/fire-times.ts`
+ * computes (the same instants `runner list`, `run --plan` and the queue use).
+ */
+import { nextFireTime } from '../workflow/fire-times.ts';
 
 /** One started cron task. */
 export interface CronTask {
-  /** The next fire time, when there is one. */
+  /** The next fire time, when there is one (none after `destroy`). */
   nextRun(): Date | undefined;
   /** Stops the task for good; safe to call twice. */
   destroy(): void;
@@ -12,21 +15,91 @@ export interface CronTask {
 /** Starts a cron task that calls `onFire` with each scheduled fire time (the slot, not the moment it ran). */
 export type ScheduleFactory = (spec: { name: string; cron: string; timezone: string }, onFire: (slot: Date) => void) => CronTask;
 
+/** The clock and timers a {@link timerSchedule} runs on; tests pass fakes. */
+export interface TimerHost {
+  /** Now, in epoch ms. */
+  now(): number;
+  /** Calls `fn` once after `ms` (never more than {@link MAX_TIMER_MS}); returns a handle for `clearTimeout`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set by `setTimeout`. */
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link timerSchedule}. */
+export interface TimerScheduleOptions {
+  /** Clock and timers (default: the system clock and Node's setTimeout/clearTimeout). */
+  host?: TimerHost;
+  /** Where an `onFire` that throws (error) and slots passed over after a long stall (warn) are reported (default: errors rethrown from the timer). */
+  logger?: { error(message: string): void; warn?(message: string): void };
+}
+
+/** The longest delay Node's setTimeout takes (2^31-1 ms, about 24.8 days); longer waits are made of several. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const systemHost: TimerHost = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /**
- * node-cron v4 as a {@link ScheduleFactory}. It reads 5 fields, or 6 with seconds first, in the task's time zone, and
- * passes the callback a context whose `date` is the scheduled slot (`triggeredAt` is when it actually ran).
- * Its own warnings (e.g. a missed execution after the event loop stalled) go to `logger`.
+ * A {@link ScheduleFactory} on plain timers. Each task sleeps until its next fire time, re-arming when the wait is
+ * longer than a timer can take or the timer woke early; a timer that wakes late (a stalled event loop, a suspended
+ * machine) fires the slot it was armed for once, then arms for the first fire time after now: the slots that passed
+ * meanwhile are not run in a burst (a day asleep would be 86,400 of an every-second schedule); they are counted and
+ * reported. No slot is run twice. An invalid expression or zone throws when the task is started.
  */
-export function nodeCronSchedule(logger?: { warn(message: string): void; error(message: string): void }): ScheduleFactory {
-  const quiet = () => {};
-  const cronLogger = {
-    info: quiet,
-    debug: quiet,
-    warn: (m: string) => logger?.warn(`node-cron: ${m}`),
-    error: (m: string | Error) => logger?.error(`node-cron: ${m instanceof Error ? m.message : m}`),
-  };
+export function timerSchedule(options: TimerScheduleOptions = {}): ScheduleFactory {
+  const host = options.host ?? systemHost;
   return (spec, onFire) => {
-    const task = cron.schedule(normalizeCron(spec.cron), (context) => onFire(context.date), { name: spec.name, timezone: spec.timezone, logger: cronLogger });
-    return { nextRun: () => task.getNextRun() ?? undefined, destroy: () => void task.destroy() };
+    let next = nextFireTime(spec.cron, spec.timezone, new Date(host.now()));
+    let handle: unknown;
+    let destroyed = false;
+    const arm = () => {
+      handle = undefined;
+      if (destroyed || !next) return;
+      const wait = next.getTime() - host.now();
+      handle = host.setTimeout(wake, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+    };
+    const wake = () => {
+      handle = undefined;
+      if (destroyed || !next) return;
+      if (host.now() < next.getTime()) return arm();
+      const slot = next;
+      next = nextFireTime(spec.cron, spec.timezone, slot);
+      const now = host.now();
+      if (next && next.getTime() <= now) {
+        const passed = countPassed(spec, next, now);
+        next = nextFireTime(spec.cron, spec.timezone, new Date(now));
+        options.logger?.warn?.(
+          `${spec.name}: woke ${Math.round((now - slot.getTime()) / 1000)} s late; running slot ${slot.toISOString()} and passing over ${passed.count}${passed.more ? '+' : ''} slot(s) after it that passed meanwhile`,
+        );
+      }
+      arm();
+      try {
+        onFire(slot);
+      } catch (error) {
+        if (!options.logger) throw error;
+        options.logger.error(`${spec.name}: slot ${slot.toISOString()} failed to start: ${(error as Error).message}`);
+      }
+    };
+    arm();
+    return {
+      nextRun: () => (destroyed ? undefined : next),
+      destroy: () => {
+        destroyed = true;
+        if (handle !== undefined) host.clearTimeout(handle);
+        handle = undefined;
+      },
+    };
   };
+}
+
+/** Fire times from `first` up to `now` (at most 10,000 counted). */
+function countPassed(spec: { cron: string; timezone: string }, first: Date, now: number): { count: number; more: boolean } {
+  let count = 0;
+  for (let at: Date | undefined = first; at && at.getTime() <= now; at = nextFireTime(spec.cron, spec.timezone, at)) {
+    if (++count >= 10_000) return { count, more: true };
+  }
+  return { count, more: false };
 }

@@ -1,6 +1,7 @@
 /**
  * The single-process scheduler behind `runner serve`: loads a folder of workflows, fires each scheduled one with
- * node-cron, runs at most one run per workflow at a time, reloads on demand and stops within a grace period.
+ * a timer armed for its next fire time (`workflow/fire-times.ts`), runs at most one run per workflow at a time,
+ * reloads on demand and stops within a grace period.
  */
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
@@ -13,7 +14,7 @@ import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 import { formatDuration } from '../shared/duration.ts';
 import { findWorkflowFiles, loadWorkflowFiles, type LoadOptions, type LoadResult } from '../workflow/load.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { nodeCronSchedule, type CronTask, type ScheduleFactory } from './cron-task.ts';
+import { timerSchedule, type CronTask, type ScheduleFactory } from './cron-task.ts';
 
 /** Runs one firing; in the CLI, the engine's `runWorkflow` bound to the configuration and the run store. */
 export type RunFunction = (workflow: Workflow, options: RunOptions & { trigger: RunTrigger; runId: string; signal: AbortSignal }) => Promise<RunRecord>;
@@ -37,7 +38,7 @@ export interface LocalSchedulerOptions {
   lifecycle?: RunLifecycle;
   /** Log lines (default: stderr, each line with an ISO timestamp). */
   logger?: SchedulerLogger;
-  /** Starts cron tasks (default: node-cron, see {@link nodeCronSchedule}). */
+  /** Starts cron tasks (default: timers on the system clock, see {@link timerSchedule}). */
   schedule?: ScheduleFactory;
   /** Clock for run durations (default: the system clock). */
   now?: () => Date;
@@ -91,7 +92,7 @@ export class LocalScheduler {
   constructor(options: LocalSchedulerOptions) {
     this.options = options;
     this.log = options.logger ?? stderrLogger();
-    this.schedule = options.schedule ?? nodeCronSchedule(this.log);
+    this.schedule = options.schedule ?? timerSchedule({ logger: this.log });
     this.now = options.now ?? (() => new Date());
   }
 

@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CronExpressionParser } from 'cron-parser';
 import { looksClean, runCli } from './cli-process.ts';
 
 const WEEKLY = 'workflows/weekly-summary.yaml';
@@ -177,10 +176,17 @@ describe('run --plan input mistakes exit 2 with the message', () => {
 describe('list', () => {
   const STANDUP = 'version: 1\nname: standup-notes\nschedule:\n  cron: "30 9 * * MON-FRI"\n  timezone: Asia/Kolkata\nprompt: Collect the stand-up notes.\n';
   const ON_DEMAND = 'version: 1\nname: ad-hoc\nprompt: List the spaces.\n';
-  /** The next three fire times straight from cron-parser, from `from`. */
+  /**
+   * The next three fire times of '30 9 * * MON-FRI' in Asia/Kolkata after `from`, worked out without the runner:
+   * India keeps UTC+05:30 all year, so 09:30 there is 04:00Z on the same date, and a weekday there is one in UTC.
+   */
   const expectedFrom = (from: Date) => {
-    const it = CronExpressionParser.parse('30 9 * * 1-5', { currentDate: from, tz: 'Asia/Kolkata' });
-    return [1, 2, 3].map(() => it.next().toDate().toISOString());
+    const out: string[] = [];
+    for (let day = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); out.length < 3; day += 86_400_000) {
+      const at = new Date(day + 4 * 3_600_000);
+      if (at > from && at.getUTCDay() >= 1 && at.getUTCDay() <= 5) out.push(at.toISOString());
+    }
+    return out;
   };
 
   test('the next three fire times, in the workflow time zone', async () => {
@@ -234,6 +240,96 @@ describe('list', () => {
     assert.match(stdout, /^ad-hoc\s+on demand/m);
     assert.match(stderr, /broken\.yaml:1:1: a workflow needs a top-level 'prompt' \(one task\) or a list of 'steps'/);
     assert.match(stderr, /1 invalid workflow file left out/);
+  });
+
+  // Berlin, 28 March 2027 (last Sunday of March): at 01:00Z 02:00 CET becomes 03:00 CEST. 02:30 is skipped and runs at
+  // the first instant after the gap, 01:00Z, shown as 03:00; 29 March 02:30 CEST = 00:30Z.
+  test('--from and --count: the fire times after a given instant, to check a schedule at a DST change', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'night.yaml'), 'version: 1\nname: night\nschedule:\n  cron: "30 2 * * *"\n  timezone: Europe/Berlin\nprompt: Tidy up.\n');
+    const json = await runCli(['list', dir, '--from', '2027-03-27T12:00:00Z', '--count', '2', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual((JSON.parse(json.stdout) as Array<{ next: string[] }>)[0]!.next, ['2027-03-28T01:00:00.000Z', '2027-03-29T00:30:00.000Z']);
+    const text = await runCli(['list', dir, '--from', '2027-03-27T13:00:00+01:00', '-n', '3']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^night\s+30 2 \* \* \*\s+Europe\/Berlin\s+Sun 2027-03-28 03:00, Mon 2027-03-29 02:30, Tue 2027-03-30 02:30$/m);
+  });
+
+  test('a bad --from or --count is a one-line usage error, exit 2', async () => {
+    for (const [args, message] of [
+      [['--from', 'next friday'], "error: --from 'next friday' is not a date; use an ISO time like 2027-03-28T00:30:00Z or 2027-03-28T01:30:00+01:00\n"],
+      [['--count', '0'], "error: --count must be a whole number from 1 to 1000, not '0'\n"],
+      [['--count', 'lots'], "error: --count must be a whole number from 1 to 1000, not 'lots'\n"],
+    ] as const) {
+      const { code, stdout, stderr } = await runCli(['list', 'test/fixtures/workflows/valid', ...args]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stdout, '');
+      assert.equal(stderr, message);
+    }
+  });
+});
+
+describe('schedules that crashed list and plan before', () => {
+  const file = (dir: string, name: string, cron: string, zone: string) => {
+    writeFileSync(join(dir, `${name}.yaml`), `version: 1\nname: ${name}\nschedule:\n  cron: "${cron}"\n  timezone: ${zone}\nprompt: Do it.\n`);
+    return join(dir, `${name}.yaml`);
+  };
+
+  // 2027-01-01 is a Friday. '0 9 * * 0,7' (0 and 7 both Sunday): Sundays 3, 10, 17 January at 09:00Z.
+  // '0 9 * * 1-5,MON' (Monday twice): Friday 1 (09:00Z is after 00:00Z), Monday 4, Tuesday 5.
+  // Lord Howe '0 9 * * *' across the April 2027 change (4 April, 02:00 +11:00 -> 01:30 +10:30): 2 and 3 April 09:00
+  // +11:00 = 22:00Z the day before, 4 April 09:00 +10:30 = 3 April 22:30Z. Before, these died with "duplicate values
+  // found" and "loop limit exceeded" as internal errors; a never-firing one is now a validation error of its file.
+  test('runner list: the others are listed with their fire times; a never-firing file is its own error, exit 2', async () => {
+    const dir = tempDir();
+    file(dir, 'sundays', '0 9 * * 0,7', 'UTC');
+    file(dir, 'weekdays', '0 9 * * 1-5,MON', 'UTC');
+    const jan = await runCli(['list', dir, '--from', '2027-01-01T00:00:00Z', '--json']);
+    assert.equal(jan.code, 0, jan.stderr);
+    assert.deepEqual(
+      (JSON.parse(jan.stdout) as Array<{ name: string; next: string[] }>).map((r) => [r.name, r.next]),
+      [
+        ['sundays', ['2027-01-03T09:00:00.000Z', '2027-01-10T09:00:00.000Z', '2027-01-17T09:00:00.000Z']],
+        ['weekdays', ['2027-01-01T09:00:00.000Z', '2027-01-04T09:00:00.000Z', '2027-01-05T09:00:00.000Z']],
+      ],
+    );
+
+    file(dir, 'howe', '0 9 * * *', 'Australia/Lord_Howe');
+    const never = file(dir, 'never', '0 0 30 2 *', 'UTC');
+    const april = await runCli(['list', dir, '--from', '2027-04-01T12:00:00Z', '--json']);
+    assert.equal(april.code, 2, april.stderr);
+    const rows = JSON.parse(april.stdout) as Array<{ name: string; next: string[] }>;
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['howe', 'sundays', 'weekdays'],
+    );
+    assert.deepEqual(rows[0]!.next, ['2027-04-01T22:00:00.000Z', '2027-04-02T22:00:00.000Z', '2027-04-03T22:30:00.000Z']);
+    assert.ok(
+      april.stderr.includes(`${never}:4:9: invalid cron '0 0 30 2 *': it never fires: no month in month field '2' has a day in day-of-month field '30'`),
+      april.stderr,
+    );
+    assert.match(april.stderr, /1 invalid workflow file left out/);
+    assert.ok(looksClean(april.stderr), april.stderr);
+  });
+
+  test('run --plan: next fire times instead of an internal error; a never-firing schedule is a validation error', async () => {
+    const dir = tempDir();
+    for (const [name, cron, zone, pattern] of [
+      ['sundays', '0 9 * * 0,7', 'UTC', /^Sun \d{4}-\d\d-\d\d 09:00$/],
+      ['weekdays', '0 9 * * 1-5,MON', 'UTC', /^(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00$/],
+      ['howe', '0 9 * * *', 'Australia/Lord_Howe', /^\w{3} \d{4}-\d\d-\d\d 09:00$/],
+    ] as const) {
+      const { code, stdout, stderr } = await runCli(['run', file(dir, name, cron, zone), '--plan', '--json']);
+      assert.equal(code, 0, stderr);
+      const next = (JSON.parse(stdout) as PlanJson).schedule.next;
+      assert.equal(next.length, 3);
+      for (const t of next) assert.match(wallClock(t, zone), pattern);
+    }
+    const never = file(dir, 'never', '0 0 31 4,6,9,11 *', 'UTC');
+    const { code, stderr } = await runCli(['run', never, '--plan']);
+    assert.equal(code, 2);
+    assert.ok(stderr.includes(`${never}:4:9: invalid cron '0 0 31 4,6,9,11 *': it never fires`), stderr);
+    assert.ok(looksClean(stderr), stderr);
   });
 });
 

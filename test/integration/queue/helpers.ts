@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from '../../../src/queue/connection.ts';
 import { QUEUE_NAME } from '../../../src/queue/names.ts';
 import type { RunJobData } from '../../../src/queue/payload.ts';
+import { SCHEDULE_SETTINGS } from '../../../src/queue/repeat-strategy.ts';
 import { openRedisRunStore } from '../../../src/runs/redis-store.ts';
 import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
 import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
@@ -178,7 +179,7 @@ export function testbed(name: string, options: TestbedOptions = {}): Testbed {
   const ws = workspace(`queue-${name}`);
   const redis = connectRedis(redisUrl, { name: `queue-test-${name}` });
   const store = openRedisRunStore({ redis, prefix, retentionMs: DAY_MS });
-  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
+  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
   // A test that stops Redis on purpose expects connection errors; its commands wait for the reconnect.
   redis.on('error', () => {});
   queue.on('error', () => {});

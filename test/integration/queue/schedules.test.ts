@@ -4,7 +4,7 @@
  * nothing; `keep` protects names; the CLI reports invalid files as path:line:col and still syncs the rest.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -237,4 +237,76 @@ test('runner schedule sync and list: output lines, "(nothing written)", an inval
   ]);
   const empty = await bed.cli(['schedule', 'list']);
   assert.match(empty.stdout, /^no schedules in Redis/);
+});
+
+/** A scheduled one-step workflow file in `dir`. */
+function scheduledFile(dir: string, name: string, cron: string, timezone: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `version: 1\nname: ${name}\nschedule:\n  cron: "${cron}"\n  timezone: ${timezone}\ntools:\n  allow: [CONFLUENCE_GET_CURRENT_USER]\nsteps:\n  - id: whoami\n    tool: CONFLUENCE_GET_CURRENT_USER\n`,
+  );
+  return file;
+}
+
+test("schedules that crashed sync half-way before: every valid one is written, a never-firing one is its file's error, exit 2", {
+  timeout: 30_000,
+}, async () => {
+  const bed = open('sync-crashers');
+  const dir = bed.folder('workflows', []);
+  // Before: cron-parser refused '0,7' and '1-5,MON' ("duplicate values found") in the middle of the upserts, and
+  // looped out on Lord Howe's April change; sync died as an internal error with half the schedulers written.
+  scheduledFile(dir, 'sunday-twice', '0 9 * * 0,7', 'UTC');
+  scheduledFile(dir, 'monday-twice', '0 9 * * 1-5,MON', 'UTC');
+  scheduledFile(dir, 'howe-daily', '0 9 * * *', 'Australia/Lord_Howe');
+  const never = scheduledFile(dir, 'never', '0 0 30 2 *', 'UTC');
+  const from = new Date();
+  const result = await bed.cli(['schedule', 'sync', dir]);
+  const to = new Date();
+  assert.equal(result.code, 2, result.stderr);
+  assert.deepEqual(result.stdout.trimEnd().split('\n'), [
+    '+ howe-daily  add',
+    '+ monday-twice  add',
+    '+ sunday-twice  add',
+    '3 added, 0 changed, 0 removed, 0 unchanged',
+  ]);
+  assert.ok(
+    result.stderr.includes(
+      `${relative(ROOT, never)}:4:9: invalid cron '0 0 30 2 *': it never fires: no month in month field '2' has a day in day-of-month field '30'`,
+    ),
+    result.stderr,
+  );
+  assert.match(result.stderr, /1 invalid workflow file left out; kept the existing schedules of never/);
+  assert.ok(looksClean(result.stderr), result.stderr);
+  const schedules = await listSchedules(bed.queue);
+  assert.deepEqual(schedules.map((s) => s.name).sort(), ['howe-daily', 'monday-twice', 'sunday-twice']);
+  for (const s of schedules) {
+    // BullMQ's next job is the runner's own next fire time, from the moment the sync ran.
+    const candidates = [nextFireTimes(s.cron!, s.timezone!, from, 1)[0]!.toISOString(), nextFireTimes(s.cron!, s.timezone!, to, 1)[0]!.toISOString()];
+    assert.ok(candidates.includes(s.next!), `${s.name}: ${s.next} in ${candidates}`);
+  }
+  assert.equal(new Date(schedules.find((s) => s.name === 'sunday-twice')!.next!).getUTCDay(), 0, 'a Sunday');
+});
+
+test('syncSchedules checks every schedule before it writes: one it cannot schedule means nothing is written', { timeout: 20_000 }, async () => {
+  const bed = open('sync-check-first');
+  const morning = await loadFixture('morning-label.yaml');
+  const nightly = await loadFixture('nightly-label.yaml');
+  await syncSchedules(bed.queue, bed.redis, bed.prefix, [morning]);
+  const keys = await bed.keys();
+  const before = await snapshot(bed.redis, keys);
+  await sleep(5);
+  // A workflow that skipped validation (a hand-built object): its schedule has no fire time.
+  const broken = { ...nightly, schedule: { cron: '0 0 31 4 *', timezone: 'UTC' } } as Workflow;
+  const changed = variant('morning-label.yaml', (t) => t.replace('"30 9 * * MON-FRI"', '"0 7 * * MON-FRI"'));
+  await assert.rejects(syncSchedules(bed.queue, bed.redis, bed.prefix, [changed, broken]), (error: Error) => {
+    assert.equal(error.name, 'UserError');
+    assert.match(
+      error.message,
+      /^nothing synced; these schedules cannot be scheduled:\n.*nightly-label\.yaml: cannot compute the fire times of cron '0 0 31 4 \*' in UTC: invalid cron '0 0 31 4 \*': it never fires/,
+    );
+    return true;
+  });
+  assert.deepEqual(await bed.keys(), keys);
+  assert.deepEqual(await snapshot(bed.redis, keys), before, 'the valid change was not written either');
 });

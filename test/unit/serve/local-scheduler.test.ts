@@ -8,7 +8,7 @@ import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import { SecretRegistry } from '../../../src/shared/secrets.ts';
 import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
-import { nodeCronSchedule, type CronTask, type ScheduleFactory } from '../../../src/serve/cron-task.ts';
+import { timerSchedule, type CronTask, type ScheduleFactory } from '../../../src/serve/cron-task.ts';
 import { LocalScheduler, type LocalSchedulerOptions, type RunFunction } from '../../../src/serve/local-scheduler.ts';
 import { UserError } from '../../../src/shared/errors.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
@@ -330,8 +330,8 @@ test('start fails for a folder that does not exist', async () => {
   await assert.rejects(s.start(), (error: unknown) => error instanceof UserError && /missing: no such file or directory/.test(error.message));
 });
 
-test('nodeCronSchedule: node-cron v4 takes 5- and 6-field expressions and macros, and hands the slot to the callback', async () => {
-  const factory = nodeCronSchedule();
+test('timerSchedule on the system clock takes 5- and 6-field expressions and macros, and hands the slot to the callback', async () => {
+  const factory = timerSchedule();
   const weekly = factory({ name: 'weekly', cron: '0 9 * * MON', timezone: 'UTC' }, () => {});
   const daily = factory({ name: 'daily', cron: '@daily', timezone: 'America/New_York' }, () => {});
   try {

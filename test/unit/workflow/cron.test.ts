@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cronProblem, normalizeCron } from '../../../src/workflow/cron.ts';
+import { cronProblem, normalizeCron, parseCron, type CronSpec } from '../../../src/workflow/cron.ts';
 import { nextFireTimes } from '../../../src/workflow/fire-times.ts';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -17,6 +17,14 @@ describe('cronProblem accepts', () => {
     '0 9 * * 1#2',
     '0 9 * * 5L',
     '0 0 * * 7',
+    '0 9 * * 0,7',
+    '0 9 * * 1-5,MON',
+    '5/15 * * * *',
+    '0 9 1-7 * MON',
+    '0 0 29 2 *',
+    '0 0 30 2 MON',
+    '0 0 L 2 *',
+    '0 0 * 2 MON#5',
     '@daily',
     '@WEEKLY',
     '  0   9 * *   *  ',
@@ -45,6 +53,10 @@ describe('cronProblem names the bad field', () => {
     ['0 0 0 * * * 2027', 'expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got 7'],
     ['60 0 0 * * *', "second field '60' is out of range 0-59"],
     ['', 'expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, got 0'],
+    ['0 9 * * MON#2/3', "day-of-week field 'MON#2/3' has a step; '#' and 'L' name single days and take none"],
+    ['0 0 30 2 *', "it never fires: no month in month field '2' has a day in day-of-month field '30'"],
+    ['0 0 31 4,6,9,11 *', "it never fires: no month in month field '4,6,9,11' has a day in day-of-month field '31'"],
+    ['0 0 30-31 FEB ?', "it never fires: no month in month field 'FEB' has a day in day-of-month field '30-31'"],
   ];
   for (const [expression, problem] of cases) {
     test(JSON.stringify(expression), () => assert.equal(cronProblem(expression), `invalid cron '${expression}': ${problem}`));
@@ -62,6 +74,54 @@ test('normalizeCron expands macros and squeezes spaces', () => {
   assert.equal(normalizeCron('@Hourly'), '0 * * * *');
   assert.equal(normalizeCron('@yearly'), normalizeCron('@annually'));
   assert.equal(normalizeCron(' 0  9 * * MON '), '0 9 * * MON');
+});
+
+describe('parseCron normalises each field to a set of values', () => {
+  const spec = (expression: string): CronSpec => {
+    const parsed = parseCron(expression);
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problem);
+    return parsed.spec;
+  };
+  test('five fields: second 0; lists, ranges and steps', () => {
+    const s = spec('5/15 8-10,12 * * *');
+    assert.deepEqual(s.seconds, [0]);
+    assert.deepEqual(s.minutes, [5, 20, 35, 50]);
+    assert.deepEqual(s.hours, [8, 9, 10, 12]);
+    assert.equal(s.daysOfMonth.length, 31);
+    assert.deepEqual(s.months, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert.deepEqual(s.daysOfWeek, [0, 1, 2, 3, 4, 5, 6]);
+    assert.equal(s.dayOfMonthRestricted, false);
+    assert.equal(s.dayOfWeekRestricted, false);
+  });
+  test('six fields: seconds first', () => assert.deepEqual(spec('*/20 0 9 * * *').seconds, [0, 20, 40]));
+  test('0 and 7 are one Sunday; duplicates merge', () => {
+    assert.deepEqual(spec('0 9 * * 0,7').daysOfWeek, [0]);
+    assert.deepEqual(spec('0 9 * * 1-5,MON').daysOfWeek, [1, 2, 3, 4, 5]);
+    assert.deepEqual(spec('0 9 * * */7').daysOfWeek, [0]);
+    assert.deepEqual(spec('0 9 * * 1/2').daysOfWeek, [0, 1, 3, 5], 'a/s runs to 7, which is Sunday');
+    assert.deepEqual(spec('0,0,30 9 * * *').minutes, [0, 30]);
+  });
+  test('names, macros, ? and the restricted flags', () => {
+    assert.deepEqual(spec('0 9 * jan-mar,DEC sat,sun').months, [1, 2, 3, 12]);
+    assert.deepEqual(spec('0 9 * jan-mar,DEC sat,sun').daysOfWeek, [0, 6]);
+    assert.deepEqual(spec('@hourly').minutes, [0]);
+    assert.equal(spec('@hourly').hours.length, 24);
+    const either = spec('0 9 1-7 * MON');
+    assert.deepEqual([either.dayOfMonthRestricted, either.dayOfWeekRestricted], [true, true]);
+    const monthOnly = spec('0 9 13 * ?');
+    assert.deepEqual([monthOnly.dayOfMonthRestricted, monthOnly.dayOfWeekRestricted], [true, false]);
+  });
+  test('L, nL and n#k', () => {
+    const s = spec('0 9 L * 5L,MON#2,7#1');
+    assert.equal(s.lastDayOfMonth, true);
+    assert.deepEqual(s.daysOfMonth, []);
+    assert.deepEqual(s.lastDaysOfWeek, [5]);
+    assert.deepEqual(s.nthDaysOfWeek, [
+      { day: 0, nth: 1 },
+      { day: 1, nth: 2 },
+    ]);
+    assert.deepEqual(s.daysOfWeek, []);
+  });
 });
 
 describe('nextFireTimes', () => {
