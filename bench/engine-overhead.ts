@@ -58,6 +58,7 @@ const runner = new Runner({ tracingDisabled: true });
 async function handRun(convertOnce: boolean): Promise<void> {
   const server = new MCPServerStreamableHttp({
     url: sandbox.mcpUrl,
+    requestInit: { headers: sandbox.mcpHeaders },
     name: 'confluence',
     cacheToolsList: true,
     toolFilter: createMCPToolStaticFilter({ allowed: TOOLS }),

@@ -49,6 +49,8 @@ export type BackendOpener = (config: RunnerConfig, options: OpenBackendOptions) 
 /** An in-process sandbox lent to a backend: its MCP endpoint, and the way to give it back. */
 export interface SandboxLease {
   mcpUrl: string;
+  /** The headers a client sends to `mcpUrl` (the sandbox's credentials). */
+  headers: Record<string, string>;
   /** Gives the sandbox back; the last lease out stops it. Safe to call twice. */
   release(): Promise<void>;
 }

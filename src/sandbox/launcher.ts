@@ -44,6 +44,7 @@ export function createSandboxLauncher(): SandboxLauncher {
       let released = false;
       return {
         mcpUrl: sandbox.mcpUrl,
+        headers: sandbox.mcpHeaders,
         release: async () => {
           if (released) return;
           released = true;

@@ -11,6 +11,7 @@ import { FaultInjector } from './faults.ts';
 import { buildRouter } from './routes/index.ts';
 import { serveRest } from './http/serve.ts';
 import { seedSandbox } from './seed.ts';
+import { hostWithPort, localAddress } from '../mcp/http-guard.ts';
 
 export type { SandboxUser } from './http/auth.ts';
 
@@ -45,8 +46,10 @@ export interface SandboxOptions {
 
 /** A running sandbox. */
 export interface SandboxHandle {
-  /** Base URL such as http://127.0.0.1:8787 (clients append /wiki/...). */
+  /** Base URL a local client uses, such as http://127.0.0.1:8787 (loopback when bound to every interface; clients append /wiki/...). */
   url: string;
+  /** The address really bound: its host as given to listen (e.g. `0.0.0.0`), port and URL (e.g. `http://0.0.0.0:8787`). */
+  bound: { host: string; port: number; url: string };
   /** The first user's e-mail. */
   email: string;
   /** The first user's API token. */
@@ -85,9 +88,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await serveRest(req, res, url, { router, store, users, faults });
     })();
   });
+  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 8787, host, () => resolve());
   }).catch((err: unknown) => {
     store.close();
     throw err;
@@ -95,7 +99,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${hostWithPort(localAddress(host), port)}`,
+    bound: { host, port, url: `http://${hostWithPort(host, port)}` },
     email: users[0]!.email,
     apiToken: users[0]!.apiToken,
     store,

@@ -1,5 +1,6 @@
 import { UserError } from '../../shared/errors.ts';
 import { cliConfig } from '../context.ts';
+import { boundAddress, listenError, warnIfExposed } from '../listening.ts';
 import { err, out } from '../output.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -12,6 +13,7 @@ export interface SandboxFlags {
   token?: string;
   empty?: boolean;
   host?: string;
+  'allow-host'?: string[];
 }
 
 /** Parses a `--port` value: 0-65535. */
@@ -33,23 +35,29 @@ export async function sandboxServeCommand(flags: SandboxFlags): Promise<void> {
     throw new UserError(`--faults: ${(error as Error).message}`);
   }
   const { startSandboxWithMcp } = await import('../../sandbox/with-mcp.ts');
+  const { DEFAULT_USER } = await import('../../sandbox/server.ts');
   const email = flags.email ?? config.sandbox.email;
   const apiToken = flags.token ?? config.sandbox.apiToken;
+  const host = flags.host ?? '127.0.0.1';
+  const port = parsePort(flags.port, 8787);
   const sandbox = await startSandboxWithMcp({
     dbPath: flags.db ?? config.sandbox.dbPath,
-    port: parsePort(flags.port, 8787),
-    host: flags.host,
+    port,
+    host,
+    allowHosts: flags['allow-host'] ?? [],
     users: [{ email, apiToken, displayName: 'Sandbox User' }],
     faults,
     seed: !flags.empty,
   }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new UserError(`port ${flags.port ?? 8787} is in use; pick another with --port`);
-    throw error;
+    throw listenError(error, host, port);
   });
-  out(`Confluence sandbox listening on ${sandbox.url}`);
+  if (warnIfExposed(host, `the sandbox (REST, /mcp and the tool router, with the login ${sandbox.email})`) && apiToken === DEFAULT_USER.apiToken) {
+    err(`warning: the sandbox token is the well-known default '${DEFAULT_USER.apiToken}'; set --token or RUNNER_SANDBOX_TOKEN (on both sides)`);
+  }
+  out(`Confluence sandbox listening on ${boundAddress(sandbox.bound.url, sandbox.url)}`);
   out(`  REST:        ${sandbox.url}/wiki/api/v2  and  ${sandbox.url}/wiki/rest/api`);
   out(`  login:       ${sandbox.email} / ${sandbox.apiToken}   (HTTP Basic)`);
-  out(`  MCP:         ${sandbox.mcpUrl}`);
+  out(`  MCP:         ${sandbox.mcpUrl}   (the same login over HTTP Basic, or Authorization: Bearer <token>)`);
   out(`  tool router: ${sandbox.url}  (x-api-key: ${sandbox.toolRouterApiKey}; set COMPOSIO_BASE_URL to use it)`);
   out(`  database:    ${flags.db ?? config.sandbox.dbPath}${faults ? `   faults: ${flags.faults}` : ''}`);
   out('Press Ctrl-C to stop.');
@@ -60,9 +68,10 @@ export async function sandboxServeCommand(flags: SandboxFlags): Promise<void> {
 
 /** `runner sandbox seed`: empties the sandbox database and fills it with the deterministic demo content. */
 export async function sandboxSeedCommand(flags: SandboxFlags): Promise<void> {
-  const { openStore } = await import('../../sandbox/store/store.ts');
+  const { foreignTables, openStore } = await import('../../sandbox/store/store.ts');
   const { resetSandbox, seedSandbox } = await import('../../sandbox/seed.ts');
   const dbPath = flags.db ?? cliConfig().sandbox.dbPath;
+  refuseForeignDatabase(foreignTables(dbPath), dbPath, flags.db ? '--db' : 'RUNNER_SANDBOX_DB');
   const store = openStore({ dbPath });
   try {
     store.transaction(() => {
@@ -80,9 +89,10 @@ export async function sandboxSeedCommand(flags: SandboxFlags): Promise<void> {
 
 /** `runner sandbox reset`: empties the sandbox database. */
 export async function sandboxResetCommand(flags: SandboxFlags): Promise<void> {
-  const { openStore } = await import('../../sandbox/store/store.ts');
+  const { foreignTables, openStore } = await import('../../sandbox/store/store.ts');
   const { resetSandbox } = await import('../../sandbox/seed.ts');
   const dbPath = flags.db ?? cliConfig().sandbox.dbPath;
+  refuseForeignDatabase(foreignTables(dbPath), dbPath, flags.db ? '--db' : 'RUNNER_SANDBOX_DB');
   const store = openStore({ dbPath });
   try {
     store.transaction(() => resetSandbox(store));
@@ -90,4 +100,18 @@ export async function sandboxResetCommand(flags: SandboxFlags): Promise<void> {
   } finally {
     store.close();
   }
+}
+
+/**
+ * Seed and reset empty the whole file: refuse one that holds anything but sandbox tables (run records, chat
+ * sessions), so pointing `--db` at RUNNER_DB cannot wipe a run history.
+ */
+function refuseForeignDatabase(tables: readonly string[], dbPath: string, source: string): void {
+  if (tables.length === 0) return;
+  const holds = [
+    ...(tables.some((t) => t === 'runs' || t === 'journal') ? ['run records'] : []),
+    ...(tables.some((t) => t.startsWith('chat_')) ? ['chat sessions'] : []),
+  ];
+  const what = holds.length ? holds.join(' and ') : `other tables (${tables.slice(0, 3).join(', ')})`;
+  throw new UserError(`${source} ${dbPath} is not a sandbox database: it holds ${what}; point --db at the sandbox's file (RUNNER_SANDBOX_DB)`);
 }

@@ -1,7 +1,7 @@
 /** The sandbox's SQLite store: connection, clock, id sequence and transactions. Entity operations live beside it. */
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { UserError } from '../../shared/errors.ts';
+import { type DatabaseNames, openSqliteFile, refuseSpecialFile } from '../../shared/sqlite-file.ts';
 import { SCHEMA_SQL, TABLES } from './schema.ts';
 
 /** Options for {@link openStore}. */
@@ -95,14 +95,41 @@ export class SandboxStore {
   }
 }
 
-/** Opens (creating if needed) a store in WAL mode with the schema applied. */
+/**
+ * Tables of an existing SQLite file that are not the sandbox's (e.g. `runs`, `chat_sessions`), read without
+ * writing anything; empty when the file does not exist or holds only sandbox tables.
+ */
+export function foreignTables(dbPath: string): string[] {
+  if (dbPath === ':memory:' || !refuseSpecialFile(dbPath, SANDBOX_DB)) return [];
+  let db: DatabaseSync;
+  let rows: Array<{ name: string }>;
+  try {
+    db = new DatabaseSync(dbPath, { readOnly: true });
+  } catch (error) {
+    throw new UserError(`${dbPath} cannot be opened as a SQLite database: ${(error as Error).message}`);
+  }
+  try {
+    rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
+  } catch (error) {
+    throw new UserError(`${dbPath} cannot be read as a SQLite database: ${(error as Error).message}`);
+  } finally {
+    db.close();
+  }
+  const own = new Set<string>(TABLES);
+  return rows.map((r) => r.name).filter((name) => !own.has(name));
+}
+
+/** How messages name the sandbox's database file. */
+export const SANDBOX_DB: DatabaseNames = { what: 'sandbox database', setting: 'RUNNER_SANDBOX_DB (or --db)', example: '.runner/sandbox.db' };
+
+/** Opens (creating if needed) a store in WAL mode with the schema applied; a path that is no SQLite file is a UserError. */
 export function openStore(options: StoreOptions = {}): SandboxStore {
   const path = options.dbPath ?? '.runner/sandbox.db';
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = OFF');
-  db.exec(SCHEMA_SQL);
+  const db = openSqliteFile(path, SANDBOX_DB, (opened) => {
+    opened.exec('PRAGMA journal_mode = WAL');
+    opened.exec('PRAGMA busy_timeout = 5000');
+    opened.exec('PRAGMA foreign_keys = OFF');
+    opened.exec(SCHEMA_SQL);
+  });
   return new SandboxStore(db, options.clock ?? (() => new Date()));
 }

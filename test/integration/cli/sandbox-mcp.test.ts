@@ -47,8 +47,15 @@ test('sandbox serve prints its URL and login, answers REST and MCP, and stops on
     assert.equal(spaces.status, 200);
     assert.equal(((await spaces.json()) as { results: Array<{ key: string }> }).results[0]?.key, 'TEAM');
     assert.equal((await fetch(`${url}/wiki/api/v2/spaces`)).status, 401);
+    const anonymous = await fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
+    assert.equal(anonymous.status, 401, '/mcp wants the same login as REST');
+    await anonymous.body?.cancel();
     const client = new Client({ name: 'cli-test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: auth } } }));
     const { tools } = await client.listTools();
     assert.equal(tools.length, 57);
     const result = await client.callTool({ name: 'CONFLUENCE_GET_SPACES', arguments: { spaceKey: ['PROD'] } });
@@ -60,6 +67,7 @@ test('sandbox serve prints its URL and login, answers REST and MCP, and stops on
   }
   assert.equal(await exited, 0);
   assert.ok(looksClean(stderr), stderr);
+  assert.doesNotMatch(stderr, /warning/, 'a loopback sandbox warns about nothing');
 });
 
 test('mistakes in sandbox and mcp flags exit 2 with one clean line', async () => {

@@ -25,7 +25,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcp-all-tools-'));
   sandbox = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
   client = new Client({ name: 'all-tools-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(sandbox.mcpUrl)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(sandbox.mcpUrl), { requestInit: { headers: sandbox.mcpHeaders } }));
 });
 after(async () => {
   await client?.close();

@@ -60,6 +60,15 @@ test('Redis persists and never evicts; two workers wait for the sync and the san
   assert.doesNotMatch(JSON.stringify(compose), /sk-|OPENAI_API_KEY:|COMPOSIO_API_KEY:/, 'no secrets in the compose file');
 });
 
+test("the sandbox's /mcp accepts the host and port the workers reach it by", () => {
+  const command = compose.services.sandbox!.command!;
+  const workers = new URL(compose.services.worker!.environment!.RUNNER_SANDBOX_URL!);
+  assert.equal(command[command.indexOf('--port') + 1], workers.port);
+  const allowed = command.filter((_, i) => command[i - 1] === '--allow-host');
+  assert.ok(allowed.includes(workers.hostname) || allowed.includes(workers.host), `--allow-host ${workers.hostname} is missing: ${command.join(' ')}`);
+  assert.equal(compose.services.sandbox!.environment?.RUNNER_SANDBOX_TOKEN, undefined, 'the token comes from .env, shared by both sides');
+});
+
 test('the Dockerfile builds dist/ and starts the bin', () => {
   const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
   assert.match(dockerfile, /FROM node:24/);
