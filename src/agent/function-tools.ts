@@ -34,10 +34,12 @@ export function gatewayTools(tools: readonly BackendTool[], options: GatewayTool
         } as never,
         strict: false,
         execute: async (input: unknown, _context, details) => {
-          const args = parseArgs(input);
           const callId = details?.toolCall?.callId;
           const turn = (callId ? options.model.calls.get(callId)?.turn : undefined) ?? options.model.turns;
-          const envelope = await options.gateway.call(t.name, args, { step: options.step, turn, signal: options.signal });
+          const context = { step: options.step, turn, signal: options.signal };
+          const invalid = callId ? options.model.invalidArguments.get(callId) : undefined;
+          if (invalid) return JSON.stringify(options.gateway.refuseInvalidArguments(t.name, invalid.raw, invalid.problem, context));
+          const envelope = await options.gateway.call(t.name, parseArgs(input), context);
           return JSON.stringify(envelope);
         },
       }) as unknown as FunctionTool,

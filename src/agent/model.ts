@@ -6,9 +6,10 @@
 import { ModelTimeoutError, OpenAIChatCompletionsModel, OpenAIResponsesModel, type Model, type ModelSettings, type RetryPolicyContext } from '@openai/agents';
 import OpenAI from 'openai';
 import type { RunnerConfig } from '../config/config.ts';
-import { UserError } from '../shared/errors.ts';
+import { formatDuration } from '../shared/duration.ts';
+import { ExternalError, UserError } from '../shared/errors.ts';
 
-/** Longest Retry-After the runner honours; a server asking for more gets this, the run's timeout still bounds it. */
+/** Longest Retry-After the runner waits; a server asking for more (within the run's deadline) is tried again after this. */
 const MAX_RETRY_AFTER_MS = 60_000;
 /** HTTP statuses worth another attempt. */
 const TRANSIENT_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
@@ -28,6 +29,13 @@ export interface CreateModelOptions {
   onRetry?: (context: RetryPolicyContext) => void;
   /** The run's signal: once it aborts nothing is retried. */
   signal?: AbortSignal;
+  /**
+   * When the run must end (ms since the epoch: its start plus limits.timeout). A server asking (Retry-After) to wait
+   * past it fails the request at once instead of sleeping into the timeout (default: no deadline).
+   */
+  deadline?: number;
+  /** Clock for the deadline (default Date.now). */
+  now?: () => number;
 }
 
 /** Which API a configuration talks: auto means Responses for OpenAI itself, Chat Completions for other servers. */
@@ -42,6 +50,10 @@ export function requireModelConfig(config: RunnerConfig): void {
     throw new UserError(
       'no model configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM), in the environment or .env',
     );
+  }
+  const base = config.openai.baseUrl;
+  if (base !== undefined && !/^https?:$/.test(URL.parse(base)?.protocol ?? '')) {
+    throw new UserError(`OPENAI_BASE_URL '${base}' is not an http(s) URL; give the server's API root, like http://127.0.0.1:11434/v1`);
   }
 }
 
@@ -67,12 +79,19 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
       policy: (context) => {
         if (options.signal?.aborted) return false;
         const { statusCode, retryAfterMs, isNetworkError, isAbort } = context.normalized;
+        const { error } = context;
         const transient =
-          context.error instanceof ModelTimeoutError ||
+          error instanceof ModelTimeoutError ||
+          // An answer that could not be read or held nothing (see ObservedModel).
+          (error instanceof ExternalError && error.kind === 'model' && error.retryable) ||
           isNetworkError ||
           (statusCode !== undefined && TRANSIENT_STATUS.has(statusCode)) ||
           (isAbort && !options.signal?.aborted && statusCode === undefined);
         if (!transient) return false;
+        if (retryAfterMs !== undefined && options.deadline !== undefined) {
+          const left = options.deadline - (options.now ?? Date.now)();
+          if (retryAfterMs > left) throw waitPastDeadline(retryAfterMs, left, statusCode, error);
+        }
         options.onRetry?.(context);
         // Requests carry the whole conversation (no server-side state), so replaying one is safe.
         return { retry: true, approveUnsafeReplay: true, ...(retryAfterMs !== undefined ? { delayMs: Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) } : {}) };
@@ -80,4 +99,15 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
     },
   };
   return { model, name, api, settings };
+}
+
+/** The failure of a request whose server asked to wait longer than the run has left: it fails now, not at the timeout. */
+function waitPastDeadline(retryAfterMs: number, leftMs: number, status: number | undefined, cause: unknown): ExternalError {
+  const wait = `${Math.ceil(retryAfterMs / 1000)} s`;
+  const left = leftMs > 0 ? `the ${formatDuration(leftMs)} left of limits.timeout` : 'the end of limits.timeout, already reached';
+  return new ExternalError('model', `the model server asked to wait ${wait} (Retry-After${status ? `, HTTP ${status}` : ''}), beyond ${left}`, {
+    retryable: true,
+    ...(status !== undefined ? { status } : {}),
+    cause,
+  });
 }

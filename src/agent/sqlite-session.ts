@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS chat_items_session ON chat_items (session_id, seq);`;
 
 /** Opens the file with the chat tables in place. */
 function openChatDatabase(path: string): DatabaseSync {
-  const db = openWalDatabase(path);
+  const db = openWalDatabase(path, { what: 'chat sessions file', setting: 'RUNNER_DB', example: '.runner/runs.db' });
   try {
     db.exec(SCHEMA);
   } catch (error) {

@@ -1,9 +1,11 @@
 /**
  * Run records as text for `runner runs`: a one-line-per-run table and the whole story of one run. Pure: colour,
- * time zone and clock come in as options, so the output is testable byte for byte.
+ * time zone and clock come in as options, so the output is testable byte for byte. Everything a record holds came
+ * from outside (inputs, model text, tool results, the workflow file) and passes `printable` on its way to a line.
  */
 import { DateTime } from 'luxon';
 import type { RunFailure, RunRecord, RunStatus, StepRecord, TokenUsage, ToolCallRecord, ToolCallStatus } from '../runs/types.ts';
+import { printable } from './output.ts';
 
 /** Styles the formatters use. */
 export type Style = 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan' | 'magenta';
@@ -57,10 +59,10 @@ export function compactCount(n: number): string {
   return `${value.toFixed(1).replace(/\.0$/, '')}${unit}`;
 }
 
-/** A value as one line of JSON, cut to about `max` characters. */
+/** A value as one printable line of JSON, cut to about `max` characters. */
 export function summarise(value: unknown, max = 100): string {
   const text = value === undefined ? '' : typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  const line = text.replace(/\s*\n\s*/g, ' ');
+  const line = printable(text.replace(/\s*\n\s*/g, ' ').replaceAll('\t', ' '));
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
@@ -68,7 +70,7 @@ export function summarise(value: unknown, max = 100): string {
 function time(iso: string | undefined, o: Resolved, format = 'yyyy-LL-dd HH:mm'): string {
   if (!iso) return '-';
   const dt = DateTime.fromISO(iso, o.zone ? { zone: o.zone } : {});
-  return dt.isValid ? dt.toFormat(format) : iso;
+  return dt.isValid ? dt.toFormat(format) : printable(iso);
 }
 
 /** How long something took, or has been going (with `…`) when it has not ended. */
@@ -81,7 +83,7 @@ function took(startedAt: string | undefined, endedAt: string | undefined, o: Res
 
 function status(text: string, o: Resolved, width = 0): string {
   const style = STATUS_STYLE[text as RunStatus];
-  const padded = text.padEnd(width);
+  const padded = printable(text).padEnd(width);
   return style ? o.paint(style, padded) : padded;
 }
 
@@ -99,8 +101,8 @@ export function formatRunsTable(runs: readonly RunRecord[], options: FormatOptio
   const o = resolve(options);
   const header = ['ID', 'WORKFLOW', 'STATUS', 'TRIGGER', 'STARTED', 'DURATION', 'ATTEMPTS', 'TOKENS'];
   const rows = runs.map((r) => [
-    shortId(r.id),
-    r.workflow,
+    printable(shortId(r.id)),
+    printable(r.workflow),
     r.status,
     trigger(r, o),
     time(r.startedAt ?? r.createdAt, o),
@@ -125,7 +127,7 @@ export function formatRunsTable(runs: readonly RunRecord[], options: FormatOptio
 
 /** What `runner runs` prints when nothing matches. */
 export function noRunsMessage(filter: { workflow?: string; status?: RunStatus }): string {
-  const parts = [filter.workflow && `of workflow '${filter.workflow}'`, filter.status && `with status ${filter.status}`].filter(Boolean);
+  const parts = [filter.workflow && `of workflow '${printable(filter.workflow)}'`, filter.status && `with status ${filter.status}`].filter(Boolean);
   if (parts.length) return `no runs ${parts.join(' ')}; \`runner runs\` lists every run`;
   return 'no runs yet; start one with `runner run <file>`';
 }
@@ -134,23 +136,24 @@ export function noRunsMessage(filter: { workflow?: string; status?: RunStatus })
 export function formatRunStory(run: RunRecord, options: FormatOptions = {}): string[] {
   const o = resolve(options);
   const field = (name: string, value: string) => `  ${o.paint('dim', name.padEnd(9))} ${value}`;
-  const lines = [`${o.paint('bold', `run ${run.id}`)}  ${status(run.status, o)}`];
-  lines.push(field('workflow', `${run.workflow}  ${o.paint('dim', `sha256 ${run.workflowHash.slice(0, 12)}`)}  ${run.workflowFile}`));
+  const p = printable;
+  const lines = [`${o.paint('bold', `run ${p(run.id)}`)}  ${status(run.status, o)}`];
+  lines.push(field('workflow', `${p(run.workflow)}  ${o.paint('dim', `sha256 ${p(run.workflowHash.slice(0, 12))}`)}  ${p(run.workflowFile)}`));
   lines.push(field('trigger', trigger(run, o)));
-  const inputs = Object.entries(run.inputs).map(([k, v]) => `${k}=${summarise(v, 60)}`);
+  const inputs = Object.entries(run.inputs).map(([k, v]) => `${p(k)}=${summarise(v, 60)}`);
   lines.push(field('inputs', inputs.length ? inputs.join('  ') : 'none'));
-  lines.push(field('mode', `${run.mode} · backend ${run.backend} · model ${run.model}`));
+  lines.push(field('mode', p(`${run.mode} · backend ${run.backend} · model ${run.model}`)));
   lines.push(field('created', time(run.createdAt, o, 'yyyy-LL-dd HH:mm:ss')));
   if (run.startedAt) {
     const ended = run.endedAt ? ` · ended ${time(run.endedAt, o, 'yyyy-LL-dd HH:mm:ss')}` : '';
     lines.push(field('started', `${time(run.startedAt, o, 'yyyy-LL-dd HH:mm:ss')}${ended} · took ${took(run.startedAt, run.endedAt, o)}`));
   }
   lines.push(field('usage', usage(run.usage)));
-  for (const note of run.notes) lines.push(field('note', o.paint('yellow', note)));
-  for (const link of run.links) lines.push(field('link', link));
+  for (const note of run.notes) lines.push(field('note', o.paint('yellow', p(note))));
+  for (const link of run.links) lines.push(field('link', p(link)));
   if (run.attempts.length === 0) lines.push('', o.paint('dim', 'no attempts'));
   for (const attempt of run.attempts) {
-    const where = attempt.worker ? ` on ${attempt.worker}` : '';
+    const where = attempt.worker ? ` on ${p(attempt.worker)}` : '';
     lines.push(
       '',
       `${o.paint('bold', `attempt ${attempt.number}`)}  ${status(attempt.status, o)}${where} · ${time(attempt.startedAt, o, 'HH:mm:ss')} · took ${took(attempt.startedAt, attempt.endedAt, o)}`,
@@ -164,13 +167,15 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
 }
 
 function formatStep(step: StepRecord, o: Resolved): string[] {
-  const title = step.title ? `  ${step.title}` : '';
-  const lines = [`  ${o.paint('bold', `step ${step.id}`)} (${step.kind})  ${status(step.status, o)}${title} · took ${took(step.startedAt, step.endedAt, o)}`];
+  const title = step.title ? `  ${printable(step.title)}` : '';
+  const lines = [
+    `  ${o.paint('bold', `step ${printable(step.id)}`)} (${printable(step.kind)})  ${status(step.status, o)}${title} · took ${took(step.startedAt, step.endedAt, o)}`,
+  ];
   const detail = (text: string) => `      ${text}`;
   if (step.prompt !== undefined) lines.push(detail(o.paint('dim', 'prompt:')), ...block(step.prompt, 8));
   if (step.instructions !== undefined) lines.push(detail(o.paint('dim', 'instructions:')), ...block(step.instructions, 8));
   if (step.kind === 'prompt' || step.model) {
-    const parts = [`model ${step.model ?? '-'}`];
+    const parts = [`model ${printable(step.model ?? '-')}`];
     if (step.turns !== undefined) parts.push(`${step.turns} turn${step.turns === 1 ? '' : 's'}`);
     if (step.modelRetries) parts.push(`${step.modelRetries} retr${step.modelRetries === 1 ? 'y' : 'ies'}`);
     parts.push(usage(step.usage));
@@ -195,24 +200,26 @@ const CALL_STATUS: Record<ToolCallStatus, { text: string; style: Style }> = {
 export function formatToolCall(call: ToolCallRecord, options: FormatOptions = {}): string {
   const paint = options.paint ?? plain;
   const { text, style } = CALL_STATUS[call.status];
-  const parts = [`→ ${call.tool} ${summarise(call.args)} ${paint(style, text)} ${formatDuration(call.durationMs)}`];
+  const parts = [`→ ${printable(call.tool)} ${summarise(call.args)} ${paint(style, text)} ${formatDuration(call.durationMs)}`];
   if (call.turn !== undefined) parts.push(`turn ${call.turn}`);
-  if (call.via) parts.push(`via ${call.via}`);
+  if (call.via) parts.push(`via ${printable(call.via)}`);
   const line = parts.join(' · ');
   return call.error ? `${line}: ${paint(style, summarise(call.error, 200))}` : line;
 }
 
 /** `label (kind, retryable) in step x: message`, further message lines indented below. */
 function failure(indent: number, label: string, error: RunFailure, o: Resolved, showStep = false): string[] {
-  const kind = `${error.kind}${error.retryable ? ', retryable' : ''}`;
-  const where = showStep && error.step ? ` in step ${error.step}` : '';
-  const [first = '', ...rest] = error.message.split('\n');
+  const kind = printable(`${error.kind}${error.retryable ? ', retryable' : ''}`);
+  const where = showStep && error.step ? ` in step ${printable(error.step)}` : '';
+  const [first = '', ...rest] = printable(error.message).split('\n');
   const pad = ' '.repeat(indent);
   return [`${pad}${o.paint('red', `${label} (${kind})${where}:`)} ${first}`, ...rest.map((l) => `${pad}  ${l}`)];
 }
 
 function block(text: string, indent: number): string[] {
-  return text.split('\n').map((l) => `${' '.repeat(indent)}${l}`.trimEnd());
+  return printable(text)
+    .split('\n')
+    .map((l) => `${' '.repeat(indent)}${l}`.trimEnd());
 }
 
 /** Pretty JSON with long strings and arrays cut, and at most {@link MAX_OUTPUT_LINES} lines. */

@@ -1,10 +1,11 @@
 /**
  * Live progress of a run on stderr: the step, each model turn and tool call as it happens, with elapsed time.
- * On a terminal a status line at the bottom keeps the clock ticking while the model thinks.
+ * On a terminal a status line at the bottom keeps the clock ticking while the model thinks. Names, titles,
+ * arguments and errors come from outside and pass `printable` before they reach the terminal.
  */
 import type { RunEvent } from '../runs/events.ts';
-import { formatDuration } from './format-run.ts';
-import { paint } from './output.ts';
+import { formatDuration, summarise } from './format-run.ts';
+import { paint, printable as p } from './output.ts';
 
 /** Options of {@link createProgress}. */
 export interface ProgressOptions {
@@ -53,18 +54,18 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       switch (event.type) {
         case 'run_start':
           line(
-            `${c('bold', `▶ ${event.run.workflow}`)} ${c('dim', `run ${event.run.id.slice(0, 8)} · attempt ${event.attempt} · ${event.run.backend} · ${event.run.model} · ${event.run.mode}`)}`,
+            `${c('bold', `▶ ${p(event.run.workflow)}`)} ${c('dim', p(`run ${event.run.id.slice(0, 8)} · attempt ${event.attempt} · ${event.run.backend} · ${event.run.model} · ${event.run.mode}`))}`,
           );
           break;
         case 'step_start':
           stepStarted = now();
-          status = `  ${event.step.id}`;
+          status = `  ${p(event.step.id)}`;
           line(
-            `  ${c('bold', `[${event.index + 1}/${event.total}] ${event.step.id}`)}${event.step.title ? ` — ${event.step.title}` : ''} ${c('dim', `(${event.step.kind})`)}`,
+            `  ${c('bold', `[${event.index + 1}/${event.total}] ${p(event.step.id)}`)}${event.step.title ? ` — ${p(event.step.title)}` : ''} ${c('dim', `(${event.step.kind})`)}`,
           );
           break;
         case 'turn':
-          status = `  ${event.step} · turn ${event.turn + 1}`;
+          status = `  ${p(event.step)} · turn ${event.turn + 1}`;
           line(c('dim', `    turn ${event.turn}: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`));
           break;
         case 'model_retry':
@@ -76,7 +77,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
           );
           break;
         case 'tool_start':
-          status = `  ${event.step} · ${event.tool}`;
+          status = `  ${p(event.step)} · ${p(event.tool)}`;
           break;
         case 'tool_end': {
           const call = event.call;
@@ -88,18 +89,19 @@ export function createProgress(options: ProgressOptions = {}): Progress {
             journaled: c('cyan', 'journaled'),
             hosted: c('magenta', 'hosted'),
           }[call.status];
-          const args = JSON.stringify(call.args) ?? '';
-          const shown = args.length > 80 ? `${args.slice(0, 80)}…` : args;
-          const why = call.error && call.status !== 'ok' ? ` ${c('dim', `— ${call.error.split('\n')[0]!.slice(0, 160)}`)}` : '';
-          line(`    → ${call.via ? c('dim', `${call.via} › `) : ''}${call.tool} ${c('dim', shown)} ${mark} ${c('dim', formatDuration(call.durationMs))}${why}`);
+          const shown = summarise(JSON.stringify(call.args) ?? '', 81);
+          const why = call.error && call.status !== 'ok' ? ` ${c('dim', `— ${p(call.error.split('\n')[0]!.slice(0, 160))}`)}` : '';
+          line(
+            `    → ${call.via ? c('dim', `${p(call.via)} › `) : ''}${p(call.tool)} ${c('dim', shown)} ${mark} ${c('dim', formatDuration(call.durationMs))}${why}`,
+          );
           break;
         }
         case 'step_end': {
           const s = event.step;
           const took = formatDuration(now() - stepStarted);
           const detail = [s.turns !== undefined ? `${s.turns} turn(s)` : '', `${s.toolCalls.length} tool call(s)`, took].filter(Boolean).join(', ');
-          if (s.status === 'succeeded') line(`  ${c('green', '✓')} ${s.id} ${c('dim', detail)}`);
-          else line(`  ${c('red', '✗')} ${s.id} ${c('dim', detail)}${s.error ? ` — ${s.error.kind}: ${s.error.message.split('\n')[0]}` : ''}`);
+          if (s.status === 'succeeded') line(`  ${c('green', '✓')} ${p(s.id)} ${c('dim', detail)}`);
+          else line(`  ${c('red', '✗')} ${p(s.id)} ${c('dim', detail)}${s.error ? ` — ${p(`${s.error.kind}: ${s.error.message.split('\n')[0]}`)}` : ''}`);
           break;
         }
         case 'run_end':

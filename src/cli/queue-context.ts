@@ -17,11 +17,12 @@ export interface QueueContext {
 
 /** Connects to REDIS_URL; fails with a one-line error when Redis does not answer within `timeoutMs`. */
 export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): Promise<QueueContext> {
-  const [{ Queue }, { connectRedis }, { openRedisRunStore }, { QUEUE_NAME }] = await Promise.all([
+  const [{ Queue }, { connectRedis }, { openRedisRunStore }, { QUEUE_NAME }, { SCHEDULE_SETTINGS }] = await Promise.all([
     import('bullmq'),
     import('../queue/connection.ts'),
     import('../runs/redis-store.ts'),
     import('../queue/names.ts'),
+    import('../queue/repeat-strategy.ts'),
   ]);
   const redis = connectRedis(config.redisUrl, { name: 'runner-cli' });
   try {
@@ -36,7 +37,12 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     });
   }
   // Workers keep the queue's meta hash; the CLI leaving it alone is what lets an unchanged `schedule sync` write nothing.
-  const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix, skipMetasUpdate: true });
+  const queue = new Queue<RunJobData>(QUEUE_NAME, {
+    connection: redis,
+    prefix: config.queue.prefix,
+    skipMetasUpdate: true,
+    settings: SCHEDULE_SETTINGS,
+  });
   // Unheard, BullMQ dumps every reconnection error to stderr with its stack; an outage already shows in the
   // commands waiting on the connection (and in the worker's own `redis:` log line).
   queue.on('error', () => {});

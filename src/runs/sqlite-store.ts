@@ -2,10 +2,9 @@
  * The local run store: run records and their write journal in one SQLite file (WAL), shared safely by several CLI
  * processes. The file may also hold other tables (chat sessions); `PRAGMA user_version` is this store's schema version.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { UserError } from '../shared/errors.ts';
+import { type DatabaseNames, openSqliteFile } from '../shared/sqlite-file.ts';
 import type { JournalEntry, RunFilter, RunRecord, RunStore } from './types.ts';
 
 /** The schema version this code writes (`PRAGMA user_version`). */
@@ -44,21 +43,21 @@ const MIGRATIONS: readonly string[] = [
      run_id TEXT NOT NULL, key TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (run_id, key));`,
 ];
 
-/** Opens a SQLite connection tuned for several processes writing one file: WAL, a busy timeout, NORMAL sync. */
-export function openWalDatabase(path: string): DatabaseSync {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  try {
+/** How messages name the run records file. */
+export const RUNS_DB: DatabaseNames = { what: 'run records file', setting: 'RUNNER_DB', example: '.runner/runs.db' };
+
+/**
+ * Opens a SQLite connection tuned for several processes writing one file: WAL, a busy timeout, NORMAL sync. A path
+ * that is a folder, a device or no SQLite database is a one-line UserError naming `names` (default {@link RUNS_DB}).
+ */
+export function openWalDatabase(path: string, names: DatabaseNames = RUNS_DB): DatabaseSync {
+  return openSqliteFile(path, names, (db) => {
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA journal_mode = WAL');
     // In WAL mode NORMAL stays consistent after a crash and only risks the last commits on power loss.
     db.exec('PRAGMA synchronous = NORMAL');
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+  });
 }
 
 /** Opens (creating the folder, file and schema if needed) the run store at `path`. */

@@ -3,16 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chatCompletion, chatCompletionChunks } from './chat-api.ts';
 import { HostedMcpError, runHostedMcpCalls } from './hosted-mcp.ts';
+import { sendMalformed } from './malformed.ts';
 import { headerRecord, openAiError, readBody, sendFault, sendJson, sendSse } from './openai-http.ts';
 import { SlidingWindowLimiter } from './rate-window.ts';
 import { buildRequestView } from './request-view.ts';
 import { responseEvents, responseObject, responseOutput } from './responses-api.ts';
-import type { IdSource, ModelRequestView, ResolvedAnswer, Script, ScriptedFault, ScriptedTurn, ScriptedUsage } from './scripted-model-types.ts';
+import type { IdSource, ModelRequestView, ResolvedAnswer, Script, ScriptedFailure, ScriptedTurn, ScriptedUsage } from './scripted-model-types.ts';
 
 export type {
+  MalformedAnswer,
   ModelRequestView,
   Script,
+  ScriptedFailure,
   ScriptedFault,
+  ScriptedMalformed,
   ScriptedHostedMcpCall,
   ScriptedToolCall,
   ScriptedTurn,
@@ -52,10 +56,10 @@ export interface ScriptedModelServer {
   readonly url: string;
   /** Every model request received (chat and responses, faulted ones too), in arrival order. */
   readonly requests: RecordedRequest[];
-  /** The next `count` requests get this fault instead of their scripted answer. */
-  failNext(count: number, fault: ScriptedFault): void;
-  /** Every request gets this fault until called again with undefined (a model outage). */
-  setOutage(fault: ScriptedFault | undefined): void;
+  /** The next `count` requests get this fault (or malformed answer) instead of their scripted answer. */
+  failNext(count: number, fault: ScriptedFailure): void;
+  /** Every request gets this fault (or malformed answer) until called again with undefined (a model outage). */
+  setOutage(fault: ScriptedFailure | undefined): void;
   /** Replaces the script. */
   setScript(script: Script): void;
   /** Stops listening, ends hung requests; safe to call twice. */
@@ -80,8 +84,8 @@ export function finalJson(value: unknown): ScriptedTurn {
 /** Starts a scripted model server on 127.0.0.1. */
 export async function startScriptedModelServer(options: ScriptedModelServerOptions): Promise<ScriptedModelServer> {
   let script = options.script;
-  let outage: ScriptedFault | undefined;
-  const queued: ScriptedFault[] = [];
+  let outage: ScriptedFailure | undefined;
+  const queued: ScriptedFailure[] = [];
   const requests: RecordedRequest[] = [];
   const limiter = options.rateLimit ? new SlidingWindowLimiter(options.rateLimit.perMinute) : undefined;
   const closing = new AbortController();
@@ -94,7 +98,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
   };
 
   /** The fault a request gets before its script is consulted: auth, bad body, rate limit, outage, failNext. */
-  function gate(record: RecordedRequest): ScriptedFault | undefined {
+  function gate(record: RecordedRequest): ScriptedFailure | undefined {
     if (options.apiKey !== undefined && record.headers.authorization !== `Bearer ${options.apiKey}`) {
       return { status: 401, message: 'Incorrect API key provided.' };
     }
@@ -112,12 +116,15 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     return current[record.turn] ?? { fault: { status: 500, message: `Script exhausted: no turn ${record.turn} (the script has ${current.length}).` } };
   }
 
-  async function resolve(turn: Exclude<ScriptedTurn, { fault: unknown } | { hang: true }>, record: RecordedRequest): Promise<ResolvedAnswer> {
+  async function resolve(
+    turn: Exclude<ScriptedTurn, { fault: unknown } | { malformed: unknown } | { hang: true }>,
+    record: RecordedRequest,
+  ): Promise<ResolvedAnswer> {
     const text = 'text' in turn ? turn.text : undefined;
     const toolCalls = ('toolCalls' in turn ? turn.toolCalls : []).map((c) => ({
       callId: c.id ?? ids('call'),
       name: c.name,
-      arguments: JSON.stringify(c.arguments ?? {}),
+      arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}),
     }));
     let hostedItems: Array<Record<string, unknown>> = [];
     if ('hostedMcpCalls' in turn) {
@@ -147,7 +154,17 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
       if (record.status === 0 && !closing.signal.aborted) record.status = 499;
     });
     const replyHeaders = { 'x-request-id': ids('req') };
-    const fail = (fault: ScriptedFault) => answer(res, record, fault.status, () => sendFault(res, fault, replyHeaders));
+    const fail = (fault: ScriptedFailure) =>
+      'malformed' in fault
+        ? answer(res, record, 200, () =>
+            sendMalformed(
+              res,
+              fault.malformed,
+              { api, stream: record.stream, body: isRecord(record.body) ? record.body : {}, ids, model: record.model },
+              replyHeaders,
+            ),
+          )
+        : answer(res, record, fault.status, () => sendFault(res, fault, replyHeaders));
     const fault = gate(record);
     if (fault) return fail(fault);
     let turn: ScriptedTurn;
@@ -156,6 +173,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
       turn = await pickTurn(record);
       if ('hang' in turn) return void hung.add(res);
       if ('fault' in turn) return fail(turn.fault);
+      if ('malformed' in turn) return fail(turn);
       resolved = await resolve(turn, record);
     } catch (err) {
       const status = err instanceof HostedMcpError ? err.status : 500;

@@ -4,8 +4,8 @@
 export interface ScriptedToolCall {
   /** Name of the function tool to call. */
   name: string;
-  /** Arguments, sent to the client as a JSON string. */
-  arguments: Record<string, unknown>;
+  /** Arguments, sent to the client as a JSON string; a string is sent as it is (to script arguments that are not JSON). */
+  arguments: Record<string, unknown> | string;
   /** Call id (default `call_<n>`, unique per server). */
   id?: string;
 }
@@ -26,6 +26,21 @@ export interface ScriptedFault {
   message?: string;
 }
 
+/**
+ * A status-200 answer that is no usable completion: `truncated` (the JSON, or the event stream, cut in half),
+ * `null` (the body `null`), `html` (an HTML error page, `text/html`), `empty` (a well-formed answer with no
+ * `choices` or no `output` items).
+ */
+export type MalformedAnswer = 'truncated' | 'null' | 'html' | 'empty';
+
+/** A malformed answer to inject, like a fault. */
+export interface ScriptedMalformed {
+  malformed: MalformedAnswer;
+}
+
+/** What `failNext` and `setOutage` inject: an HTTP error or a malformed answer. */
+export type ScriptedFailure = ScriptedFault | ScriptedMalformed;
+
 /** A call of a tool on a hosted MCP server, run by the scripted server itself (Responses API only). */
 export interface ScriptedHostedMcpCall {
   /** Tool name on the MCP server. */
@@ -40,6 +55,7 @@ export type ScriptedTurn =
   | { text: string; usage?: ScriptedUsage }
   | { hostedMcpCalls: ScriptedHostedMcpCall[]; text: string; usage?: ScriptedUsage }
   | { fault: ScriptedFault }
+  | ScriptedMalformed
   | { hang: true };
 
 /** What to answer: a list indexed by `request.turn`, or a function deciding per request. */

@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../shared/errors.ts';
 
 /** A path into the parsed document: keys and array indexes. */
@@ -31,15 +31,15 @@ export interface YamlSource {
 /** Parses YAML text, keeping positions; never throws on bad YAML (errors become diagnostics). */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found below in one pass: the library's own check compares each key with every earlier one
+  // of its map, which takes minutes for a file of many keys.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true });
   const at = (offset: number, message: string): Diagnostic => {
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { file, line, col, message };
   };
-  const syntaxErrors = doc.errors.map((e) => {
-    const { offset, message } = yamlProblem(text, e.code, e.message, e.pos[0]);
-    return at(offset, message);
-  });
+  const problems = [...doc.errors.map((e) => yamlProblem(text, e.code, e.message, e.pos[0])), ...duplicateKeys(doc, text, lineCounter)];
+  const syntaxErrors = problems.sort((a, b) => a.offset - b.offset).map(({ offset, message }) => at(offset, message));
   let value: unknown;
   if (syntaxErrors.length === 0) {
     try {
@@ -125,12 +125,6 @@ function yamlProblem(text: string, code: string, raw: string, offset: number): {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const indentEnd = lineStart + /^[ ]*/.exec(text.slice(lineStart))![0].length;
   switch (code) {
-    case 'DUPLICATE_KEY': {
-      const key = /^([^:\n]+?)\s*:/.exec(text.slice(offset))?.[1];
-      if (!key) return { offset, message: 'duplicate key; each key may appear only once in a map' };
-      const earlier = firstSibling(text, lineStart, offset - lineStart, key);
-      return { offset, message: `duplicate key '${key}'${earlier ? ` (first at line ${earlier})` : ''}; each key may appear only once in a map` };
-    }
     case 'TAB_AS_INDENT':
       return { offset, message: 'tabs are not allowed for indentation; use spaces' };
     case 'BLOCK_AS_IMPLICIT_KEY':
@@ -166,17 +160,34 @@ function yamlProblem(text: string, code: string, raw: string, offset: number): {
   return { offset, message: `YAML syntax error: ${first}` };
 }
 
-/** Line number (1-based) of an earlier `key:` at the same indentation in the same block, if any. */
-function firstSibling(text: string, lineStart: number, indent: number, key: string): number | undefined {
-  const lines = text.slice(0, lineStart).split('\n');
-  for (let i = lines.length - 2; i >= 0; i--) {
-    const line = lines[i]!;
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const own = line.length - line.trimStart().length;
-    if (own < indent) return undefined;
-    if (own === indent && line.slice(indent).startsWith(`${key}:`)) return i + 1;
-  }
-  return undefined;
+/** A key as written, up to its colon. */
+const KEY_TEXT = /([^:\n]+?)\s*:/y;
+
+/** Keys that appear twice in one map, each placed at the second occurrence and naming the line of the first. */
+function duplicateKeys(doc: Document.Parsed, text: string, lines: LineCounter): Array<{ offset: number; message: string }> {
+  const found: Array<{ offset: number; message: string }> = [];
+  visit(doc, {
+    Map(_, map) {
+      const first = new Map<unknown, number>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key) || !key.range) continue;
+        const earlier = first.get(key.value);
+        if (earlier === undefined) {
+          first.set(key.value, key.range[0]);
+          continue;
+        }
+        const offset = key.range[0];
+        KEY_TEXT.lastIndex = offset;
+        const written = KEY_TEXT.exec(text)?.[1];
+        const message = written
+          ? `duplicate key '${written}' (first at line ${lines.linePos(earlier).line}); each key may appear only once in a map`
+          : 'duplicate key; each key may appear only once in a map';
+        found.push({ offset, message });
+      }
+    },
+  });
+  return found;
 }
 
 /** Offset of the last `open` bracket before `offset` that no closing bracket matches. */

@@ -4,13 +4,20 @@ import { workflowValidator } from './schema.ts';
 import type { DocPath, YamlSource } from './source.ts';
 import { didYouMean } from '../shared/suggest.ts';
 
-/** Checks the document against the workflow schema; every error is mapped to the key or value at fault. */
-export function structuralDiagnostics(source: YamlSource): Diagnostic[] {
+/**
+ * Checks the document against the workflow schema; every error is mapped to the key or value at fault, up to
+ * `limit` of them (placing one costs a walk of its map, so a file of thousands of unknown keys would take minutes).
+ */
+export function structuralDiagnostics(source: YamlSource, limit = Number.POSITIVE_INFINITY): Diagnostic[] {
   const validate = workflowValidator();
   if (validate(source.value)) return [];
   const errors = dropBranchNoise(validate.errors ?? []);
   const out: Diagnostic[] = [];
-  for (const error of errors) {
+  for (const [index, error] of errors.entries()) {
+    if (out.length >= limit) {
+      out.push(source.at(0, `too many problems: only the first ${limit} are shown (and ${errors.length - index} more); fix those first`));
+      break;
+    }
     const path = toPath(error.instancePath, source.value);
     const d = describe(error, path, source);
     if (d) out.push(d);

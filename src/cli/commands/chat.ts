@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { UserError } from '../../shared/errors.ts';
 import { cliBackends, cliConfig } from '../context.ts';
 import { formatToolCall } from '../format-run.ts';
-import { err, out, paint } from '../output.ts';
+import { err, out, paint, printable } from '../output.ts';
 
 /** Flags of `runner chat`. */
 export interface ChatFlags {
@@ -23,7 +23,7 @@ export async function chatCommand(flags: ChatFlags): Promise<void> {
   if (flags.list) {
     const sessions = listChatSessions(config.dbPath);
     if (!sessions.length) out('no chat sessions yet; start one with `runner chat`');
-    for (const s of sessions) out(`${s.id}  ${paint('dim', `${s.items} item(s), last used ${s.updatedAt}`)}`);
+    for (const s of sessions) out(`${printable(s.id)}  ${paint('dim', printable(`${s.items} item(s), last used ${s.updatedAt}`))}`);
     return;
   }
   const name = flags.session ?? 'default';
@@ -52,11 +52,11 @@ export async function chatCommand(flags: ChatFlags): Promise<void> {
   const say = async (text: string) => {
     process.stdout.write('Assistant: ');
     try {
-      await chat.send(text, (delta) => process.stdout.write(delta));
+      await chat.send(text, (delta) => process.stdout.write(printable(delta)));
       process.stdout.write('\n\n');
     } catch (error) {
       process.stdout.write('\n');
-      err(`${paint('red', 'error:', process.stderr)} ${(error as Error).message.split('\n')[0]}\n`);
+      err(`${paint('red', 'error:', process.stderr)} ${printable((error as Error).message.split('\n')[0] ?? '')}\n`);
     }
   };
   try {
@@ -73,7 +73,7 @@ export async function chatCommand(flags: ChatFlags): Promise<void> {
         break; // stdin closed (Ctrl-D or end of piped input)
       }
       const line = String(next.value).trim();
-      if (!process.stdin.isTTY) out(line); // echo piped input so the transcript reads like a session
+      if (!process.stdin.isTTY) out(printable(line)); // echo piped input so the transcript reads like a session
       if (QUIT.has(line.toLowerCase())) {
         out('Goodbye!');
         break;

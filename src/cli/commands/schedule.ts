@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readWorkflowSourceSync } from '../../workflow/load.ts';
 import { DateTime } from 'luxon';
 import { parse } from 'yaml';
 import { formatDiagnostic } from '../../shared/errors.ts';
+import { scheduleProblem } from '../../workflow/fire-times.ts';
 import { cliConfig } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
-import { err, out, outJson, pad, paint } from '../output.ts';
+import { err, out, outJson, pad, paint, printable } from '../output.ts';
 import { openQueueContext } from '../queue-context.ts';
 import { validatePaths } from './validate.ts';
 
@@ -15,14 +16,25 @@ export interface ScheduleSyncFlags {
 }
 
 /**
- * `runner schedule sync [dir]`: BullMQ's job schedulers made to match the workflows of a folder. Invalid files
- * are reported and left out (their schedulers, if any, are kept); the rest still sync. Exit 2 when any was invalid.
+ * `runner schedule sync [dir]`: BullMQ's job schedulers made to match the workflows of a folder. Every workflow is
+ * checked first, before anything is written: invalid files, and schedules whose fire times cannot be computed, are
+ * reported and left out (their schedulers, if any, are kept); the rest still sync. Exit 2 when any was left out.
  */
 export async function scheduleSyncCommand(dir: string | undefined, flags: ScheduleSyncFlags): Promise<void> {
   const config = cliConfig();
   const results = await validatePaths([dir ?? config.workflowsDir]);
-  const invalid = results.filter((r) => !r.workflow);
-  const keep = new Set(invalid.map((r) => nameIn(r.file)).filter((n): n is string => Boolean(n)));
+  const now = new Date();
+  const problems: Array<{ file: string; problem: string }> = [];
+  for (const r of results) {
+    const schedule = r.workflow?.schedule;
+    if (!schedule) continue;
+    // The question BullMQ's repeat strategy will ask, asked of every workflow before anything is written.
+    const problem = scheduleProblem(schedule, now);
+    if (problem) problems.push({ file: r.file, problem });
+  }
+  const unschedulable = new Set(problems.map((p) => p.file));
+  const invalid = results.filter((r) => !r.workflow || unschedulable.has(r.file));
+  const keep = new Set(invalid.map((r) => r.workflow?.name ?? nameIn(r.file)).filter((n): n is string => Boolean(n)));
   const { syncSchedules } = await import('../../queue/schedules.ts');
   const context = await openQueueContext(config);
   let report;
@@ -31,7 +43,7 @@ export async function scheduleSyncCommand(dir: string | undefined, flags: Schedu
       context.queue,
       context.redis,
       config.queue.prefix,
-      results.flatMap((r) => (r.workflow ? [r.workflow] : [])),
+      results.flatMap((r) => (r.workflow && !unschedulable.has(r.file) ? [r.workflow] : [])),
       { dryRun: flags['dry-run'], keep },
     );
   } finally {
@@ -48,7 +60,8 @@ export async function scheduleSyncCommand(dir: string | undefined, flags: Schedu
       `${flags['dry-run'] ? 'dry run: ' : ''}${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged${writes === 0 && !flags['dry-run'] ? ' (nothing written)' : ''}`,
     );
   }
-  for (const r of invalid) for (const d of r.diagnostics) err(formatDiagnostic(d));
+  for (const r of invalid) for (const d of r.diagnostics) err(printable(formatDiagnostic(d)));
+  for (const p of problems) err(printable(`${p.file}: ${p.problem}`));
   if (invalid.length) {
     err(
       `${invalid.length} invalid workflow file${invalid.length === 1 ? '' : 's'} left out${keep.size ? `; kept the existing schedules of ${[...keep].join(', ')}` : ''}`,
@@ -87,7 +100,10 @@ export async function scheduleListCommand(flags: ScheduleListFlags): Promise<voi
 /** The `name:` of a file that failed validation, if it can still be read (so its schedule is not dropped). */
 function nameIn(file: string): string | undefined {
   try {
-    const value = parse(readFileSync(file, 'utf8')) as { name?: unknown } | null;
+    // Read as safely as validation reads it: this file was refused, maybe for being a FIFO or a device.
+    const read = readWorkflowSourceSync(file);
+    if (!read.ok) return undefined;
+    const value = parse(read.text) as { name?: unknown } | null;
     return typeof value?.name === 'string' ? value.name : undefined;
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import { printable } from '../output.ts';
 import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -18,7 +19,8 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
     import('../../serve/local-scheduler.ts'),
     import('../../serve/watch.ts'),
   ]);
-  const logger = stderrLogger();
+  // Log lines quote workflow names and failure messages: printable, like every line the CLI writes.
+  const logger = stderrLogger((text) => process.stderr.write(printable(text)));
   const store = openSqliteRunStore(config.dbPath);
   const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
   const openBackend = cliBackends();

@@ -3,7 +3,7 @@ import { UserError } from '../../shared/errors.ts';
 import { findWorkflowFiles, loadWorkflowFiles, type LoadResult } from '../../workflow/load.ts';
 import { cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
-import { out, outJson, paint } from '../output.ts';
+import { out, outJson, paint, printable } from '../output.ts';
 
 /** Flags of `runner validate`. */
 export interface ValidateFlags {
@@ -27,7 +27,7 @@ export async function validateCommand(paths: string[], flags: ValidateFlags): Pr
       summary: { files: results.length, valid: results.length - invalid.length, invalid: invalid.length, errors },
     });
   } else {
-    for (const r of results) for (const d of r.diagnostics) out(`${paint('bold', `${d.file}:${d.line}:${d.col}:`)} ${d.message}`);
+    for (const r of results) for (const d of r.diagnostics) out(`${paint('bold', printable(`${d.file}:${d.line}:${d.col}:`))} ${printable(d.message)}`);
     const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
     out(
       invalid.length === 0

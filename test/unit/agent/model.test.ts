@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, type RetryPolicyContext } from '@openai/agents';
-import { createModel, modelApi, requireModelConfig } from '../../../src/agent/model.ts';
+import { createModel, modelApi, requireModelConfig, type CreateModelOptions } from '../../../src/agent/model.ts';
+import { ObservedModel } from '../../../src/agent/observed-model.ts';
 import { loadConfig } from '../../../src/config/config.ts';
-import { UserError } from '../../../src/shared/errors.ts';
+import { ExternalError, UserError } from '../../../src/shared/errors.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../../src/testing/scripted-model-server.ts';
 
 const runner = new Runner({ tracingDisabled: true });
@@ -57,6 +58,19 @@ describe('requireModelConfig', () => {
     requireModelConfig(config({ OPENAI_API_KEY: 'sk-x' }));
     requireModelConfig(config({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' }));
   });
+
+  test('an OPENAI_BASE_URL that is no http(s) URL is a one-line user error', () => {
+    for (const url of ['127.0.0.1:11434/v1', 'localhost', 'ftp://example.com/v1']) {
+      assert.throws(
+        () => requireModelConfig(config({ OPENAI_BASE_URL: url })),
+        (error: unknown) => {
+          assert.ok(error instanceof UserError);
+          assert.equal(error.message, `OPENAI_BASE_URL '${url}' is not an http(s) URL; give the server's API root, like http://127.0.0.1:11434/v1`);
+          return true;
+        },
+      );
+    }
+  });
 });
 
 describe('createModel', () => {
@@ -73,11 +87,13 @@ describe('createModel', () => {
     assert.equal(responses.settings.retry?.maxRetries, 4, 'RUNNER_MODEL_RETRIES defaults to 4');
   });
 
-  /** Runs one single-turn agent on the scripted server with the model's own settings. */
-  async function ask(env: Record<string, string>, options: { signal?: AbortSignal } = {}) {
+  /** Runs one single-turn agent on the scripted server with the model's own settings (inside an ObservedModel, as steps do). */
+  async function ask(env: Record<string, string>, options: Omit<CreateModelOptions, 'onRetry'> = {}) {
     const retries: RetryPolicyContext[] = [];
     const choice = createModel(config({ OPENAI_BASE_URL: server.url, ...env }), 'scripted', { onRetry: (c) => retries.push(c), ...options });
-    const agent = new Agent({ name: 'retry', model: choice.model, modelSettings: choice.settings });
+    // Backoff without Retry-After is the policy's own business; keep it short here.
+    choice.settings.retry!.backoff = { initialDelayMs: 1, maxDelayMs: 1, jitter: false };
+    const agent = new Agent({ name: 'retry', model: new ObservedModel(choice.model), modelSettings: choice.settings });
     const before = server.requests.length;
     const outcome = await runner.run(agent, 'hello').then(
       (r) => ({ output: r.finalOutput, error: undefined }),
@@ -125,6 +141,41 @@ describe('createModel', () => {
     } finally {
       server.setOutage(undefined);
     }
+  });
+
+  test('an answer that cannot be read or holds nothing is retried like a 5xx', async () => {
+    for (const api of ['chat', 'responses']) {
+      server.failNext(1, { malformed: 'truncated' });
+      server.failNext(1, { malformed: 'empty' });
+      const { output, statuses, retries } = await ask({ RUNNER_OPENAI_API: api });
+      assert.equal(output, 'fine', api);
+      assert.deepEqual(statuses, [200, 200, 200]);
+      assert.equal(retries.length, 2);
+      assert.ok(retries.every((r) => r.error instanceof ExternalError && r.error.kind === 'model'));
+    }
+  });
+
+  test("a Retry-After beyond the run's deadline fails at once, saying how long was asked and how long is left", async () => {
+    server.failNext(1, { status: 429, retryAfterSeconds: 600, message: 'quota window' });
+    const now = 1_800_000_000_000;
+    const started = Date.now();
+    const { error, statuses, retries } = await ask({}, { deadline: now + 130_000, now: () => now });
+    assert.ok(Date.now() - started < 5_000, 'no sleeping towards the deadline');
+    assert.ok(error instanceof ExternalError, String(error));
+    assert.equal(error.kind, 'model');
+    assert.equal(error.message, 'the model server asked to wait 600 s (Retry-After, HTTP 429), beyond the 2m10s left of limits.timeout');
+    assert.equal(error.retryable, true);
+    assert.equal(error.status, 429);
+    assert.deepEqual(statuses, [429]);
+    assert.equal(retries.length, 0, 'not counted as a retry');
+  });
+
+  test('a Retry-After within the deadline is waited and retried', async () => {
+    server.failNext(1, { status: 503, retryAfterSeconds: 1 });
+    const { output, statuses, retries } = await ask({}, { deadline: Date.now() + 60_000 });
+    assert.equal(output, 'fine');
+    assert.deepEqual(statuses, [503, 200]);
+    assert.equal(retries[0]!.normalized.retryAfterMs, 1000);
   });
 
   test("nothing is retried once the run's signal has aborted", async () => {

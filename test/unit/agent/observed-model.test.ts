@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, hostedMcpTool, tool } from '@openai/agents';
 import { ObservedModel, type HostedCall } from '../../../src/agent/observed-model.ts';
+import { classifyFailure } from '../../../src/engine/failure.ts';
+import { ExternalError } from '../../../src/shared/errors.ts';
 import type { TokenUsage } from '../../../src/runs/types.ts';
 import { startSandboxWithMcp, type SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from '../../../src/testing/scripted-model-server.ts';
@@ -163,7 +165,7 @@ describe('ObservedModel around the Responses model', () => {
     const agent = new Agent({
       name: 'hosted',
       model: observed,
-      tools: [hostedMcpTool({ serverLabel: 'confluence_sandbox', serverUrl: sandbox.mcpUrl, requireApproval: 'never' })],
+      tools: [hostedMcpTool({ serverLabel: 'confluence_sandbox', serverUrl: sandbox.mcpUrl, headers: sandbox.mcpHeaders, requireApproval: 'never' })],
     });
     const result = await runner.run(agent, 'list spaces');
     assert.equal(result.finalOutput, 'Looked at the spaces.');
@@ -181,4 +183,89 @@ describe('ObservedModel around the Responses model', () => {
     );
     assert.equal(observed.calls.size, 0, 'hosted calls are not function calls');
   });
+});
+
+/** Runs an agent once, streamed or not: resolves with the final output, rejects with the run's error. */
+async function runOnce(agent: Agent<any, any>, stream: boolean, maxTurns = 10): Promise<unknown> {
+  if (!stream) return (await runner.run(agent, 'x', { maxTurns })).finalOutput;
+  const result = await runner.run(agent, 'x', { stream: true, maxTurns });
+  for await (const _ of result) {
+    /* drain */
+  }
+  await result.completed;
+  if (result.error) throw result.error;
+  return result.finalOutput;
+}
+
+describe('ObservedModel before the SDK sees an answer', () => {
+  const live = new AbortController().signal;
+  const modelOf = (api: 'chat' | 'responses', server: ScriptedModelServer) =>
+    api === 'chat' ? new OpenAIChatCompletionsModel(client(server) as never, 'scripted') : new OpenAIResponsesModel(client(server) as never, 'scripted');
+
+  for (const api of ['chat', 'responses'] as const) {
+    for (const stream of [false, true]) {
+      const how = `${api}, ${stream ? 'streamed' : 'plain'}`;
+
+      test(`answers that cannot be read or hold nothing are retryable model failures, not internal ones (${how})`, async () => {
+        for (const malformed of ['truncated', 'null', 'html', 'empty'] as const) {
+          const server = await serve({ script: [{ malformed }] });
+          const observed = new ObservedModel(modelOf(api, server));
+          const agent = new Agent({ name: 'reader', model: observed });
+          const error = await runOnce(agent, stream, 3).then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+          assert.ok(error, `${malformed}: the run fails instead of looping on empty answers`);
+          const failure = classifyFailure(error, 'gather', live);
+          assert.equal(failure.kind, 'model', `${malformed}: ${failure.message}`);
+          assert.equal(failure.retryable, true, malformed);
+          assert.equal(server.requests.length, 1, `${malformed}: one request, no turn after an empty answer`);
+          if (error instanceof ExternalError) assert.match(error.message, /^the model server's answer (cannot be read|holds no message and no tool call)/);
+          assert.equal(observed.turns, 0, 'a malformed answer is no turn');
+        }
+      });
+
+      test(`decorated tool names reach the offered tool; arguments that are not one object are set aside (${how})`, async () => {
+        const server = await serve({
+          script: [
+            {
+              toolCalls: [
+                { name: 'functions.get_page', arguments: { id: '1' }, id: 'call_decorated' },
+                { name: 'get_page ', arguments: '{"id": "2"', id: 'call_cut' },
+                { name: 'tools.get_page<|channel|>commentary', arguments: '', id: 'call_empty' },
+              ],
+            },
+            { text: 'done' },
+          ],
+        });
+        const executed: unknown[] = [];
+        const recording = tool({
+          name: 'get_page',
+          description: 'Reads a page.',
+          parameters: { type: 'object', properties: { id: { type: 'string' } }, required: [], additionalProperties: true } as never,
+          strict: false,
+          execute: async (input) => {
+            executed.push(input);
+            return 'page';
+          },
+        });
+        const observed = new ObservedModel(modelOf(api, server));
+        assert.equal(await runOnce(new Agent({ name: 'reader', model: observed, tools: [recording] }), stream), 'done');
+        assert.deepEqual(executed, [{ id: '1' }, {}, {}], 'every call reached the tool; the cut one with {} in place of its text');
+        assert.deepEqual(
+          [...observed.calls.entries()],
+          [
+            ['call_decorated', { name: 'get_page', askedAs: 'functions.get_page', args: { id: '1' }, turn: 1 }],
+            ['call_cut', { name: 'get_page', askedAs: 'get_page ', args: '{"id": "2"', turn: 1 }],
+            ['call_empty', { name: 'get_page', askedAs: 'tools.get_page<|channel|>commentary', args: {}, turn: 1 }],
+          ],
+        );
+        assert.deepEqual([...observed.invalidArguments.keys()], ['call_cut']);
+        assert.equal(observed.invalidArguments.get('call_cut')!.raw, '{"id": "2"');
+        assert.match(observed.invalidArguments.get('call_cut')!.problem, /^the arguments are not valid JSON \(/);
+        const history = server.requests[1]!;
+        assert.equal(history.toolResults.length, 3, 'the model got an answer for each call');
+      });
+    }
+  }
 });

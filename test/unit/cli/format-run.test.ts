@@ -161,3 +161,29 @@ test('very long outputs are cut to a readable length', () => {
   assert.doesNotMatch(text, /1010/);
   assert.match(text, /"key38": 38,\n {8}… 22 more lines \(--json shows everything\)$/);
 });
+
+test('text from outside never carries a control character into a line; the escapes show where they were', () => {
+  const hostile = 'x\x1b[2J\x9b31m\ry';
+  const run = sampleRun({
+    workflow: `wf${hostile}`,
+    inputs: { [`k${hostile}`]: hostile, nested: { deep: hostile } },
+    notes: [hostile],
+    links: [`http://h/${hostile}`],
+    status: 'failed',
+    error: { kind: 'model', step: `s${hostile}`, message: `first ${hostile}\nsecond ${hostile}` },
+  });
+  const step = run.attempts.at(-1)!.steps[0]!;
+  step.title = hostile;
+  step.prompt = `prompt ${hostile}\nline two`;
+  step.toolCalls[0]!.tool = `T${hostile}`;
+  step.toolCalls[0]!.args = { q: hostile };
+  const lines = [...formatRunStory(run, UTC), ...formatRunsTable([run], UTC), noRunsMessage({ workflow: hostile })];
+  for (const line of lines) assert.doesNotMatch(line, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, JSON.stringify(line));
+  const text = lines.join('\n');
+  assert.ok(text.includes('wfx\\x1b[2J\\x9b31m\\x0dy'), 'names show the escapes');
+  assert.ok(text.includes('kx\\x1b[2J\\x9b31m\\x0dy=x\\x1b[2J\\x9b31m\\x0dy'), 'input keys and values');
+  assert.ok(text.includes('→ Tx\\x1b[2J'), 'tool names');
+  assert.ok(text.includes('{"q":"x\\u001b[2J\\x9b31m\\ry"}'), 'JSON keeps its own escapes; C1, which JSON leaves raw, is escaped');
+  assert.ok(text.includes('prompt x\\x1b[2J\\x9b31m\\x0dy\n        line two'), 'prompts keep their lines');
+  assert.ok(text.includes('failed (model) in step sx\\x1b[2J\\x9b31m\\x0dy: first x\\x1b[2J\\x9b31m\\x0dy\n  second x\\x1b[2J'), 'failure messages');
+});

@@ -330,7 +330,7 @@ describe('hosted MCP emulation (Responses API) against the sandbox', () => {
       const agent = new Agent({
         name: 'mcp',
         model: modelFor('responses', server),
-        tools: [hostedMcpTool({ serverLabel: 'confluence', serverUrl: sandbox.mcpUrl, requireApproval: 'never' })],
+        tools: [hostedMcpTool({ serverLabel: 'confluence', serverUrl: sandbox.mcpUrl, headers: sandbox.mcpHeaders, requireApproval: 'never' })],
       });
       let result;
       if (stream) {
@@ -375,7 +375,14 @@ describe('hosted MCP emulation (Responses API) against the sandbox', () => {
     const agent = new Agent({
       name: 'mcp',
       model: modelFor('responses', server),
-      tools: [hostedMcpTool({ serverLabel: 'confluence', serverUrl: sandbox.mcpUrl, allowedTools: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER'] })],
+      tools: [
+        hostedMcpTool({
+          serverLabel: 'confluence',
+          serverUrl: sandbox.mcpUrl,
+          headers: sandbox.mcpHeaders,
+          allowedTools: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER'],
+        }),
+      ],
     });
     const first = await run(agent, 'spaces?');
     const second = await run(agent, [...first.history, { role: 'user', content: 'and me?' }]);
@@ -502,6 +509,73 @@ describe('scripted model server over plain HTTP', () => {
       counting.requests[0]!.toolResults.map((t) => t.callId),
       ['a', 'b', 'c'],
     );
+  });
+
+  it('answers malformed answers with status 200: truncated JSON, null, an HTML page, no choices or output', async () => {
+    const chat = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    const responses = JSON.stringify({ model: 'm', input: 'x' });
+    server.failNext(1, { malformed: 'truncated' });
+    const truncated = await post('/v1/chat/completions', chat);
+    assert.equal(truncated.status, 200);
+    assert.equal(truncated.headers.get('content-type'), 'application/json');
+    const cut = await truncated.text();
+    assert.ok(cut.startsWith('{"id":"chatcmpl_'), cut);
+    assert.throws(() => JSON.parse(cut), SyntaxError);
+    server.failNext(1, { malformed: 'null' });
+    const nothing = await post('/v1/responses', responses);
+    assert.deepEqual([nothing.status, nothing.headers.get('content-type'), await nothing.text()], [200, 'application/json', 'null']);
+    server.failNext(1, { malformed: 'html' });
+    const page = await post('/v1/chat/completions', chat);
+    assert.deepEqual([page.status, page.headers.get('content-type')], [200, 'text/html; charset=utf-8']);
+    assert.match(await page.text(), /^<!DOCTYPE html>/);
+    server.failNext(2, { malformed: 'empty' });
+    const noChoices = (await (await post('/v1/chat/completions', chat)).json()) as any;
+    assert.deepEqual([noChoices.object, noChoices.choices], ['chat.completion', []]);
+    const noOutput = (await (await post('/v1/responses', responses)).json()) as any;
+    assert.deepEqual([noOutput.object, noOutput.status, noOutput.output], ['response', 'completed', []]);
+    assert.deepEqual(
+      server.requests.slice(-5).map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
+  });
+
+  it('streams malformed answers too: an event stream cut in half, and one that completes without a choice', async () => {
+    const malformed = await serve({ script: [{ malformed: 'truncated' }, { malformed: 'empty' }] });
+    const chat = (turn: number) =>
+      fetch(`${malformed.url}/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: 'm',
+          stream: true,
+          messages: [{ role: 'user', content: 'x' }, ...Array.from({ length: turn }, () => ({ role: 'assistant', content: 'y' }))],
+        }),
+      });
+    const cut = await chat(0);
+    assert.equal(cut.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const text = await cut.text();
+    assert.ok(text.startsWith('data: {'), text);
+    assert.ok(!text.includes('[DONE]'), 'the stream ends before its end');
+    const empty = await (await chat(1)).text();
+    const chunks = empty
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => e.replace(/^data: /, ''));
+    assert.equal(chunks.at(-1), '[DONE]');
+    assert.deepEqual(
+      chunks.slice(0, -1).map((c) => JSON.parse(c).choices),
+      [[]],
+    );
+  });
+
+  it('sends string tool-call arguments as they are (arguments that are not JSON)', async () => {
+    const raw = '{"query": "unterminated';
+    const verbatim = await serve({ script: [{ toolCalls: [{ name: 'find_space', arguments: raw, id: 'call_raw' }] }] });
+    const chat = (await (
+      await fetch(`${verbatim.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }) })
+    ).json()) as any;
+    assert.deepEqual(chat.choices[0].message.tool_calls[0].function, { name: 'find_space', arguments: raw });
+    const responses = (await (await fetch(`${verbatim.url}/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) })).json()) as any;
+    assert.equal(responses.output[0].arguments, raw);
   });
 
   it('close() cuts short an answer still waiting out its latency', async () => {
