@@ -25,6 +25,7 @@ import { Queue } from 'bullmq';
 import { connectRedis } from '../src/queue/connection.ts';
 import { QUEUE_NAME } from '../src/queue/names.ts';
 import type { RunJobData } from '../src/queue/payload.ts';
+import { SCHEDULE_SETTINGS } from '../src/queue/repeat-strategy.ts';
 import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
@@ -59,7 +60,7 @@ const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const blocking = connectRedis(REDIS_URL, { name: 'bench-worker' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
 const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
-const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
+const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
 const workflow = loadWorkflowText('bench-queue-concurrency.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
 
 const started = new Map<string, number>();

@@ -23,6 +23,7 @@ import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../src/queue/connection.ts';
 import { QUEUE_NAME } from '../src/queue/names.ts';
 import { KEEP_JOBS, jobData, retryOptions, type RunJobData } from '../src/queue/payload.ts';
+import { SCHEDULE_SETTINGS } from '../src/queue/repeat-strategy.ts';
 import { enqueueRun } from '../src/queue/producer.ts';
 import { startRunWorker } from '../src/queue/worker.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
@@ -50,8 +51,8 @@ const config = queueConfig(dir, prefix, { OPENAI_BASE_URL: servers.modelUrl, RUN
 const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
 const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
-const runsQueue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
-const rawQueue = new Queue<RunJobData>('raw-noop', { connection: redis, prefix });
+const runsQueue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
+const rawQueue = new Queue<RunJobData>('raw-noop', { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
 const workflow = loadWorkflowText('bench-queue-floor.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
 const data = jobData(workflow);
 const opts = { ...retryOptions(workflow), ...KEEP_JOBS };
@@ -84,7 +85,7 @@ async function measure(count: number, add: () => Promise<unknown>, worker: Worke
 
 async function raw(count = jobs): Promise<number> {
   const blocking = connectRedis(REDIS_URL, { name: 'bench-raw-worker' });
-  const worker = new Worker<RunJobData>('raw-noop', async () => {}, { connection: blocking, prefix, concurrency });
+  const worker = new Worker<RunJobData>('raw-noop', async () => {}, { connection: blocking, prefix, concurrency, settings: SCHEDULE_SETTINGS });
   try {
     return await measure(count, () => rawQueue.add(workflow.name, data, opts), worker);
   } finally {

@@ -17,6 +17,7 @@ import { Queue } from 'bullmq';
 import { connectRedis } from '../src/queue/connection.ts';
 import { QUEUE_NAME, limiterKey } from '../src/queue/names.ts';
 import type { RunJobData } from '../src/queue/payload.ts';
+import { SCHEDULE_SETTINGS } from '../src/queue/repeat-strategy.ts';
 import { enqueueRun } from '../src/queue/producer.ts';
 import { createRedisRateLimiter } from '../src/queue/rate-limit.ts';
 import { startRunWorker, type RunWorker } from '../src/queue/worker.ts';
@@ -45,7 +46,7 @@ const config = queueConfig(dir, prefix, { OPENAI_BASE_URL: servers.modelUrl, RUN
 const redis = connectRedis(REDIS_URL, { name: 'bench-producer' });
 const store = openRedisRunStore({ redis, prefix, retentionMs: config.queue.retentionMs });
 const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
-const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix });
+const queue = new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix, settings: SCHEDULE_SETTINGS });
 const workflow = loadWorkflowText('bench-rate-limit.yaml', WORKFLOW, { tools: confluenceCatalogue() }).workflow!;
 const expected = runs * requests;
 console.log(`${runs} runs x ${requests} model request(s) at ${config.modelRpm}/min: at least ${((expected - rpm) / rpm).toFixed(1)} min of traffic`);

@@ -116,7 +116,7 @@ function withFailure(envelope: ToolEnvelope): ToolEnvelope {
   return { ...rest, failure: { kind, retryable: failure.retryable, ...(Number.isInteger(failure.status) ? { status: failure.status } : {}) } };
 }
 
-const FAILURE_KINDS: ReadonlyArray<ToolFailure['kind']> = ['tool', 'validation', 'cancelled'];
+const FAILURE_KINDS: ReadonlyArray<ToolFailure['kind']> = ['tool', 'validation', 'cancelled', 'limit'];
 
 function isEnvelope(value: unknown): value is ToolEnvelope {
   return typeof value === 'object' && value !== null && 'successful' in value && typeof (value as ToolEnvelope).successful === 'boolean' && 'data' in value;

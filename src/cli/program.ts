@@ -5,6 +5,13 @@ import type { CommandSpec } from './args.ts';
 /** The package version, read once from package.json. */
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+const allowHost = {
+  name: 'allow-host',
+  type: 'string',
+  multiple: true,
+  valueName: 'name',
+  description: 'a further Host name the MCP endpoint accepts, e.g. a compose service name (name or name:port)',
+} as const;
 const db = { name: 'db', type: 'string', valueName: 'path', description: 'sandbox SQLite file (default RUNNER_SANDBOX_DB, else .runner/sandbox.db)' } as const;
 const json = { name: 'json', type: 'boolean', description: 'print machine-readable output' } as const;
 
@@ -25,9 +32,18 @@ export const PROGRAM: CommandSpec = {
     },
     {
       name: 'list',
-      description: 'one line per workflow: schedule, time zone and next three fire times',
+      description: 'one line per workflow: schedule, time zone and next fire times',
       args: [{ name: 'dir', description: 'folder of workflows; default: the workflows folder' }],
-      options: [json],
+      options: [
+        {
+          name: 'from',
+          type: 'string',
+          valueName: 'time',
+          description: 'fire times after this ISO time, e.g. 2027-03-28T00:00:00Z, to check a schedule across a daylight saving change (default now)',
+        },
+        { name: 'count', short: 'n', type: 'string', valueName: 'n', description: 'fire times per workflow, 1-1000 (default 3)' },
+        json,
+      ],
       action: async (a, f) => (await import('./commands/list.ts')).listCommand(a.dir, f),
     },
     {
@@ -64,6 +80,11 @@ export const PROGRAM: CommandSpec = {
           description: 'only runs with this status',
         },
         { name: 'limit', short: 'n', type: 'string', valueName: 'count', description: 'how many runs to show (default 20)' },
+        {
+          name: 'repair',
+          type: 'boolean',
+          description: 'first close runs left running whose process (or, with RUNNER_STORE=redis, whose job) is gone',
+        },
         json,
       ],
       action: async (_a, f) => (await import('./commands/runs.ts')).runsListCommand(f as never),
@@ -152,6 +173,7 @@ export const PROGRAM: CommandSpec = {
               valueName: 'address',
               description: 'address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)',
             },
+            allowHost,
             db,
             { name: 'faults', type: 'string', valueName: 'spec', description: 'inject faults into REST calls, e.g. 429=0.1,503=0.05,latency=50ms' },
             { name: 'email', type: 'string', valueName: 'email', description: 'login e-mail (default RUNNER_SANDBOX_EMAIL, else sandbox@example.com)' },
@@ -179,8 +201,11 @@ export const PROGRAM: CommandSpec = {
       description: 'serve the Confluence toolkit as an MCP server (configured site, else the sandbox)',
       options: [
         { name: 'stdio', type: 'boolean', description: 'speak MCP on stdin/stdout (for desktop MCP clients)' },
-        { name: 'http', type: 'boolean', description: 'serve streamable HTTP on 127.0.0.1' },
+        { name: 'http', type: 'boolean', description: 'serve streamable HTTP (bearer token: RUNNER_MCP_TOKEN, else one generated and printed)' },
         { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port for --http (default 8788)' },
+        { name: 'host', type: 'string', valueName: 'address', description: 'address --http listens on (default 127.0.0.1)' },
+        allowHost,
+        { name: 'no-auth', type: 'boolean', description: 'serve --http without a token (loopback --host only)' },
       ],
       action: async (_a, f) => (await import('./commands/mcp.ts')).mcpCommand(f),
     },

@@ -28,16 +28,22 @@ export interface RunnerConfig {
     retries: number;
     /** Timeout of one model request in ms (RUNNER_MODEL_TIMEOUT, default 120 s). */
     timeoutMs: number;
+    /** Longest final answer a prompt step may give, in JSON characters (RUNNER_MAX_OUTPUT_CHARS, default 1,000,000). */
+    maxOutputChars: number;
   };
   tools: {
     /** Timeout of one tool call in ms (RUNNER_TOOL_TIMEOUT, default 60 s). */
     timeoutMs: number;
+    /** How long after an uncertain write was sent the site may still commit it, ms (RUNNER_WRITE_SETTLE, default 10 s). */
+    settleMs: number;
     /** Longest tool result kept in a run record, in JSON characters (RUNNER_RECORD_RESULT_CHARS, default 4000). */
     recordResultChars: number;
   };
   sandbox: { url?: string; dbPath: string; email: string; apiToken: string };
   composio: { apiKey?: string; userId: string; baseUrl?: string; allowTracking: boolean; preset: 'direct_tools' | 'meta_tools' };
   confluence: { baseUrl?: string; email?: string; apiToken?: string };
+  /** Bearer token `runner mcp --http` requires (RUNNER_MCP_TOKEN; unset: the command generates one). */
+  mcpToken?: string;
   redisUrl: string;
   modelRpm?: number;
   /** Where `runner runs` reads records (RUNNER_STORE, default sqlite). */
@@ -112,8 +118,13 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
       tracing: get('RUNNER_TRACING') === 'on',
       retries: count('RUNNER_MODEL_RETRIES', get),
       timeoutMs: duration('RUNNER_MODEL_TIMEOUT', get),
+      maxOutputChars: count('RUNNER_MAX_OUTPUT_CHARS', get),
     },
-    tools: { timeoutMs: duration('RUNNER_TOOL_TIMEOUT', get), recordResultChars: count('RUNNER_RECORD_RESULT_CHARS', get) },
+    tools: {
+      timeoutMs: duration('RUNNER_TOOL_TIMEOUT', get),
+      settleMs: duration('RUNNER_WRITE_SETTLE', get),
+      recordResultChars: count('RUNNER_RECORD_RESULT_CHARS', get),
+    },
     sandbox: { url: get('RUNNER_SANDBOX_URL'), dbPath: get('RUNNER_SANDBOX_DB')!, email: get('RUNNER_SANDBOX_EMAIL')!, apiToken: get('RUNNER_SANDBOX_TOKEN')! },
     composio: {
       apiKey: get('COMPOSIO_API_KEY'),
@@ -123,6 +134,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
       preset: preset as 'direct_tools',
     },
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
+    mcpToken: get('RUNNER_MCP_TOKEN'),
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),
     store,

@@ -10,11 +10,20 @@ export function agentInstructions(workflow: Workflow, own: string | undefined, j
       'If a tool call is refused or fails, do not pretend it succeeded: say so in your final answer.',
   ];
   if (own?.trim()) parts.push(own.trim());
-  if (attempt > 1 && journal.length > 0) {
-    const done = journal.map((e) => `- ${e.tool} ${JSON.stringify(e.args)} -> ${summarise((e.result as { data?: unknown })?.data)}`);
+  const made = journal.filter((e) => (e.state ?? 'done') === 'done');
+  const unknown = journal.filter((e) => e.state === 'pending');
+  if (attempt > 1 && made.length > 0) {
+    const done = made.map((e) => `- ${e.tool} ${JSON.stringify(e.args)} -> ${summarise((e.result as { data?: unknown })?.data)}`);
     parts.push(
       `This is attempt ${attempt} of this run. Earlier attempts already made these changes; do not make them again ` +
         `(an identical call returns the earlier result):\n${done.join('\n')}`,
+    );
+  }
+  if (attempt > 1 && unknown.length > 0) {
+    const maybe = unknown.map((e) => `- ${e.tool} ${JSON.stringify(e.args)}`);
+    parts.push(
+      `Earlier attempts sent these changes and nobody can tell whether they landed; they will not be repeated, so do ` +
+        `not make them again and say in your final answer that they need a person to check:\n${maybe.join('\n')}`,
     );
   }
   return parts.join('\n\n');

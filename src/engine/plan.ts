@@ -2,7 +2,7 @@ import type { RunnerConfig } from '../config/config.ts';
 import { UserError } from '../shared/errors.ts';
 import type { ToolCatalogue } from '../toolkit/catalogue.ts';
 import { createToolAccess } from '../toolkit/access.ts';
-import { nextFireTimes } from '../workflow/fire-times.ts';
+import { fireTimesOf } from '../workflow/fire-times.ts';
 import type { InputValues } from '../workflow/inputs.ts';
 import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { walkStrings } from '../workflow/semantics.ts';
@@ -40,7 +40,8 @@ export interface Plan {
   instructions?: PlannedText;
   limits: Workflow['limits'];
   retry: Workflow['retry'];
-  schedule?: { cron: string; timezone: string; next: string[] };
+  /** The next three fire times after `run.started_at`; `problem` says why there are none when they cannot be computed. */
+  schedule?: { cron: string; timezone: string; next: string[]; problem?: string };
   steps: PlannedStep[];
 }
 
@@ -57,7 +58,7 @@ export interface PlanOptions {
 
 /** Validates nothing (the workflow already is) and runs nothing: renders what it can and lists what would happen. */
 export function planRun(workflow: Workflow, options: PlanOptions): Plan {
-  const engine = createTemplateEngine(workflow.timezone);
+  const engine = createTemplateEngine(workflow.timezone, { deadline: Date.now() + workflow.limits.timeoutMs });
   const scope = templateScope(workflow, options.inputs, options.run);
   const render = (text: string): PlannedText => renderIfPossible(engine, text, scope);
   const access = createToolAccess({ allow: workflow.tools.allow, allowDestructive: workflow.tools.allow_destructive, catalogue: options.catalogue });
@@ -81,12 +82,15 @@ export function planRun(workflow: Workflow, options: PlanOptions): Plan {
     instructions: workflow.agent.instructions ? render(workflow.agent.instructions) : undefined,
     limits: workflow.limits,
     retry: workflow.retry,
-    schedule: workflow.schedule && {
-      ...workflow.schedule,
-      next: nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, new Date(options.run.started_at), 3).map((d) => d.toISOString()),
-    },
+    schedule: workflow.schedule && plannedSchedule(workflow.schedule, new Date(options.run.started_at)),
     steps,
   };
+}
+
+/** The schedule with its next three fire times; a schedule whose fire times cannot be computed says why instead of failing the plan. */
+function plannedSchedule(schedule: NonNullable<Workflow['schedule']>, from: Date): NonNullable<Plan['schedule']> {
+  const fire = fireTimesOf(schedule, from, 3);
+  return { ...schedule, next: fire.next.map((d) => d.toISOString()), ...(fire.problem ? { problem: fire.problem } : {}) };
 }
 
 function renderIfPossible(engine: TemplateEngine, text: string, scope: object): PlannedText {

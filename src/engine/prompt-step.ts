@@ -28,6 +28,8 @@ export interface PromptStepContext {
   beforeRequest?: (signal?: AbortSignal) => Promise<void>;
   /** Where turns and model retries are reported (the attempt's record, the token budget and progress listen). */
   events: RunEvents;
+  /** Longest final answer kept, in JSON characters (RUNNER_MAX_OUTPUT_CHARS). */
+  maxOutputChars: number;
 }
 
 /** Runs the step and returns its output (text, or the validated structured value). */
@@ -83,11 +85,22 @@ export async function runPromptStep(context: PromptStepContext): Promise<unknown
     toolErrorFormatter: ({ kind, toolName, callId }) => {
       if (kind !== 'tool_not_found') return undefined;
       const asked = observed.calls.get(callId);
-      return JSON.stringify(gateway.refuseUnavailable(toolName, (asked?.args ?? {}) as Record<string, unknown>, { step: step.id, turn: asked?.turn }));
+      // The record names the tool as the model wrote it (the SDK saw a name safe to replay).
+      return JSON.stringify(
+        gateway.refuseUnavailable(asked?.askedAs ?? toolName, (asked?.args ?? {}) as Record<string, unknown>, { step: step.id, turn: asked?.turn }),
+      );
     },
   });
   const result = await runner.run(agent, context.prompt, { maxTurns: context.maxTurns, signal: context.signal });
   const final = result.finalOutput;
+  const size = typeof final === 'string' ? final.length : (JSON.stringify(final) ?? '').length;
+  if (size > context.maxOutputChars) {
+    throw new StepFailure({
+      kind: 'limit',
+      message: `the final answer is ${size.toLocaleString('en-US')} characters, more than the ${context.maxOutputChars.toLocaleString('en-US')} a step may keep (RUNNER_MAX_OUTPUT_CHARS)`,
+      retryable: false,
+    });
+  }
   if (!contract) return typeof final === 'string' ? final : JSON.stringify(final);
   const read = contract.read(final);
   if (!read.ok) {

@@ -22,7 +22,7 @@ import { type InputValues, resolveInputs } from '../workflow/inputs.ts';
 import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { createTemplateEngine } from '../workflow/templates.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { StopReason, classifyFailure } from './failure.ts';
+import { StepFailure, StopReason, classifyFailure } from './failure.ts';
 import { agentInstructions } from './instructions.ts';
 import { runPromptStep } from './prompt-step.ts';
 import { renderText } from './render.ts';
@@ -101,11 +101,12 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       backend: backendName,
       model: hasPrompt ? modelName : '(none: tool steps only)',
     },
-    { worker: deps.worker, events },
+    { worker: deps.worker, events, fresh: options.runId === undefined },
   );
   if (hostedMode) run.note(HOSTED_NOTE);
 
   const stop = new AbortController();
+  const deadline = Date.now() + workflow.limits.timeoutMs;
   const halt = (failure: RunFailure) => stop.abort(new StopReason(failure));
   const timer = setTimeout(
     () => halt({ kind: 'limit', message: `the run took longer than limits.timeout (${formatDuration(workflow.limits.timeoutMs)})`, retryable: false }),
@@ -115,6 +116,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   if (options.signal?.aborted) onCancel();
   options.signal?.addEventListener('abort', onCancel, { once: true });
   watchTokenBudget(events, workflow.limits.maxTokens, halt);
+  const overCallLimit = watchCallLimit(events, workflow.limits.maxToolCalls);
 
   let backend: ToolBackend | undefined;
   let failure: RunFailure | undefined;
@@ -122,7 +124,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
     const access = createToolAccess({ allow: workflow.tools.allow, allowDestructive: workflow.tools.allow_destructive, catalogue });
     const open = deps.openBackend ?? createBackendOpener({ sandbox: createSandboxLauncher() });
     backend = await open(config, { name: backendName, allowed: access.allowedTools().map((t) => t.slug), mcp: workflow.tools.mcp });
-    const journal = await openJournal(lifecycle.store, run.run.id);
+    const journal = await openJournal(lifecycle.store, run.run.id, run.attempt.number === 1);
     const gateway = new ToolGateway({
       backend,
       access,
@@ -135,7 +137,11 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       now,
       events,
       redact: lifecycle.store.redact,
+      maxCalls: workflow.limits.maxToolCalls,
+      settleMs: config.tools.settleMs,
     });
+    // Writes an earlier attempt left uncertain are settled before anything runs, so nothing is repeated blindly.
+    for (const note of await gateway.settlePending(journal.entries(), stop.signal)) run.note(note);
     failure = await runSteps(workflow, run, {
       inputs,
       options,
@@ -147,6 +153,9 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       hostedMode,
       deps,
       redact: lifecycle.store.redact,
+      deadline,
+      overCallLimit,
+      halt,
     });
   } catch (error) {
     failure = classifyFailure(error, undefined, stop.signal);
@@ -171,13 +180,20 @@ interface StepsContext {
   deps: RunDeps;
   /** Keeps secrets out of what the model is sent. */
   redact: Redactor;
+  /** When limits.timeout ends the run (ms since epoch, real time: the timer's clock). */
+  deadline: number;
+  /** The limit failure once a call went past limits.max_tool_calls. */
+  overCallLimit: () => RunFailure | undefined;
+  /** Stops the run with a failure. */
+  halt: (failure: RunFailure) => void;
 }
 
 /** Runs the steps in order until one fails; returns that failure, or undefined when all succeeded. */
 async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext): Promise<RunFailure | undefined> {
   const { gateway, deps, stop } = context;
   const { config } = deps;
-  const templates = createTemplateEngine(workflow.timezone);
+  // Rendering is bounded by the run's time too: a runaway template fails the run instead of blocking the process.
+  const templates = createTemplateEngine(workflow.timezone, { deadline: context.deadline });
   const facts: RunFacts = {
     id: run.run.id,
     scheduled_at: context.options.scheduledAt?.toISOString() ?? (run.run.trigger.type === 'schedule' ? run.run.trigger.slot : run.run.startedAt!),
@@ -195,7 +211,7 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
       if (step.kind === 'tool') {
         output = await runToolStep({ step, gateway, templates, scope, signal: stop });
       } else {
-        model ??= (deps.createModel ?? createModel)(config, context.modelName, { signal: stop });
+        model ??= (deps.createModel ?? createModel)(config, context.modelName, { signal: stop, deadline: context.deadline });
         const own = workflow.agent.instructions ? renderText(templates, workflow.agent.instructions, scope, 'agent.instructions') : undefined;
         // What the model is sent never holds a secret (an earlier attempt's journaled result might echo one).
         const instructions = context.redact(agentInstructions(workflow, own, context.journal.entries(), run.attempt.number));
@@ -212,10 +228,21 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
           signal: stop,
           hosted: context.hostedMode ? requireHosted(context.backend) : undefined,
           tracingDisabled: !(config.openai.tracing && !config.openai.baseUrl),
-          beforeRequest: deps.beforeModelRequest,
+          beforeRequest: async (signal) => {
+            // Past the call budget the turn's calls have all ended by the next request: stop there, not mid-call.
+            const over = context.overCallLimit();
+            if (over) {
+              context.halt(over);
+              throw new StepFailure(over);
+            }
+            await deps.beforeModelRequest?.(signal);
+          },
           events: run.events,
+          maxOutputChars: config.openai.maxOutputChars,
         });
       }
+      const over = context.overCallLimit();
+      if (over) throw new StepFailure(over);
       await run.endStep(record, { output });
     } catch (error) {
       const failure = classifyFailure(error, step.id, stop);
@@ -224,6 +251,20 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
     }
   }
   return undefined;
+}
+
+/**
+ * Watches for a call refused past `limits.max_tool_calls`; returns what the run then fails with. Calls admitted
+ * before it are not cut short (a write in flight would end in an unknown state): the run stops at the next model
+ * request or step boundary.
+ */
+function watchCallLimit(events: RunEvents, max: number): () => RunFailure | undefined {
+  let failure: RunFailure | undefined;
+  events.on('tool_end', ({ call }) => {
+    if (call.failure?.kind === 'limit')
+      failure ??= { kind: 'limit', message: `the run tried more than limits.max_tool_calls (${max}) tool calls`, retryable: false };
+  });
+  return () => failure;
 }
 
 /** Stops the run once its models have used more than `limits.max_tokens`. */
@@ -240,8 +281,9 @@ function watchTokenBudget(events: RunEvents, max: number | undefined, halt: (fai
 type RunJournal = GatewayJournal & { entries(): JournalEntry[] };
 
 /** The run's write journal, loaded once per attempt and written through to the store. */
-async function openJournal(store: RunStore, runId: string): Promise<RunJournal> {
-  const byKey = new Map((await store.journal(runId)).map((e) => [e.key, e]));
+async function openJournal(store: RunStore, runId: string, first: boolean): Promise<RunJournal> {
+  // A run's first attempt has nothing journaled yet: no read.
+  const byKey = new Map(first ? [] : (await store.journal(runId)).map((e) => [e.key, e]));
   return {
     find: (key) => byKey.get(key),
     add: async (entry) => {

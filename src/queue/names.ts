@@ -22,3 +22,11 @@ export function slotRunId(workflow: string, slot: string): string {
   const hex = createHash('sha256').update(`${workflow}\n${slot}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * The BullMQ job id a run goes through: the run id for manual runs (`enqueue` uses it as the job id), and the
+ * scheduler's job id for a schedule slot (BullMQ names those `repeat:<scheduler>:<slot ms>`).
+ */
+export function jobIdOf(run: { id: string; workflow: string; trigger: { type: 'manual' } | { type: 'schedule'; slot: string } }): string {
+  return run.trigger.type === 'schedule' ? `repeat:${run.workflow}:${Date.parse(run.trigger.slot)}` : run.id;
+}

@@ -60,6 +60,16 @@ export interface ProcessorOptions {
   now?: () => Date;
 }
 
+/** The run a job is: its trigger (a schedule slot, or manual) and its run id (the slot's, or the one enqueued). */
+export function runOfJob(job: Pick<Job<RunJobData>, 'data' | 'id' | 'repeatJobKey' | 'opts'>): { trigger: RunTrigger; runId: string } {
+  const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
+  if (slotMs !== undefined) {
+    const slot = new Date(slotMs).toISOString();
+    return { trigger: { type: 'schedule', slot }, runId: slotRunId(job.data.workflow, slot) };
+  }
+  return { trigger: { type: 'manual' }, runId: job.data.runId ?? String(job.id) };
+}
+
 /** Builds the processor function. */
 export function createRunProcessor(options: ProcessorOptions) {
   const catalogue = options.catalogue ?? confluenceCatalogue();
@@ -69,9 +79,7 @@ export function createRunProcessor(options: ProcessorOptions) {
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const data = job.data;
     const workflow = workflows.load(data);
-    const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
-    const trigger: RunTrigger = slotMs !== undefined ? { type: 'schedule', slot: new Date(slotMs).toISOString() } : { type: 'manual' };
-    const runId = trigger.type === 'schedule' ? slotRunId(workflow.name, trigger.slot) : (data.runId ?? String(job.id));
+    const { trigger, runId } = runOfJob(job);
 
     const store = guardStore(options.store, options.config.secrets);
     const lifecycle = new RunLifecycle(store, { now });

@@ -3,16 +3,19 @@
  * in-flight runs finish within a grace period, then cancels the rest (recorded, and their jobs re-queued).
  */
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
+import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunnerConfig } from '../config/config.ts';
+import { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunStore } from '../runs/types.ts';
 import { createBackendOpener } from '../backends/open.ts';
 import { createBackendPool, type BackendPool } from '../backends/pool.ts';
 import type { BackendOpener } from '../backends/types.ts';
 import { createSandboxLauncher } from '../sandbox/launcher.ts';
 import { QUEUE_NAME } from './names.ts';
-import { createRunProcessor, type ProcessorOptions, type RunJobResult, type TrackedRun } from './processor.ts';
+import { SCHEDULE_SETTINGS } from './repeat-strategy.ts';
+import { createRunProcessor, type ProcessorOptions, type RunJobResult, runOfJob, type TrackedRun } from './processor.ts';
+import { reapOrphans } from './reaper.ts';
 import type { RunJobData } from './payload.ts';
 
 /** Options of {@link startRunWorker}. */
@@ -33,6 +36,13 @@ export interface RunWorkerOptions {
   openBackend?: BackendOpener;
   /** Backends reused across runs (default: a pool over `openBackend` keeping up to `concurrency` idle backends per settings, closed on stop). */
   pool?: BackendPool;
+  /**
+   * The runs queue on a non-blocking connection, for the reaper that closes runs whose job is gone (default: none,
+   * no reaping; the caller owns it).
+   */
+  queue?: Queue<RunJobData>;
+  /** How often the reaper looks, ms (default: ten job locks, at least a minute). */
+  reapEveryMs?: number;
 }
 
 /** A running worker. */
@@ -75,12 +85,16 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     stalledInterval: config.queue.lockMs,
     // A job whose worker died twice is more likely the cause than the victim.
     maxStalledCount: 2,
+    // The next job of each scheduler, computed after taking its current one, fires when the runner says.
+    settings: SCHEDULE_SETTINGS,
   });
   worker.on('active', (job) => log(`started ${job.name} (job ${job.id})`));
   worker.on('completed', (job, result) => log(`${result.duplicate ? 'skipped duplicate of' : 'finished'} ${job.name}: ${result.status} (run ${result.runId})`));
-  worker.on('failed', (job, error) =>
-    log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`),
-  );
+  const lifecycle = new RunLifecycle(options.store, { secrets: config.secrets });
+  worker.on('failed', (job, error) => {
+    log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`);
+    if (job) void closeGivenUp(job, error, lifecycle, log);
+  });
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker stopped answering); it runs again`));
   worker.on('error', (error) => log(`redis: ${error.message}`));
   // A lock this worker could not renew means the job may already run elsewhere: stop writing its record, cancel it.
@@ -93,6 +107,8 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     }
   });
 
+  const reaping = options.queue ? startReaping(options.queue, lifecycle, options.reapEveryMs ?? Math.max(60_000, config.queue.lockMs * 10), log) : undefined;
+
   let stopped: Promise<void> | undefined;
   return {
     worker,
@@ -100,6 +116,7 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     stop(graceMs) {
       stopped ??= (async () => {
         stopping = true;
+        reaping?.stop();
         const timer = setTimeout(() => {
           if (running.size) log(`grace period over: cancelling ${running.size} run(s)`);
           for (const run of running.values()) run.controller.abort();
@@ -114,4 +131,38 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
       return stopped;
     },
   };
+}
+
+/**
+ * A job that failed for good while its run is still open was given up on by BullMQ itself (it stalled more often
+ * than allowed): no processor will end the run, so it is closed here, with BullMQ's reason.
+ */
+async function closeGivenUp(job: Job<RunJobData>, error: Error, lifecycle: RunLifecycle, log: (line: string) => void): Promise<void> {
+  try {
+    if ((await job.getState()) !== 'failed') return;
+    const { runId } = runOfJob(job);
+    const closed = await lifecycle.abandon(runId, {
+      kind: 'infrastructure',
+      message: `the queue gave up on the run's job: ${error.message.split('\n')[0]}`,
+      retryable: false,
+    });
+    if (closed) log(`closed run ${runId}: its job failed without it (${error.message.split('\n')[0]})`);
+  } catch (failure) {
+    log(`could not close the run of job ${job.id}: ${(failure as Error).message}`);
+  }
+}
+
+/** Runs the reaper at start and every `everyMs`; never lets a reaper failure reach the worker. */
+function startReaping(queue: Queue<RunJobData>, lifecycle: RunLifecycle, everyMs: number, log: (line: string) => void): { stop(): void } {
+  const reap = () =>
+    reapOrphans(queue, lifecycle).then(
+      (closed) => {
+        for (const run of closed) log(`closed run ${run.id} (${run.workflow}): ${run.error?.message}`);
+      },
+      (error: unknown) => log(`reaper: ${(error as Error).message}`),
+    );
+  void reap();
+  const timer = setInterval(() => void reap(), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -17,6 +17,9 @@ import { type GuardedStore, guardStore, isGuarded } from './guarded-store.ts';
 import type { AttemptRecord, RunFailure, RunRecord, RunStatus, RunStore, StepRecord, TokenUsage } from './types.ts';
 import type { SecretRegistry } from '../shared/secrets.ts';
 
+/** Reads' tool calls are saved to the record at most this often, ms (writes at once). */
+const READ_SAVE_EVERY_MS = 1000;
+
 /** Where a run may go from each status. A run is created `queued`, `running` or `missed`. */
 export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   queued: ['running', 'failed', 'cancelled'],
@@ -88,10 +91,11 @@ export class RunLifecycle {
    * Starts an attempt: of a new run, or another attempt of the run with `fields.id`. Attempts the record still shows
    * running belong to a worker that is gone (the job is ours now), so they are closed first.
    */
-  async begin(workflow: Workflow, fields: NewRunFields, options: { worker?: string; events?: RunEvents } = {}): Promise<Attempt> {
+  async begin(workflow: Workflow, fields: NewRunFields, options: { worker?: string; events?: RunEvents; fresh?: boolean } = {}): Promise<Attempt> {
     const events = options.events ?? new RunEvents({ redact: this.store.redact });
     const at = this.#iso();
-    const existing = await this.store.get(fields.id);
+    // A fresh id (a new UUID) cannot have a record yet: no read.
+    const existing = options.fresh ? undefined : await this.store.get(fields.id);
     // A new run is created queued and moves to running at once, through the same transition as a queued job.
     const run = existing && existing.id === fields.id ? existing : newRun(workflow, fields, 'queued', at);
     if (run.status === 'running') {
@@ -189,6 +193,9 @@ export class Attempt {
   readonly #now: () => Date;
   readonly #unsubscribe: Array<() => void>;
   #saving: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  #lastSave = 0;
 
   constructor(run: RunRecord, attempt: AttemptRecord, store: GuardedStore, now: () => Date, events: RunEvents) {
     this.run = run;
@@ -202,6 +209,9 @@ export class Attempt {
         if (!record) return;
         record.toolCalls.push(call);
         if (call.status === 'ok' && call.effect !== 'read') for (const link of links) if (!run.links.includes(link)) run.links.push(link);
+        // Saved as it happens, so the record of an attempt whose worker is killed still shows its calls: a write at
+        // once, reads at most once a second (a save per read would cost a fast run a tenth of its time).
+        this.#saveSoon(call.effect !== 'read');
       }),
       events.on('turn', ({ step, turn, usage }) => {
         const record = this.#step(step);
@@ -216,11 +226,34 @@ export class Attempt {
     ];
   }
 
-  /** Saves a snapshot; saves are serialised so an older snapshot never lands after a newer one. */
+  /**
+   * Saves a snapshot; saves are serialised so an older snapshot never lands after a newer one, and saves asked for
+   * while one waits its turn are coalesced into it (it snapshots the record when it runs).
+   */
   save(): Promise<void> {
-    const snapshot = structuredClone(this.run);
-    this.#saving = this.#saving.then(() => this.#store.save(snapshot));
-    return this.#saving;
+    if (this.#soon) clearTimeout(this.#soon);
+    this.#soon = undefined;
+    this.#lastSave = Date.now();
+    if (this.#queued) return this.#queued;
+    const next = this.#saving.then(() => {
+      this.#queued = undefined;
+      // The guarded store redacts into a copy before anything async: that copy is the snapshot.
+      return this.#store.save(this.run);
+    });
+    this.#queued = next;
+    this.#saving = next.catch(() => {});
+    return next;
+  }
+
+  /** Saves now when urgent, else at most once a second (a trailing save; any save meanwhile takes its place). */
+  #saveSoon(urgent: boolean): void {
+    const wait = urgent ? 0 : this.#lastSave + READ_SAVE_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      void this.save().catch(() => {});
+      return;
+    }
+    this.#soon ??= setTimeout(() => void this.save().catch(() => {}), wait);
+    this.#soon.unref?.();
   }
 
   /** Adds a note a reader of the record must see (once). */
@@ -278,6 +311,7 @@ export class Attempt {
     } else delete this.run.error;
     for (const stop of this.#unsubscribe) stop();
     await this.save();
+    // (save() cleared any trailing save still waiting.)
     const stored = this.#store.redact(this.run);
     this.events.emit('run_end', { run: stored });
     return stored;

@@ -4,7 +4,7 @@
  */
 
 import type { FailureKind } from '../shared/errors.ts';
-import type { KnownEffect } from '../toolkit/types.ts';
+import type { KnownEffect, ToolFailure } from '../toolkit/types.ts';
 
 export type { FailureKind } from '../shared/errors.ts';
 
@@ -57,8 +57,10 @@ export interface ToolCallRecord {
   via?: string;
   /** read, write or destructive; `unknown` for tools outside the catalogue that carry no hints. */
   effect: KnownEffect;
-  /** Arguments, secrets redacted. */
+  /** Arguments, secrets redacted; cut like results when longer than the record keeps (see `argsTruncated`). */
   args: unknown;
+  /** True when `args` was cut to the configured size. */
+  argsTruncated?: boolean;
   status: ToolCallStatus;
   /** The result (envelope `data`), secrets redacted, truncated to the configured size. */
   result?: unknown;
@@ -66,6 +68,8 @@ export interface ToolCallRecord {
   truncated?: boolean;
   /** Error text when the call failed or was refused. */
   error?: string;
+  /** What kind of failure it was, when the gateway or the tool said (kind, retryable, HTTP status). */
+  failure?: ToolFailure;
   /** Extra context, e.g. which attempt made a journaled write. */
   note?: string;
   /** The model turn (1-based) that asked for it; absent for tool steps. */
@@ -141,17 +145,32 @@ export interface RunRecord {
   error?: RunFailure;
 }
 
-/** A successful write this run made, kept so a retried attempt neither repeats it nor forgets it. */
+/** A write of this run: its intent, then its outcome; kept so a retried attempt neither repeats it nor forgets it. */
 export interface JournalEntry {
-  /** sha256 of the tool slug and its canonical (key-sorted) arguments. */
+  /** sha256 of the tool slug and the canonical (key-sorted) identity of its arguments (see toolkit/writes.ts). */
   key: string;
   tool: string;
+  /** The arguments (cut to the record size); the key holds their identity. */
   args: unknown;
-  /** The envelope the backend returned. */
-  result: unknown;
+  /**
+   * `pending`: the call was sent and its outcome is not known (written before the call, so a worker killed during
+   * it leaves this behind); `done`: it succeeded, `result` holds the envelope; `failed`: it certainly did not land
+   * (the site refused it, or reconciliation found it absent). Entries written before intents existed have none:
+   * they are `done`.
+   */
+  state?: 'pending' | 'done' | 'failed';
+  /** The envelope the backend returned (done entries). */
+  result?: unknown;
   attempt: number;
   step: string;
+  /** When the entry was last written. */
   at: string;
+  /** When the call was sent (the intent), for reconciliation: content it created is not older than this. */
+  sentAt?: string;
+  /** What reconciliation needs of the arguments, kept whole (see toolkit/writes.ts `writeTarget`). */
+  target?: Record<string, unknown>;
+  /** How the outcome was settled when it was uncertain (e.g. "found blog post 98401 created by attempt 1"). */
+  note?: string;
 }
 
 /** Filters of {@link RunStore.list}. */

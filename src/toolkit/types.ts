@@ -30,11 +30,12 @@ export interface ToolDefinition {
 
 /**
  * What kind of failure a tool call met, as fields (never read from the error text): `kind` is a run failure kind
- * (`tool` for the backend's trouble, `validation` for bad arguments, `cancelled`), `retryable` whether the same call
- * may succeed later, `status` the HTTP status the tool's service answered, when it did.
+ * (`tool` for the backend's trouble, `validation` for a call the rules refuse, `cancelled`, `limit` for a call past
+ * a limit of the run), `retryable` whether the same call may succeed later, `status` the HTTP status the tool's
+ * service answered, when it did.
  */
 export interface ToolFailure {
-  kind: 'tool' | 'validation' | 'cancelled';
+  kind: 'tool' | 'validation' | 'cancelled' | 'limit';
   retryable: boolean;
   status?: number;
 }

@@ -32,6 +32,7 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
       maxTurns: limits.max_turns ?? DEFAULT_LIMITS.maxTurns,
       timeoutMs: limits.timeout ? parseDuration(limits.timeout)! : DEFAULT_LIMITS.timeoutMs,
       ...(limits.max_tokens ? { maxTokens: limits.max_tokens } : {}),
+      maxToolCalls: limits.max_tool_calls ?? DEFAULT_LIMITS.maxToolCalls,
     },
     retry: {
       attempts: retry.attempts ?? DEFAULT_RETRY.attempts,

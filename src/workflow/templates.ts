@@ -48,9 +48,31 @@ class NoFileTag extends Tag {
   *render(): Generator<unknown, void, unknown> {}
 }
 
-/** Builds the engine. `timezone` is the zone date filters use when none is passed (the workflow's, else UTC). */
-export function createTemplateEngine(timezone = 'UTC'): TemplateEngine {
+/** Longest one render may take, ms, whatever time the run has left: rendering blocks the process while it runs. */
+export const MAX_RENDER_MS = 10_000;
+/** Most template text one parse may read (characters): a workflow file is at most 1 MB. */
+export const MAX_TEMPLATE_CHARS = 1_000_000;
+/** Most allocation units (array elements, string characters) one render may create. */
+export const MAX_TEMPLATE_MEMORY = 10_000_000;
+
+/** Options of {@link createTemplateEngine}. */
+export interface TemplateEngineOptions {
+  /** When the run must end (ms since epoch): renders stop there too (default: none, {@link MAX_RENDER_MS} only). */
+  deadline?: number;
+  /** Clock for the deadline (default Date.now). */
+  now?: () => number;
+}
+
+/**
+ * Builds the engine. `timezone` is the zone date filters use when none is passed (the workflow's, else UTC).
+ * Every render is bounded: in time (the run's deadline, and at most {@link MAX_RENDER_MS}), in memory and in the
+ * text parsed, so a template like `{% for i in (1..100000000) %}` fails at once instead of taking the process.
+ */
+export function createTemplateEngine(timezone = 'UTC', options: TemplateEngineOptions = {}): TemplateEngine {
+  const now = options.now ?? Date.now;
   const liquid = new Liquid({
+    parseLimit: MAX_TEMPLATE_CHARS,
+    memoryLimit: MAX_TEMPLATE_MEMORY,
     strictVariables: true,
     strictFilters: true,
     ownPropertyOnly: true,
@@ -84,7 +106,23 @@ export function createTemplateEngine(timezone = 'UTC'): TemplateEngine {
     },
     render(text, scope) {
       if (!isTemplated(text)) return text;
-      return String(liquid.renderSync(parse(text), scope));
+      const left = options.deadline === undefined ? MAX_RENDER_MS : Math.min(MAX_RENDER_MS, options.deadline - now());
+      if (left <= 0) throw new Error('the run has no time left to render it (limits.timeout)');
+      try {
+        return String(liquid.renderSync(parse(text), scope, { renderLimit: left }));
+      } catch (error) {
+        const message = (error as Error).message ?? '';
+        if (message.startsWith('template render limit exceeded')) {
+          const why = left < MAX_RENDER_MS ? 'the time left of limits.timeout' : `${MAX_RENDER_MS / 1000} s, the most one template may take`;
+          throw new Error(`rendering took longer than ${why}; make the template do less work (loops over large ranges?)`);
+        }
+        if (message.startsWith('memory alloc limit exceeded')) {
+          throw new Error(
+            `the template builds more than ${MAX_TEMPLATE_MEMORY.toLocaleString('en-US')} items or characters; make it do less work (large ranges or repeated appends?)`,
+          );
+        }
+        throw error;
+      }
     },
   };
 }
@@ -113,5 +151,6 @@ function explain(message: string, liquid: Liquid): string {
   const open = /^tag \{%-?\s*(\w+).*%\} not closed$/.exec(message);
   if (open) return `${message}; close it with {% end${open[1]} %}`;
   if (/^output .* not closed$/.test(message)) return `${message}; close it with }}`;
+  if (message.startsWith('parse length limit exceeded')) return `the template is longer than ${MAX_TEMPLATE_CHARS.toLocaleString('en-US')} characters`;
   return message;
 }

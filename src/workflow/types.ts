@@ -72,6 +72,8 @@ export interface Limits {
   maxTurns: number;
   timeoutMs: number;
   maxTokens?: number;
+  /** Most tool calls in one run (limits.max_tool_calls). */
+  maxToolCalls: number;
 }
 
 declare const validated: unique symbol;
@@ -100,6 +102,6 @@ export interface Workflow {
 }
 
 /** Defaults applied when a workflow leaves a value out. */
-export const DEFAULT_LIMITS: Limits = { maxTurns: 20, timeoutMs: 10 * 60_000 };
+export const DEFAULT_LIMITS: Limits = { maxTurns: 20, timeoutMs: 10 * 60_000, maxToolCalls: 100 };
 /** One attempt, and 30 s exponential backoff when attempts are raised. */
 export const DEFAULT_RETRY: RetrySpec = { attempts: 1, backoff: { type: 'exponential', delayMs: 30_000 } };

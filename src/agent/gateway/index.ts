@@ -7,6 +7,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { ToolBackend } from '../../backends/types.ts';
 import type { RunEvents } from '../../runs/events.ts';
+import type { JournalEntry } from '../../runs/types.ts';
 import { createRedactor, type Redactor } from '../../shared/redact.ts';
 import type { BoundToolAccess, ToolAccess } from '../../toolkit/access.ts';
 import type { ToolCatalogue } from '../../toolkit/catalogue.ts';
@@ -14,7 +15,8 @@ import { MULTI_EXECUTE } from '../../toolkit/router.ts';
 import type { ToolEnvelope } from '../../toolkit/types.ts';
 import type { HostedCall } from '../observed-model.ts';
 import { runMultiExecute } from './multi-execute.ts';
-import { admit, announce, answerLocally, type CallContext, execute, type GatewayJournal, type GatewayState, journalWrite, record, refuse } from './stages.ts';
+import { answerLocally, sendWrite, settlePending } from './journal.ts';
+import { admit, announce, type CallContext, execute, type GatewayJournal, type GatewayState, record, refuse } from './stages.ts';
 
 export type { CallContext, GatewayJournal } from './stages.ts';
 
@@ -42,6 +44,10 @@ export interface GatewayOptions {
   events?: RunEvents;
   /** Redaction applied to results before they are cut to record size (default: none). */
   redact?: Redactor;
+  /** Most calls the run may make, inner calls of a multi-execute included (limits.max_tool_calls; default: no bound). */
+  maxCalls?: number;
+  /** How long after an uncertain write was sent the site may still commit it, ms (RUNNER_WRITE_SETTLE; default 10 s). */
+  settleMs?: number;
 }
 
 /** One run's gateway. */
@@ -65,6 +71,9 @@ export class ToolGateway {
       events: options.events,
       redact: options.redact ?? createRedactor([]),
       validators: new Map<string, ValidateFunction | null>(),
+      maxCalls: options.maxCalls,
+      calls: 0,
+      settleMs: options.settleMs ?? 10_000,
       simulated: 0,
     };
   }
@@ -76,12 +85,19 @@ export class ToolGateway {
     announce(state, call);
     if (tool === MULTI_EXECUTE && this.access.backend.router) return runMultiExecute(state, call);
     const admitted = admit(state, tool, args);
-    if (!admitted.ok) return refuse(state, call, admitted.reason);
-    const local = answerLocally(state, call, admitted.effect);
+    if (!admitted.ok) return refuse(state, call, admitted.reason, admitted.failure);
+    const local = await answerLocally(state, call, admitted.effect);
     if (local) return local;
-    const envelope = await execute(state, tool, args, context.signal);
-    await journalWrite(state, call, admitted.effect, envelope);
-    record(state, call, { effect: admitted.effect, status: envelope.successful ? 'ok' : 'error', result: envelope.data, error: envelope.error ?? undefined });
+    const sent = admitted.effect === 'read' ? { envelope: await execute(state, tool, args, context.signal) } : await sendWrite(state, call);
+    const { envelope } = sent;
+    record(state, call, {
+      effect: admitted.effect,
+      status: envelope.successful ? 'ok' : 'error',
+      result: envelope.data,
+      error: envelope.error ?? undefined,
+      failure: envelope.successful ? undefined : envelope.failure,
+      ...(sent.settled?.outcome === 'landed' ? { note: `the call failed on the way back, but it landed: ${sent.settled.note}` } : {}),
+    });
     return envelope;
   }
 
@@ -90,6 +106,23 @@ export class ToolGateway {
     const call = { tool, args, context, started: this.#state.now() };
     announce(this.#state, call);
     return refuse(this.#state, call, this.access.unavailableReason(tool));
+  }
+
+  /** Refuses (and records, with the text as sent) a call whose arguments are not one JSON object; returns what the model sees. */
+  refuseInvalidArguments(tool: string, raw: string, problem: string, context: CallContext): ToolEnvelope {
+    // The record keeps the raw text as the call's arguments: there is no object to show.
+    const call = { tool, args: raw as unknown as Record<string, unknown>, context, started: this.#state.now() };
+    announce(this.#state, call);
+    return refuse(this.#state, call, `${problem}; send the call again with its arguments as one JSON object`);
+  }
+
+  /**
+   * Settles the writes earlier attempts left uncertain (sent, outcome unknown) before this attempt does anything:
+   * each is found landed (journaled as done), absent (may be repeated) or unknown (never repeated). Returns a line
+   * per write, for the run's notes.
+   */
+  settlePending(entries: readonly JournalEntry[], signal?: AbortSignal): Promise<string[]> {
+    return settlePending(this.#state, entries, signal);
   }
 
   /** Records a call the model provider ran itself (hosted MCP), seen after the fact: it could not be gated. */

@@ -1,7 +1,7 @@
 /**
- * The gateway's stages, in the order a call meets them: policy and arguments (admit), journal and preview (answer
- * without the backend), the backend with its timeout (execute), the journal of successful writes, and the record.
- * Internal to the gateway: the class in `index.ts` and multi-execute compose them; nothing else imports this file.
+ * The gateway's stages, in the order a call meets them: policy and arguments (admit), the journal and preview
+ * (`journal.ts`), the backend with its timeout (execute), and the record. Internal to the gateway: the class in
+ * `index.ts` and multi-execute compose them; nothing else imports this file.
  */
 import type { ValidateFunction } from 'ajv';
 import type { RunEvents } from '../../runs/events.ts';
@@ -11,10 +11,8 @@ import { compileSchema } from '../../shared/compile-schema.ts';
 import { type Redactor, truncateForRecord } from '../../shared/redact.ts';
 import type { BoundToolAccess } from '../../toolkit/access.ts';
 import type { ToolCatalogue } from '../../toolkit/catalogue.ts';
-import type { KnownEffect, ToolEnvelope } from '../../toolkit/types.ts';
+import type { KnownEffect, ToolEnvelope, ToolFailure } from '../../toolkit/types.ts';
 import type { ToolBackend } from '../../backends/types.ts';
-import { journalKey } from '../journal-key.ts';
-import { simulateWrite } from '../simulate.ts';
 
 /** Where a call comes from. */
 export interface CallContext {
@@ -49,6 +47,12 @@ export interface GatewayState {
   /** Applied to results before they are cut to size (a cut could split a secret). */
   readonly redact: Redactor;
   readonly validators: Map<string, ValidateFunction | null>;
+  /** Most calls the run may make (limits.max_tool_calls; default: no bound). */
+  readonly maxCalls?: number;
+  /** Calls admitted or refused so far (inner calls of a multi-execute count one each). */
+  calls: number;
+  /** How long after an uncertain write was sent the site may still commit it, ms (RUNNER_WRITE_SETTLE). */
+  readonly settleMs: number;
   /** Simulated writes so far (numbers preview ids). */
   simulated: number;
 }
@@ -67,6 +71,8 @@ export interface RecordEntry {
   status: ToolCallStatus;
   result?: unknown;
   error?: string;
+  /** The kind of failure, when the call failed or was refused. */
+  failure?: ToolFailure;
   /** Extra context for a reader (e.g. which attempt made a journaled write). */
   note?: string;
 }
@@ -76,12 +82,23 @@ export function announce(state: GatewayState, call: PendingCall): void {
   state.events?.emit('tool_start', { step: call.context.step, tool: call.tool, args: call.args, turn: call.context.turn, via: call.context.via });
 }
 
-/** Stages 1 and 2: the access policy, then the arguments against the tool's schema. */
-export function admit(state: GatewayState, tool: string, args: Record<string, unknown>): { ok: true; effect: KnownEffect } | { ok: false; reason: string } {
+/** A refusal: why, and what kind of failure it is for the caller. */
+export type Refusal = { ok: false; reason: string; failure: ToolFailure };
+
+/** Stages 1 and 2: the run's call budget and the access policy, then the arguments against the tool's schema. */
+export function admit(state: GatewayState, tool: string, args: Record<string, unknown>): { ok: true; effect: KnownEffect } | Refusal {
+  state.calls += 1;
+  if (state.maxCalls !== undefined && state.calls > state.maxCalls) {
+    return {
+      ok: false,
+      reason: `this run already made ${state.maxCalls} tool calls, the most limits.max_tool_calls allows; give your final answer with what you have`,
+      failure: { kind: 'limit', retryable: false },
+    };
+  }
   const decision = state.access.decide(tool);
   if (!decision.allowed) {
     const allowed = state.access.allowedNames();
-    return { ok: false, reason: `${decision.reason}; allowed tools: ${allowed.length ? allowed.join(', ') : 'none'}` };
+    return { ok: false, reason: `${decision.reason}; allowed tools: ${allowed.length ? allowed.join(', ') : 'none'}`, failure: REFUSED };
   }
   const validate = validatorFor(state, tool);
   if (validate && !validate(args)) {
@@ -89,35 +106,19 @@ export function admit(state: GatewayState, tool: string, args: Record<string, un
       (e) =>
         `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
     );
-    return { ok: false, reason: `invalid arguments for ${tool}: ${problems.join('; ')}` };
+    return { ok: false, reason: `invalid arguments for ${tool}: ${problems.join('; ')}`, failure: REFUSED };
   }
   return { ok: true, effect: decision.effect };
 }
 
-/** Records a refusal and returns the envelope the caller sees; the backend never sees the call. */
-export function refuse(state: GatewayState, call: PendingCall, reason: string): ToolEnvelope {
-  const error = `Refused by the runner: ${reason}. The call was not executed.`;
-  record(state, call, { effect: state.access.effectOf(call.tool), status: 'refused', error });
-  return { data: null, error, successful: false, failure: { kind: 'validation', retryable: false } };
-}
+/** A call the rules refuse: the caller must change it. */
+export const REFUSED: ToolFailure = { kind: 'validation', retryable: false };
 
-/** Stage 3: a write answered without the backend: an identical write already journaled, or preview mode. */
-export function answerLocally(state: GatewayState, call: PendingCall, effect: KnownEffect): ToolEnvelope | undefined {
-  if (effect === 'read') return undefined;
-  const hit = state.journal?.find(journalKey(call.tool, call.args));
-  if (hit) {
-    const envelope = hit.result as ToolEnvelope;
-    record(state, call, { effect, status: 'journaled', result: envelope.data, note: `already done in attempt ${hit.attempt}` });
-    return envelope;
-  }
-  if (!state.preview) return undefined;
-  const envelope = simulateWrite(call.tool, call.args, {
-    output: state.catalogue.get(call.tool)?.output,
-    n: ++state.simulated,
-    now: call.started.toISOString(),
-  });
-  record(state, call, { effect, status: 'simulated', result: envelope.data });
-  return envelope;
+/** Records a refusal and returns the envelope the caller sees; the backend never sees the call. */
+export function refuse(state: GatewayState, call: PendingCall, reason: string, failure: ToolFailure = REFUSED): ToolEnvelope {
+  const error = `Refused by the runner: ${reason}. The call was not executed.`;
+  record(state, call, { effect: state.access.effectOf(call.tool), status: 'refused', error, failure });
+  return { data: null, error, successful: false, failure };
 }
 
 /** Stage 4: the backend, within the per-call timeout and the run's signal. */
@@ -142,33 +143,22 @@ export async function execute(state: GatewayState, tool: string, args: Record<st
   }
 }
 
-/** Journals a successful write, so a retried attempt neither repeats it nor forgets it (reads are not journaled). */
-export async function journalWrite(state: GatewayState, call: PendingCall, effect: KnownEffect, envelope: ToolEnvelope): Promise<void> {
-  if (!envelope.successful || effect === 'read' || !state.journal) return;
-  await state.journal.add({
-    key: journalKey(call.tool, call.args),
-    tool: call.tool,
-    args: call.args,
-    result: envelope,
-    attempt: state.attempt,
-    step: call.context.step,
-    at: state.now().toISOString(),
-  });
-}
-
 /** Stage 5: the call's record, sent to listeners (the attempt's record, progress). */
 export function record(state: GatewayState, call: PendingCall, entry: RecordEntry): void {
   const result = entry.result === undefined ? { value: undefined, truncated: false } : truncateForRecord(entry.result, state.recordResultChars, state.redact);
+  const args = truncateForRecord(call.args, state.recordResultChars, state.redact);
   const { context } = call;
   const toolCall: ToolCallRecord = {
     tool: call.tool,
     ...(context.via ? { via: context.via } : {}),
     effect: entry.effect,
-    args: call.args,
+    args: args.value,
+    ...(args.truncated ? { argsTruncated: true } : {}),
     status: entry.status,
     ...(result.value !== undefined ? { result: result.value } : {}),
     ...(result.truncated ? { truncated: true } : {}),
     ...(entry.error ? { error: entry.error } : {}),
+    ...(entry.failure ? { failure: entry.failure } : {}),
     ...(entry.note ? { note: entry.note } : {}),
     ...(context.turn !== undefined ? { turn: context.turn } : {}),
     startedAt: call.started.toISOString(),

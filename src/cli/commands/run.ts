@@ -9,7 +9,7 @@ import { loadWorkflow } from '../../workflow/load.ts';
 import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
 import { compactCount, summarise } from '../format-run.ts';
-import { out, outJson, paint } from '../output.ts';
+import { err, out, outJson, paint, printable as p } from '../output.ts';
 
 /** Flags of `runner run`. */
 export interface RunFlags {
@@ -42,6 +42,11 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     });
     if (flags.json) outJson(plan);
     else printPlan(plan);
+    // The plan is still shown; a schedule whose fire times cannot be computed is the file's error, as in `runner list`.
+    if (plan.schedule?.problem) {
+      err(p(`${workflow.file}: ${plan.schedule.problem}`));
+      throw new ExitCode(EXIT.usage);
+    }
     return;
   }
 
@@ -99,8 +104,10 @@ function printSummary(run: RunRecord): void {
   if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
   else if (run.status === 'cancelled') out(`${paint('yellow', '■ cancelled')} ${paint('dim', `after ${took}`)}`);
   else
-    out(`${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`);
-  if (run.error && run.status !== 'succeeded') for (const line of run.error.message.split('\n')) out(`  ${line}`);
+    out(
+      `${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${p(`${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`)}`,
+    );
+  if (run.error && run.status !== 'succeeded') for (const line of p(run.error.message).split('\n')) out(`  ${line}`);
   if (run.mode === 'preview') {
     const would =
       run.attempts
@@ -108,43 +115,45 @@ function printSummary(run: RunRecord): void {
         ?.steps.flatMap((s) => s.toolCalls)
         .filter((c) => c.status === 'simulated') ?? [];
     out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
-    for (const c of would) out(`    would have called ${c.tool} ${summarise(c.args, 100)}`);
+    for (const c of would) out(`    would have called ${p(c.tool)} ${summarise(c.args, 100)}`);
   }
-  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', step)}: ${summarise(output, 160)}`);
-  for (const link of run.links) out(`  ${paint('cyan', link)}`);
+  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', p(step))}: ${summarise(output, 160)}`);
+  for (const link of run.links) out(`  ${paint('cyan', p(link))}`);
   out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
-  out(`  run id: ${run.id}  ${paint('dim', `(runner runs show ${run.id.slice(0, 8)})`)}`);
+  out(`  run id: ${p(run.id)}  ${paint('dim', p(`(runner runs show ${run.id.slice(0, 8)})`))}`);
 }
 
 function printPlan(plan: Plan): void {
   const text = (t: PlannedText | undefined) =>
-    t ? (t.rendered ? t.text : `${t.text}\n${paint('dim', '(rendered during the run: reads earlier step outputs)')}`) : '';
+    t ? (t.rendered ? p(t.text) : `${p(t.text)}\n${paint('dim', '(rendered during the run: reads earlier step outputs)')}`) : '';
   const indent = (s: string) =>
     s
       .trimEnd()
       .split('\n')
       .map((l) => `      ${l}`)
       .join('\n');
-  out(`${paint('bold', `Plan for ${plan.workflow.name}`)} ${paint('dim', `(${plan.workflow.file}, ${plan.workflow.hash.slice(0, 12)})`)}`);
-  if (plan.workflow.description) out(`  ${plan.workflow.description}`);
-  out(`  mode: ${plan.mode}   model: ${plan.model}   backend: ${plan.backend}`);
+  out(`${paint('bold', `Plan for ${p(plan.workflow.name)}`)} ${paint('dim', p(`(${plan.workflow.file}, ${plan.workflow.hash.slice(0, 12)})`))}`);
+  if (plan.workflow.description) out(`  ${p(plan.workflow.description)}`);
+  out(p(`  mode: ${plan.mode}   model: ${plan.model}   backend: ${plan.backend}`));
   out(
-    `  limits: ${plan.limits.maxTurns} turns per step, timeout ${formatDuration(plan.limits.timeoutMs)}${plan.limits.maxTokens ? `, ${plan.limits.maxTokens} tokens` : ''}`,
+    `  limits: ${plan.limits.maxTurns} turns per step, ${plan.limits.maxToolCalls} tool calls, timeout ${formatDuration(plan.limits.timeoutMs)}${plan.limits.maxTokens ? `, ${plan.limits.maxTokens} tokens` : ''}`,
   );
   out(`  retry: ${plan.retry.attempts} attempt(s), ${plan.retry.backoff.type} backoff from ${formatDuration(plan.retry.backoff.delayMs)}`);
-  out(`  schedule: ${plan.schedule ? `${plan.schedule.cron} (${plan.schedule.timezone}); next: ${plan.schedule.next.join(', ')}` : 'on demand only'}`);
+  out(
+    `  schedule: ${plan.schedule ? `${plan.schedule.cron} (${plan.schedule.timezone}); next: ${plan.schedule.next.join(', ') || 'none'}` : 'on demand only'}`,
+  );
   const inputs = Object.entries(plan.inputs);
-  out(`  inputs: ${inputs.length ? inputs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') : 'none'}`);
+  out(p(`  inputs: ${inputs.length ? inputs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') : 'none'}`));
   if (plan.instructions) out(`  instructions:\n${indent(text(plan.instructions))}`);
   plan.steps.forEach((step, i) => {
     out('');
-    out(paint('bold', `  ${i + 1}. ${step.id} (${step.kind})${step.title ? ` — ${step.title.text}` : ''}`));
+    out(paint('bold', p(`  ${i + 1}. ${step.id} (${step.kind})${step.title ? ` — ${step.title.text}` : ''}`)));
     if (step.kind === 'prompt') {
       out(`    prompt:\n${indent(text(step.prompt))}`);
       if (step.outputSchema) out('    output: structured, validated against its schema');
       out(`    may call ${step.tools.length} tool(s): ${step.tools.map((t) => (t.effect === 'read' ? t.slug : `${t.slug} [${t.effect}]`)).join(', ')}`);
     } else {
-      out(`    calls ${step.tool} [${step.tools[0]!.effect}] with:\n${indent(JSON.stringify(step.with, null, 2))}`);
+      out(p(`    calls ${step.tool} [${step.tools[0]!.effect}] with:\n${indent(JSON.stringify(step.with, null, 2))}`));
       if (step.assertions) out(`    then checks ${step.assertions} assertion(s)`);
     }
   });

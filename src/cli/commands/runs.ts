@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { MIN_ID_PREFIX, openSqliteRunStore } from '../../runs/sqlite-store.ts';
+import type { Queue } from 'bullmq';
+import type { RunJobData } from '../../queue/payload.ts';
 import type { RunStatus, RunStore } from '../../runs/types.ts';
 import { UserError } from '../../shared/errors.ts';
 import { cliConfig } from '../context.ts';
 import { formatRunStory, formatRunsTable, noRunsMessage, type Style } from '../format-run.ts';
-import { out, outJson, paint } from '../output.ts';
+import { err, out, outJson, paint } from '../output.ts';
 
 /** Flags of `runner runs`. */
 export interface RunsListFlags {
@@ -12,6 +14,8 @@ export interface RunsListFlags {
   status?: RunStatus;
   /** Positive integer as typed; default 20. */
   limit?: string;
+  /** Close abandoned runs first. */
+  repair?: boolean;
   json?: boolean;
 }
 
@@ -24,15 +28,15 @@ const colour = (style: Style, text: string) => paint(style, text);
 
 /**
  * Runs `fn` on the configured run store: the SQLite file (an absent file is an empty store: reading never creates
- * it), or with RUNNER_STORE=redis the store every worker shares.
+ * it), or with RUNNER_STORE=redis the store every worker shares (and its queue).
  */
-async function withStore<T>(fn: (store: RunStore | undefined) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (store: RunStore | undefined, queue?: Queue<RunJobData>) => Promise<T>): Promise<T> {
   const config = cliConfig();
   if (config.store === 'redis') {
     const { openQueueContext } = await import('../queue-context.ts');
     const context = await openQueueContext(config);
     try {
-      return await fn(context.store);
+      return await fn(context.store, context.queue);
     } finally {
       await context.close();
     }
@@ -56,10 +60,27 @@ function parseLimit(text: string | undefined): number | undefined {
 /** Prints past runs, most recent first, as a table (or JSON records). */
 export async function runsListCommand(flags: RunsListFlags): Promise<void> {
   const filter = { workflow: flags.workflow, status: flags.status, limit: parseLimit(flags.limit) };
-  const runs = await withStore(async (store) => (store ? store.list(filter) : []));
+  const runs = await withStore(async (store, queue) => {
+    if (!store) return [];
+    if (flags.repair) await repair(store, queue, flags.json === true);
+    return store.list(filter);
+  });
   if (flags.json) outJson(runs);
   else if (runs.length === 0) out(noRunsMessage(filter));
   else for (const line of formatRunsTable(runs, { paint: colour })) out(line);
+}
+
+/**
+ * Closes runs no one will end: in SQLite, runs whose process on this machine is gone; in the shared store, runs
+ * whose job is gone or ended. Says what it closed on stderr (stdout stays the listing).
+ */
+async function repair(store: RunStore, queue: Queue<RunJobData> | undefined, quiet: boolean): Promise<void> {
+  const { RunLifecycle } = await import('../../runs/lifecycle.ts');
+  const lifecycle = new RunLifecycle(store, { secrets: cliConfig().secrets });
+  const closed = queue ? await (await import('../../queue/reaper.ts')).reapOrphans(queue, lifecycle) : await lifecycle.reapLocal();
+  if (quiet) return;
+  if (closed.length === 0) err('repair: no abandoned runs');
+  for (const run of closed) err(`repair: closed run ${run.id} (${run.workflow}): ${run.error?.message ?? ''}`);
 }
 
 /** Prints one run in full (or its JSON record). */

@@ -1,7 +1,7 @@
 import { UserError } from '../../shared/errors.ts';
 import { formatDuration } from '../../shared/duration.ts';
 import { cliBackends, cliConfig } from '../context.ts';
-import { err } from '../output.ts';
+import { err, printable } from '../output.ts';
 import { openQueueContext } from '../queue-context.ts';
 
 /** Flags of `runner worker`. */
@@ -34,11 +34,13 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const limiter = config.modelRpm
     ? createRedisRateLimiter({ redis: context.redis, key: limiterKey(config.queue.prefix), perMinute: config.modelRpm })
     : undefined;
-  const log = (line: string) => err(`${new Date().toISOString()} ${line}`);
+  // Worker log lines quote workflow names and failure messages: printable, like every line the CLI writes.
+  const log = (line: string) => err(`${new Date().toISOString()} ${printable(line)}`);
   const worker = startRunWorker({
     config,
     connection: blocking,
     store: context.store,
+    queue: context.queue,
     openBackend: cliBackends(),
     concurrency,
     beforeModelRequest: limiter ? (signal) => limiter.acquire(signal) : undefined,

@@ -336,7 +336,13 @@ describe('runWorkflow with the mcp backend', () => {
   let sandbox: SandboxWithMcp;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'run-workflow-mcp-'));
-    sandbox = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
+    // Its token is what the `url` test sends as a bearer token read from the environment.
+    sandbox = await startSandboxWithMcp({
+      dbPath: join(dir, 'sandbox.db'),
+      port: 0,
+      seed: true,
+      users: [{ email: 'sandbox@example.com', apiToken: 'mcp-header-secret-77', displayName: 'Sandbox User' }],
+    });
   });
   after(async () => {
     await sandbox?.close();
@@ -388,7 +394,7 @@ steps:
   });
 
   test('url: a running MCP server over HTTP, headers read from the environment', async (t) => {
-    const w = await world(t, { script: whoAmI, env: { SANDBOX_MCP_TOKEN: 'mcp-header-secret-77' } });
+    const w = await world(t, { script: whoAmI, env: { SANDBOX_MCP_TOKEN: 'Bearer mcp-header-secret-77' } });
     const workflow = workflowOf(`
 version: 1
 name: mcp-url
@@ -430,5 +436,71 @@ steps:
     assert.equal(record.error?.kind, 'tool');
     assert.match(record.error!.message, /^cannot connect to the mcp MCP server: /);
     assert.deepEqual(record.attempts[0]!.steps, [], 'no step started');
+  });
+});
+
+describe('runWorkflow keeps a run bounded', () => {
+  test('limits.max_tool_calls: calls past the budget are refused unexecuted and the run fails with kind limit', async (t) => {
+    const many = Array.from({ length: 6 }, (_, i) => ({ name: 'CONFLUENCE_GET_SPACES', arguments: { limit: i + 1 } }));
+    const w = await world(t, { script: [{ toolCalls: many }, { text: 'done' }] });
+    const workflow = workflowOf(`
+version: 1
+name: chatty
+limits: { max_tool_calls: 4 }
+prompt: Look around.
+`);
+    const record = await w.run(workflow);
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.kind, 'limit');
+    assert.match(record.error!.message, /more than limits\.max_tool_calls \(4\) tool calls/);
+    const statuses = calls(record).map((c) => c.status);
+    assert.equal(statuses.filter((s) => s === 'ok').length, 4, statuses.join());
+    const refused = calls(record).filter((c) => c.status === 'refused');
+    assert.ok(refused.length >= 1);
+    assert.deepEqual(refused[0]!.failure, { kind: 'limit', retryable: false });
+    assert.match(refused[0]!.error!, /already made 4 tool calls, the most limits\.max_tool_calls allows/);
+  });
+
+  test('a final answer longer than RUNNER_MAX_OUTPUT_CHARS fails the step with kind limit and is not kept', async (t) => {
+    const w = await world(t, { script: [{ text: 'x'.repeat(5000) }], env: { RUNNER_MAX_OUTPUT_CHARS: '1000' } });
+    const record = await w.run(workflowOf('version: 1\nname: wordy\nprompt: Say a lot.\n'));
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.kind, 'limit');
+    assert.match(record.error!.message, /the final answer is 5,000 characters, more than the 1,000 a step may keep/);
+    assert.deepEqual(record.outputs, {});
+    assert.ok(JSON.stringify(record).length < 5000, 'the record does not hold the answer');
+  });
+
+  test('arguments longer than RUNNER_RECORD_RESULT_CHARS are cut in the record, and the call still runs with all of them', async (t) => {
+    const query = `Q3 Planning ${'padding '.repeat(200)}`;
+    const w = await world(t, {
+      script: [{ toolCalls: [{ name: 'CONFLUENCE_SEARCH_CONTENT', arguments: { query } }] }, { text: 'ok' }],
+      env: { RUNNER_RECORD_RESULT_CHARS: '200' },
+    });
+    const record = await w.run(workflowOf('version: 1\nname: long-args\nprompt: Search.\n'));
+    assert.equal(record.status, 'succeeded', JSON.stringify(record.error));
+    const [call] = calls(record);
+    assert.equal(call?.status, 'ok');
+    assert.equal(call?.argsTruncated, true);
+    assert.equal(typeof call?.args, 'string');
+    assert.ok((call!.args as string).length <= 201);
+    assert.ok(w.server!.requests[1]!.toolResults.length === 1, 'the tool answered the full query');
+  });
+
+  test('a runaway template fails the step at once (validation), not the process', async (t) => {
+    const w = await world(t);
+    const record = await w.run(
+      workflowOf(`
+version: 1
+name: runaway
+steps:
+  - id: spaces
+    title: "{% for i in (1..100000000) %}x{% endfor %}"
+    tool: CONFLUENCE_GET_SPACES
+`),
+    );
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.kind, 'validation');
+    assert.match(record.error!.message, /builds more than 10,000,000 items or characters/);
   });
 });

@@ -515,19 +515,23 @@ describe('Attempt', () => {
     assert.deepEqual(attempt.attempt, before, 'a later save() would store an attempt that contradicts the run');
   });
 
-  test('saves are serialised: the stored record is the latest snapshot, and later changes need another save', async () => {
+  test('saves are serialised and coalesced: saves asked for while one waits share it, and it stores the latest record', async () => {
     const attempt = await lifecycle.begin(workflow!, fields('saves-1'));
     const saves: Array<Promise<void>> = [];
     for (const note of ['one', 'two', 'three']) {
       attempt.note(note);
       saves.push(attempt.save());
     }
-    attempt.note('unsaved');
+    attempt.note('later');
     attempt.note('one');
+    assert.equal(new Set(saves).size, 1, 'one save for the three asks');
     await Promise.all(saves);
-    assert.deepEqual((await stored('saves-1')).notes, ['one', 'two', 'three']);
-    await attempt.save();
-    assert.deepEqual((await stored('saves-1')).notes, ['one', 'two', 'three', 'unsaved'], 'a note is kept once');
+    assert.deepEqual((await stored('saves-1')).notes, ['one', 'two', 'three', 'later'], 'the save snapshots when it runs; a note is kept once');
+    attempt.note('after');
+    const again = attempt.save();
+    assert.notEqual(again, saves[0], 'a save asked for after the last one ran is a new save');
+    await again;
+    assert.deepEqual((await stored('saves-1')).notes, ['one', 'two', 'three', 'later', 'after']);
   });
 
   test("a listener's error never reaches the run", async () => {

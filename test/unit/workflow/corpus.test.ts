@@ -41,7 +41,7 @@ describe('valid workflows', () => {
       ['tool', 'tool'],
     );
     const hosted = await load('composio-hosted');
-    assert.deepEqual(hosted.limits, { maxTurns: 5, timeoutMs: 90 * 60_000, maxTokens: 20_000 });
+    assert.deepEqual(hosted.limits, { maxTurns: 5, timeoutMs: 90 * 60_000, maxTokens: 20_000, maxToolCalls: 100 });
     assert.equal(hosted.tools.mode, 'hosted');
     const single = await load('single-prompt');
     assert.equal(single.steps.length, 1);

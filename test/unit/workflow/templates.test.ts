@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTemplateEngine, isTemplated } from '../../../src/workflow/templates.ts';
+import { MAX_TEMPLATE_CHARS, createTemplateEngine, isTemplated } from '../../../src/workflow/templates.ts';
 
 const engine = createTemplateEngine('Europe/Berlin');
 const scope = {
@@ -75,5 +75,29 @@ describe('check', () => {
     const { error } = engine.check(text);
     assert.equal(error?.offset, text.indexOf('{%'));
     assert.match(error!.message, /^'include' is not available: templates cannot read files/);
+  });
+});
+
+describe('bounds: a template cannot take the process', () => {
+  test('a huge range fails at once on the memory bound, with a message that says what to change', () => {
+    assert.throws(() => engine.render('{% for i in (1..100000000) %}x{% endfor %}', {}), /builds more than 10,000,000 items or characters/);
+    assert.throws(() => engine.render('{% assign s = "x" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s }}', {}), /builds more than/);
+  });
+
+  test("a render stops at the run's deadline, and says it was limits.timeout", () => {
+    let clock = 1_000_000;
+    const bounded = createTemplateEngine('UTC', { deadline: 1_000_050, now: () => clock });
+    assert.throws(
+      () => bounded.render('{% for i in (1..3000) %}{% for j in (1..3000) %}{% endfor %}{% endfor %}', {}),
+      /longer than the time left of limits\.timeout/,
+    );
+    clock = 1_000_050;
+    assert.throws(() => bounded.render('{{ 1 }}', {}), /no time left to render it \(limits\.timeout\)/);
+    assert.equal(bounded.render('plain text needs no time', {}), 'plain text needs no time');
+  });
+
+  test('an over-long template is refused when checked, at load time', () => {
+    const text = `{{ x }}${'y'.repeat(MAX_TEMPLATE_CHARS)}`;
+    assert.match(engine.check(text).error?.message ?? '', /^the template is longer than 1,000,000 characters$/);
   });
 });

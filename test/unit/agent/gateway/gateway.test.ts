@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CallContext, type GatewayJournal, type GatewayOptions, ToolGateway } from '../../../../src/agent/gateway/index.ts';
 import { journalKey } from '../../../../src/agent/journal-key.ts';
+import { writeIdentity } from '../../../../src/toolkit/writes.ts';
 import { SIMULATED_NOTE } from '../../../../src/agent/simulate.ts';
 import type { ToolBackend } from '../../../../src/backends/types.ts';
 import { RunEvents, type RunEvent, type RunEventMap } from '../../../../src/runs/events.ts';
@@ -208,6 +209,7 @@ describe('refusals', () => {
         args: { title: 't [redacted]' },
         status: 'refused',
         error,
+        failure: REFUSED,
         turn: 3,
         startedAt: '2025-03-07T15:00:00.000Z',
         durationMs: 0,
@@ -248,7 +250,8 @@ describe('the write journal', () => {
     const stored = await store.journal(runId);
     assert.equal(stored.length, 1);
     const entry = stored[0] as JournalEntry;
-    assert.equal(entry.key, journalKey('CONFLUENCE_CREATE_PAGE', PAGE));
+    assert.equal(entry.key, journalKey('CONFLUENCE_CREATE_PAGE', writeIdentity('CONFLUENCE_CREATE_PAGE', PAGE)));
+    assert.equal(entry.state, 'done');
     assert.deepEqual([entry.tool, entry.attempt, entry.step], ['CONFLUENCE_CREATE_PAGE', 2, 'publish']);
     assert.deepEqual(entry.result, first);
   });
@@ -265,11 +268,13 @@ describe('the write journal', () => {
     assert.equal(records[0]!.note, 'already done in attempt 1');
   });
 
-  test('reads, failed writes and different writes are not answered from the journal', async () => {
+  test('reads, writes the site refused and different writes are not answered from the journal', async () => {
     const runId = `run-${++runCounter}`;
     let fail = true;
     const backend = backendOf(async (tool, args) =>
-      tool === 'CONFLUENCE_CREATE_PAGE' && fail ? { data: null, error: 'HTTP 503', successful: false } : echo(tool, args),
+      tool === 'CONFLUENCE_CREATE_PAGE' && fail
+        ? { data: null, error: 'HTTP 400', successful: false, failure: { kind: 'tool', retryable: false, status: 400 } }
+        : echo(tool, args),
     );
     const { gateway, records } = gatewayOf(backend, { journal: await journalFor(runId) });
     await gateway.call('CONFLUENCE_GET_SPACES', { limit: 1 }, at);
@@ -283,7 +288,11 @@ describe('the write journal', () => {
       records.map((r) => r.status),
       ['ok', 'ok', 'error', 'ok', 'ok'],
     );
-    assert.equal((await store.journal(runId)).length, 2, 'the two successful writes');
+    assert.deepEqual(
+      (await store.journal(runId)).map((e) => e.state),
+      ['done', 'done'],
+      'the refused write was journaled failed, then done when it succeeded; the other title is its own entry',
+    );
   });
 
   test('the stored journal keeps arguments redacted, and a later attempt still recognises the write', async () => {
@@ -366,7 +375,7 @@ describe('timeouts and cancellation', () => {
     assert.equal(backend.calls[0]!.signal?.aborted, true, 'the backend is told to give up');
   });
 
-  test("aborting the run's signal ends a pending call as cancelled", async () => {
+  test("aborting the run's signal ends a pending write as cancelled, and says it will be checked, not repeated", async () => {
     const backend = backendOf(never);
     const { gateway, records } = gatewayOf(backend);
     const controller = new AbortController();
@@ -374,16 +383,12 @@ describe('timeouts and cancellation', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(backend.calls.length, 1);
     controller.abort();
-    assert.deepEqual(await pending, {
-      data: null,
-      error: 'CONFLUENCE_CREATE_PAGE was cancelled',
-      successful: false,
-      failure: { kind: 'cancelled', retryable: false },
-    });
+    const cancelled = 'CONFLUENCE_CREATE_PAGE was cancelled; whether it landed is checked before anything is repeated';
+    assert.deepEqual(await pending, { data: null, error: cancelled, successful: false, failure: { kind: 'cancelled', retryable: false } });
     assert.equal(backend.calls[0]!.signal?.aborted, true);
     assert.deepEqual(
       records.map((r) => [r.status, r.error]),
-      [['error', 'CONFLUENCE_CREATE_PAGE was cancelled']],
+      [['error', cancelled]],
     );
   });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type GatewayJournal, ToolGateway } from '../../../../src/agent/gateway/index.ts';
 import { journalKey } from '../../../../src/agent/journal-key.ts';
+import { writeIdentity } from '../../../../src/toolkit/writes.ts';
 import { SIMULATED_NOTE } from '../../../../src/agent/simulate.ts';
 import { openComposioBackend } from '../../../../src/backends/composio.ts';
 import type { ToolBackend } from '../../../../src/backends/types.ts';
@@ -81,7 +82,12 @@ function memoryJournal(): GatewayJournal & { entries: JournalEntry[] } {
   return {
     entries,
     find: (key) => entries.find((e) => e.key === key),
-    add: async (entry) => void entries.push(entry),
+    // As the stores do: an entry with the same key replaces the older one (an intent, then its outcome).
+    add: async (entry) => {
+      const at = entries.findIndex((e) => e.key === entry.key);
+      if (at >= 0) entries.splice(at, 1);
+      entries.push(entry);
+    },
   };
 }
 
@@ -120,7 +126,7 @@ describe('multi-execute through the gateway', () => {
     const done = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_CREATE_PAGE', page('Journaled page')]), { step: 'work', turn: 1 });
     assert.equal(done.successful, true, JSON.stringify(done));
     assert.equal(journal.entries.length, 1);
-    assert.equal(journal.entries[0]!.key, journalKey('CONFLUENCE_CREATE_PAGE', page('Journaled page')));
+    assert.equal(journal.entries[0]!.key, journalKey('CONFLUENCE_CREATE_PAGE', writeIdentity('CONFLUENCE_CREATE_PAGE', page('Journaled page'))));
     batches.length = 0;
     records.length = 0;
 
@@ -216,7 +222,7 @@ describe('multi-execute through the gateway', () => {
     const { backend, batches } = watched();
     const journal = memoryJournal();
     journal.entries.push({
-      key: journalKey('CONFLUENCE_CREATE_PAGE', page('Done before')),
+      key: journalKey('CONFLUENCE_CREATE_PAGE', writeIdentity('CONFLUENCE_CREATE_PAGE', page('Done before'))),
       tool: 'CONFLUENCE_CREATE_PAGE',
       args: page('Done before'),
       result: { data: { id: '777', title: 'Done before' }, error: null, successful: true },

@@ -1,0 +1,47 @@
+/**
+ * The queue's reaper: no run is left `running` (or `queued`) once its job is gone. A job BullMQ gave up on (it
+ * stalled more often than allowed, so no processor ever ends its run), a job removed by hand, or a worker killed
+ * in a way nothing noticed: the record is closed as failed, kind `infrastructure`, with the reason. Workers run it
+ * now and then; `runner runs --repair` runs it once.
+ */
+import type { Queue } from 'bullmq';
+import type { RunLifecycle } from '../runs/lifecycle.ts';
+import type { RunRecord } from '../runs/types.ts';
+import { jobIdOf } from './names.ts';
+import type { RunJobData } from './payload.ts';
+
+/** Job states in which something will still run the job (its run may stay open). */
+const LIVE_STATES = new Set(['active', 'waiting', 'wait', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Options of {@link reapOrphans}. */
+export interface ReapOptions {
+  /** Runs younger than this are left alone (a run is recorded before its job is added), ms (default 60 s). */
+  graceMs?: number;
+  /** Clock (default: the system clock). */
+  now?: () => Date;
+  /** Most open runs looked at per status (default 500). */
+  limit?: number;
+}
+
+/** Closes open runs whose job no longer exists or has ended; returns the runs it closed. */
+export async function reapOrphans(queue: Queue<RunJobData>, lifecycle: RunLifecycle, options: ReapOptions = {}): Promise<RunRecord[]> {
+  const now = (options.now ?? (() => new Date()))().getTime();
+  const grace = options.graceMs ?? 60_000;
+  const closed: RunRecord[] = [];
+  for (const status of ['running', 'queued'] as const) {
+    for (const run of await lifecycle.store.list({ status, limit: options.limit ?? 500 })) {
+      const since = Date.parse(run.attempts.at(-1)?.startedAt ?? run.createdAt);
+      if (now - since < grace) continue;
+      const state = await queue.getJobState(jobIdOf(run));
+      if (LIVE_STATES.has(state)) continue;
+      const what = state === 'unknown' ? 'no longer exists' : `is ${state}`;
+      const done = await lifecycle.abandon(run.id, {
+        kind: 'infrastructure',
+        message: `the run's job ${what}, but nothing closed the run (its worker died or the queue gave up on it); closed by the reaper`,
+        retryable: true,
+      });
+      if (done) closed.push(done);
+    }
+  }
+  return closed;
+}
