@@ -4,7 +4,7 @@
  * reloads on demand and stops within a grace period.
  */
 import { randomUUID } from 'node:crypto';
-import { relative } from 'node:path';
+import { displayPath } from '../shared/paths.ts';
 import { DateTime } from 'luxon';
 import type { RunOptions } from '../engine/run-workflow.ts';
 import type { RunLifecycle } from '../runs/lifecycle.ts';
@@ -150,7 +150,7 @@ export class LocalScheduler {
 
   private async load(): Promise<LoadResult[]> {
     // Paths as the folder was given, shortened only when they lie under the working folder.
-    const files = (await findWorkflowFiles([this.options.dir])).map((f) => (relative('.', f).startsWith('..') ? f : relative('.', f)));
+    const files = (await findWorkflowFiles([this.options.dir])).map((f) => displayPath(f));
     return loadWorkflowFiles(files, this.options.loadOptions ?? { tools: confluenceCatalogue() });
   }
 

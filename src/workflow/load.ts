@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { displayPath } from '../shared/paths.ts';
 import { formatDiagnostic, UserError, WorkflowInvalidError, type Diagnostic } from '../shared/errors.ts';
 import { buildWorkflow } from './build.ts';
 import { semanticDiagnostics, type ToolLookup } from './semantics.ts';
@@ -250,7 +251,7 @@ export async function loadWorkflowFiles(files: readonly string[], options: LoadO
     const there = parseYamlSource(first.file, first.workflow!.source).atValue(['name'], '');
     result.diagnostics.push({
       ...here,
-      message: `duplicate workflow name '${wf.name}' (also in ${relative('.', first.file) || first.file}:${there.line}:${there.col}); names must be unique, so rename one`,
+      message: `duplicate workflow name '${wf.name}' (also in ${displayPath(first.file)}:${there.line}:${there.col}); names must be unique, so rename one`,
     });
     delete result.workflow;
   }

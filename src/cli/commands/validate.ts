@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { displayPath } from '../../shared/paths.ts';
 import { UserError } from '../../shared/errors.ts';
 import { findWorkflowFiles, loadWorkflowFiles, type LoadResult } from '../../workflow/load.ts';
 import { cliConfig, loadOptions } from '../context.ts';
@@ -44,7 +44,7 @@ export async function validatePaths(paths: string[]): Promise<LoadResult[]> {
   const files = await findWorkflowFiles(targets);
   if (files.length === 0) throw new UserError(`no workflow files (*.yaml, *.yml) in ${targets.join(', ')}`);
   const results = await loadWorkflowFiles(
-    files.map((f) => relative('.', f) || f),
+    files.map((f) => displayPath(f)),
     loadOptions(),
   );
   return results;
