@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { displayPath } from '../../../src/shared/paths.ts';
 import { after, before, describe, test } from 'node:test';
 import { looksClean, ROOT, runCli } from './cli-process.ts';
 
@@ -31,12 +32,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 describe('runner validate and run on files that are no workflow files', () => {
-  test('validate prints one line per file and a summary, quickly, without hanging on the FIFO', async () => {
-    const started = Date.now();
+  // A hang on the FIFO (what happened before) ends the test at its timeout instead of blocking the suite.
+  test('validate prints one line per file and a summary, without hanging on the FIFO', { timeout: 60_000 }, async () => {
     const { code, stdout, stderr } = await runCli(['validate', files], { env: { RUNNER_DB: join(dir, 'runs.db') } });
-    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
     assert.equal(code, 2, stderr);
-    const shown = (name: string) => relative(ROOT, join(files, name));
+    const shown = (name: string) => displayPath(join(files, name), ROOT);
     assert.deepEqual(stdout.split('\n').filter(Boolean), [
       `${shown('big.yaml')}:1:1: the file is 2.0 MB, more than the 1 MB a workflow file may be`,
       `${shown('fifo.yaml')}:1:1: not a regular file (a FIFO); a workflow is a YAML file`,

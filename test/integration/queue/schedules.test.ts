@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { displayPath } from '../../../src/shared/paths.ts';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
@@ -200,7 +201,7 @@ test('runner schedule sync and list: output lines, "(nothing written)", an inval
   assert.deepEqual(third.stdout.trimEnd().split('\n'), ['+ hourly-label  add', '1 added, 0 changed, 0 removed, 2 unchanged']);
   // The CLI runs in the repository root and prints paths relative to it, wherever the repository and tmpdir are.
   assert.ok(
-    third.stderr.includes(`${relative(ROOT, join(dir, 'bad-cron.yaml'))}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`),
+    third.stderr.includes(`${displayPath(join(dir, 'bad-cron.yaml'), ROOT)}:8:9: invalid cron '0 25 * * *': hour field '25' is out of range 0-23`),
     third.stderr,
   );
   assert.match(third.stderr, /1 invalid workflow file left out; kept the existing schedules of bad-cron/);
@@ -272,7 +273,7 @@ test("schedules that crashed sync half-way before: every valid one is written, a
   ]);
   assert.ok(
     result.stderr.includes(
-      `${relative(ROOT, never)}:4:9: invalid cron '0 0 30 2 *': it never fires: no month in month field '2' has a day in day-of-month field '30'`,
+      `${displayPath(never, ROOT)}:4:9: invalid cron '0 0 30 2 *': it never fires: no month in month field '2' has a day in day-of-month field '30'`,
     ),
     result.stderr,
   );

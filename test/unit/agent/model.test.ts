@@ -158,9 +158,8 @@ describe('createModel', () => {
   test("a Retry-After beyond the run's deadline fails at once, saying how long was asked and how long is left", async () => {
     server.failNext(1, { status: 429, retryAfterSeconds: 600, message: 'quota window' });
     const now = 1_800_000_000_000;
-    const started = Date.now();
+    // The injected clock never moves: only a refusal to wait can end this call (a sleep would outlast the test).
     const { error, statuses, retries } = await ask({}, { deadline: now + 130_000, now: () => now });
-    assert.ok(Date.now() - started < 5_000, 'no sleeping towards the deadline');
     assert.ok(error instanceof ExternalError, String(error));
     assert.equal(error.kind, 'model');
     assert.equal(error.message, 'the model server asked to wait 600 s (Retry-After, HTTP 429), beyond the 2m10s left of limits.timeout');

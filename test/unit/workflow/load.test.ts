@@ -99,13 +99,12 @@ describe('files that are no workflow files', () => {
 });
 
 describe('YAML shaped to make parsing slow', () => {
-  test('a file of 70,000 unknown keys is checked in seconds, its problems capped with a count', () => {
+  // Quadratic checks took minutes on these (the test timeout, not a clock in the test, catches a relapse).
+  test('a file of 70,000 unknown keys is checked, its problems capped with a count', { timeout: 60_000 }, () => {
     let text = 'version: 1\nname: many\nprompt: hi\n';
     for (let i = 0; i < 70_000; i++) text += `k${i}: ${i}\n`;
     assert.ok(text.length < MAX_WORKFLOW_BYTES);
-    const started = Date.now();
     const result = loadWorkflowText('many.yaml', text, options);
-    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     assert.equal(result.diagnostics.length, MAX_DIAGNOSTICS + 1);
     assert.equal(
       formatDiagnostic(result.diagnostics[0]!),
@@ -114,11 +113,9 @@ describe('YAML shaped to make parsing slow', () => {
     assert.match(formatDiagnostic(result.diagnostics[1]!), /^many\.yaml:4:1: unknown key 'k0'/);
   });
 
-  test('a file of 100,000 duplicate keys is checked in seconds; each duplicate names the first line', () => {
+  test('a file of 100,000 duplicate keys is checked; each duplicate names the first line', { timeout: 60_000 }, () => {
     const text = `version: 1\n${'a: 1\n'.repeat(100_000)}`;
-    const started = Date.now();
     const result = loadWorkflowText('dups.yaml', text, options);
-    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     assert.equal(result.diagnostics.length, MAX_DIAGNOSTICS + 1);
     assert.equal(
       formatDiagnostic(result.diagnostics[0]!),
