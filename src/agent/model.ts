@@ -3,6 +3,7 @@
  * Completions unless RUNNER_OPENAI_API=responses), with transient failures retried by the Agents SDK's own
  * retry machinery under the runner's policy.
  */
+import { answerByteLimit, boundedFetch } from './bounded-fetch.ts';
 import { ModelTimeoutError, OpenAIChatCompletionsModel, OpenAIResponsesModel, type Model, type ModelSettings, type RetryPolicyContext } from '@openai/agents';
 import OpenAI from 'openai';
 import type { RunnerConfig } from '../config/config.ts';
@@ -68,6 +69,8 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
     maxRetries: 0,
     // The SDK's own per-call timeout (below) fires first; this only backs it up.
     timeout: config.openai.timeoutMs + 5_000,
+    // An answer is read only up to a bound, so a runaway one cannot take the process's memory.
+    fetch: boundedFetch(answerByteLimit(config.openai.maxOutputChars)),
   });
   const api = modelApi(config);
   const model = api === 'chat' ? new OpenAIChatCompletionsModel(client as never, name) : new OpenAIResponsesModel(client as never, name);

@@ -471,6 +471,15 @@ prompt: Look around.
     assert.ok(JSON.stringify(record).length < 5000, 'the record does not hold the answer');
   });
 
+  test('an answer far past the bound is cut off while it is read, not held whole: a model failure, nothing kept', async (t) => {
+    const w = await world(t, { script: [{ text: 'y'.repeat(2_000_000) }], env: { RUNNER_MAX_OUTPUT_CHARS: '1000' } });
+    const record = await w.run(workflowOf('version: 1\nname: flood\nprompt: Say a lot.\n'));
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.kind, 'model');
+    assert.match(record.error!.message, /answer passed 260 KB and was cut off/);
+    assert.ok(JSON.stringify(record).length < 20_000, 'the record does not hold the answer');
+  });
+
   test('arguments longer than RUNNER_RECORD_RESULT_CHARS are cut in the record, and the call still runs with all of them', async (t) => {
     const query = `Q3 Planning ${'padding '.repeat(200)}`;
     const w = await world(t, {
