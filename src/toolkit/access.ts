@@ -15,7 +15,12 @@ export interface ToolAccessOptions {
   allowDestructive?: boolean;
   /** Effects and schemas of the Confluence tools. */
   catalogue: Pick<ToolCatalogue, 'get' | 'tools'>;
+  /** Which allowed calls a person must approve first (a workflow's approval.required_for; default: none). */
+  approval?: ApprovalRule;
 }
+
+/** Which tool calls a person must approve: every non-read call, destructive ones, or the listed slugs. */
+export type ApprovalRule = 'writes' | 'destructive' | readonly string[];
 
 /** What the open backend offers. */
 export interface BackendListing {
@@ -47,6 +52,8 @@ export interface ToolAccess {
   decide(name: string): Decision;
   /** The catalogue tools a run may call (plan output, Composio session scope). */
   allowedTools(): ToolDefinition[];
+  /** Whether a call of these tools (one, or the inner calls of a multi-execute) waits for a person's approval. */
+  needsApproval(names: string | readonly string[]): boolean;
   /** The same access, bound to what an open backend offers. */
   withBackend(listing: BackendListing): BoundToolAccess;
 }
@@ -116,6 +123,16 @@ function build(options: ToolAccessOptions, listing: BackendListing | undefined):
     effectOf,
     decide,
     allowedTools: () => catalogue.tools.filter((t) => decide(t.slug).allowed),
+    needsApproval: (names) => {
+      const rule = options.approval;
+      if (!rule) return false;
+      return (typeof names === 'string' ? [names] : names).some((name) => {
+        if (typeof rule !== 'string') return rule.includes(name);
+        const effect = effectOf(name);
+        // A tool nothing describes may do anything: it waits under either rule.
+        return rule === 'writes' ? effect !== 'read' : effect === 'destructive' || effect === 'unknown';
+      });
+    },
     withBackend: (next) => build(options, next),
     offered: () => (listing?.tools ?? []).filter((t) => decide(t.name).allowed),
     allowedNames,

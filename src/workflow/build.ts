@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { parseDuration } from '../shared/duration.ts';
-import { DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
 
 type Raw = Record<string, any>;
 
@@ -43,6 +43,15 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
             ? { type: backoff.type ?? 'exponential', delayMs: parseDuration(backoff.delay)! }
             : DEFAULT_RETRY.backoff,
     },
+    ...(raw.approval
+      ? {
+          approval: {
+            requiredFor: raw.approval.required_for,
+            timeoutMs: raw.approval.timeout ? parseDuration(raw.approval.timeout)! : DEFAULT_APPROVAL_TIMEOUT_MS,
+            ...(raw.approval.approvers_note ? { approversNote: raw.approval.approvers_note } : {}),
+          },
+        }
+      : {}),
     steps,
     timezone: raw.schedule?.timezone ?? 'UTC',
   };

@@ -58,6 +58,7 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
   checkDurations(ctx, root);
   const inputNames = checkInputs(ctx, root);
   const access = checkTools(ctx, root);
+  checkApproval(ctx, root, access, inputNames);
   const stepIds = collectStepIds(ctx, root);
   const instructions = isObj(root.agent) ? str(root.agent.instructions) : undefined;
   if (instructions !== undefined) {
@@ -103,6 +104,7 @@ function checkDurations(ctx: Ctx, root: Raw): void {
     if (typeof value === 'string' && parseDuration(value) === undefined) ctx.out.push(ctx.source.atValue(path, `${path.join('.')}: ${durationHint(value)}`));
   };
   if (isObj(root.limits)) check(['limits', 'timeout'], root.limits.timeout);
+  if (isObj(root.approval)) check(['approval', 'timeout'], root.approval.timeout);
   if (isObj(root.retry)) {
     const b = root.retry.backoff;
     if (typeof b === 'string') check(['retry', 'backoff'], b);
@@ -173,6 +175,38 @@ function checkTools(ctx: Ctx, root: Raw): ToolAccess {
     ctx.out.push(ctx.source.atValue(['tools', 'mode'], `tools.mode 'hosted' works only with backend 'composio', not '${backend}'`));
   }
   return access;
+}
+
+/** Checks `approval`: its slugs against the toolkit and tools.allow, its note's template, and the tool mode. */
+function checkApproval(ctx: Ctx, root: Raw, access: ToolAccess, inputs: string[]): void {
+  if (!isObj(root.approval)) return;
+  const { required_for: rule, approvers_note: note } = root.approval;
+  if (Array.isArray(rule)) {
+    rule.forEach((slug, i) => {
+      if (typeof slug !== 'string') return;
+      const decision = ctx.tools.get(slug) ? access.decide(slug) : undefined;
+      if (!decision) ctx.out.push(ctx.source.atValue(['approval', 'required_for', i], unknownTool(ctx, slug)));
+      else if (!decision.allowed) {
+        ctx.out.push(
+          ctx.source.atValue(
+            ['approval', 'required_for', i],
+            `${slug} can never be called by this workflow (${decision.reason}); allow it in tools.allow or remove it here`,
+          ),
+        );
+      }
+    });
+  }
+  if (isObj(root.tools) && root.tools.mode === 'hosted') {
+    ctx.out.push(
+      ctx.source.atKey(
+        ['approval'],
+        'approval needs tools.mode local: in hosted mode the model provider calls the tools itself, so no call can be held for a person',
+      ),
+    );
+  }
+  if (typeof note === 'string') {
+    checkTemplateAt(ctx.source, ctx.engine, ['approval', 'approvers_note'], note, { inputs, earlierSteps: [], allSteps: [], stepsAllowed: false }, ctx.out);
+  }
 }
 
 function unknownTool(ctx: Ctx, slug: string): string {

@@ -1,4 +1,5 @@
 /** The shapes of a workflow after loading. Only {@link loadWorkflow} produces a {@link Workflow}. */
+import type { ApprovalRule } from '../toolkit/access.ts';
 
 /** Declared input. */
 export interface InputSpec {
@@ -61,6 +62,15 @@ export interface ToolStep {
 /** A step of either kind. */
 export type Step = PromptStep | ToolStep;
 
+/** A workflow's `approval`, with its timeout parsed. */
+export interface ApprovalSpec {
+  requiredFor: ApprovalRule;
+  /** How long a call may wait for a decision, ms (default 24 h). */
+  timeoutMs: number;
+  /** Shown to the approver (a template). */
+  approversNote?: string;
+}
+
 /** Retry policy of a queued run. */
 export interface RetrySpec {
   attempts: number;
@@ -96,6 +106,8 @@ export interface Workflow {
   readonly tools: ToolsSpec;
   readonly limits: Limits;
   readonly retry: RetrySpec;
+  /** Calls held for a person's decision (absent: none). */
+  readonly approval?: ApprovalSpec;
   readonly steps: readonly Step[];
   /** The zone date filters and schedules use (schedule.timezone, else UTC). */
   readonly timezone: string;
@@ -103,5 +115,8 @@ export interface Workflow {
 
 /** Defaults applied when a workflow leaves a value out. */
 export const DEFAULT_LIMITS: Limits = { maxTurns: 20, timeoutMs: 10 * 60_000, maxToolCalls: 100 };
+/** How long a call waits for approval when `approval.timeout` is not given: a day. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 3600_000;
+
 /** One attempt, and 30 s exponential backoff when attempts are raised. */
 export const DEFAULT_RETRY: RetrySpec = { attempts: 1, backoff: { type: 'exponential', delayMs: 30_000 } };

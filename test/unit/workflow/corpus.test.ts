@@ -34,6 +34,13 @@ describe('valid workflows', () => {
 
   test('defaults and parsed values end up in the built workflow', async () => {
     const load = async (name: string) => (await loadWorkflowFile(`${DIR}/valid/${name}.yaml`, options)).workflow!;
+    const approval = await load('approval');
+    assert.deepEqual(approval.approval, {
+      requiredFor: ['CONFLUENCE_CREATE_BLOGPOST'],
+      timeoutMs: 8 * 3600_000,
+      approversNote: 'Check the post before it goes to {{ inputs.space }}.',
+    });
+    assert.equal((await load('single-prompt')).approval, undefined, 'no approval unless asked for');
     const retry = await load('retry-asserts');
     assert.deepEqual(retry.retry, { attempts: 4, backoff: { type: 'fixed', delayMs: 45_000 } });
     assert.deepEqual(
