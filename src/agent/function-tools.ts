@@ -33,6 +33,8 @@ export function gatewayTools(tools: readonly BackendTool[], options: GatewayTool
           type: 'object',
         } as never,
         strict: false,
+        // A call the workflow's approval rule holds is not executed: the SDK interrupts the run, which waits.
+        needsApproval: async (_context, input) => options.gateway.needsApproval(t.name, parseArgs(input)),
         execute: async (input: unknown, _context, details) => {
           const callId = details?.toolCall?.callId;
           const turn = (callId ? options.model.calls.get(callId)?.turn : undefined) ?? options.model.turns;

@@ -1,8 +1,8 @@
 import { RunnerError, UserError } from '../shared/errors.ts';
 import { err, paint, printable } from './output.ts';
 
-/** Exit codes: 0 ok, 1 a run failed (or an internal error), 2 bad input or usage. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes: 0 ok, 1 a run failed (or an internal error), 2 bad input or usage, 3 a run waits for approval. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
 
 /** A finished command that wants a specific exit code without printing anything more. */
 export class ExitCode extends Error {

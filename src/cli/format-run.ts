@@ -4,7 +4,7 @@
  * from outside (inputs, model text, tool results, the workflow file) and passes `printable` on its way to a line.
  */
 import { DateTime } from 'luxon';
-import type { RunFailure, RunRecord, RunStatus, StepRecord, TokenUsage, ToolCallRecord, ToolCallStatus } from '../runs/types.ts';
+import type { ApprovalWait, RunFailure, RunRecord, RunStatus, StepRecord, TokenUsage, ToolCallRecord, ToolCallStatus } from '../runs/types.ts';
 import { printable } from './output.ts';
 
 /** Styles the formatters use. */
@@ -88,7 +88,8 @@ function status(text: string, o: Resolved, width = 0): string {
 }
 
 function trigger(run: RunRecord, o: Resolved): string {
-  return run.trigger.type === 'schedule' ? `schedule ${time(run.trigger.slot, o)}` : 'manual';
+  if (run.trigger.type === 'schedule') return `schedule ${time(run.trigger.slot, o)}`;
+  return run.trigger.type === 'rerun' ? `rerun of ${printable(shortId(run.trigger.of))}` : 'manual';
 }
 
 function usage(u: TokenUsage | undefined): string {
@@ -140,6 +141,7 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
   const lines = [`${o.paint('bold', `run ${p(run.id)}`)}  ${status(run.status, o)}`];
   lines.push(field('workflow', `${p(run.workflow)}  ${o.paint('dim', `sha256 ${p(run.workflowHash.slice(0, 12))}`)}  ${p(run.workflowFile)}`));
   lines.push(field('trigger', trigger(run, o)));
+  if (run.reruns?.length) lines.push(field('re-runs', run.reruns.map((id) => printable(shortId(id))).join('  ')));
   const inputs = Object.entries(run.inputs).map(([k, v]) => `${p(k)}=${summarise(v, 60)}`);
   lines.push(field('inputs', inputs.length ? inputs.join('  ') : 'none'));
   lines.push(field('mode', p(`${run.mode} · backend ${run.backend} · model ${run.model}`)));
@@ -161,8 +163,29 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
     for (const step of attempt.steps) lines.push(...formatStep(step, o));
     if (attempt.error && !attempt.steps.some((s) => s.error)) lines.push(...failure(2, 'error', attempt.error, o, true));
   }
+  for (const [i, wait] of (run.approvals ?? []).entries())
+    lines.push('', ...formatWait(wait, i + 1, run.status === 'waiting' && i === run.approvals!.length - 1, o));
   if (run.error) lines.push('', ...failure(0, run.status === 'cancelled' ? 'cancelled' : 'failed', run.error, o, true));
   else if (run.status === 'failed') lines.push('', o.paint('red', 'failed (no reason recorded)'));
+  return lines;
+}
+
+/** One wait for approval: when, the note, each held call with its content and decision, and how to decide. */
+function formatWait(wait: ApprovalWait, n: number, current: boolean, o: Resolved): string[] {
+  const p = printable;
+  const state = current
+    ? o.paint('cyan', `waiting until ${time(wait.expiresAt, o, 'yyyy-LL-dd HH:mm')}`)
+    : `closed ${time(wait.closedAt ?? wait.since, o, 'yyyy-LL-dd HH:mm')}`;
+  const lines = [`${o.paint('bold', `approval ${n}`)}  ${state} · step ${p(wait.resume.step)}`];
+  if (wait.note) lines.push(`  ${p(wait.note)}`);
+  for (const call of wait.calls) {
+    lines.push(`  [${call.n}] ${p(call.tool)} ${o.paint('dim', `(${p(call.effect)})`)} ${summarise(call.args, 120)}`);
+    if (call.preview) lines.push(...block(call.preview, 6));
+    const d = call.decision;
+    lines.push(
+      `      ${d ? `${d.approved ? o.paint('green', 'approved') : o.paint('red', 'rejected')} by ${p(d.by)} ${time(d.at, o, 'yyyy-LL-dd HH:mm')}${d.reason ? `: ${p(d.reason)}` : ''}` : o.paint('yellow', 'undecided')}`,
+    );
+  }
   return lines;
 }
 

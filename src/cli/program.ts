@@ -14,6 +14,16 @@ const allowHost = {
 } as const;
 const db = { name: 'db', type: 'string', valueName: 'path', description: 'sandbox SQLite file (default RUNNER_SANDBOX_DB, else .runner/sandbox.db)' } as const;
 const json = { name: 'json', type: 'boolean', description: 'print machine-readable output' } as const;
+const preview = { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' } as const;
+const noPrompt = { name: 'no-prompt', type: 'boolean', description: 'never ask about held calls: save the run as waiting and exit 3' } as const;
+const runId = { name: 'id', required: true, description: 'run id, or a unique prefix of at least 6 characters' } as const;
+/** Options `approve` and `reject` share: which calls, who decides. */
+const decision = (verb: string) =>
+  [
+    { name: 'call', short: 'c', type: 'string', multiple: true, valueName: 'n', description: `the held call to ${verb} (see runner runs show); repeatable` },
+    { name: 'all', type: 'boolean', description: 'every call still undecided' },
+    { name: 'by', type: 'string', valueName: 'name', description: 'who decides, recorded (default: the OS user)' },
+  ] as const;
 
 /**
  * Every command and its flags. Actions import their modules lazily, so `runner validate`
@@ -60,11 +70,44 @@ export const PROGRAM: CommandSpec = {
         { name: 'input', short: 'i', type: 'string', multiple: true, valueName: 'name=value', description: 'set an input' },
         { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
         { name: 'plan', type: 'boolean', description: 'validate, render and print what would run; touch no model and no tool' },
-        { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' },
+        preview,
         { name: 'at', type: 'string', valueName: 'time', description: 'treat the run as scheduled at this ISO time (date filters)' },
+        noPrompt,
         json,
       ],
       action: async (a, f) => (await import('./commands/run.ts')).runCommand(a.file, f as never),
+    },
+    {
+      name: 'rerun',
+      description: 'run a recorded run again: the text it ran, its inputs (overridable) and its run.scheduled_at',
+      args: [runId],
+      options: [
+        { name: 'input', short: 'i', type: 'string', multiple: true, valueName: 'name=value', description: "override one of the original's inputs" },
+        preview,
+        { name: 'enqueue', type: 'boolean', description: 'queue the re-run for the workers (Redis at REDIS_URL) instead of running it here' },
+        noPrompt,
+        json,
+      ],
+      action: async (a, f) => (await import('./commands/rerun.ts')).rerunCommand(a.id, f as never),
+    },
+    {
+      name: 'approve',
+      description: 'approve held calls of a waiting run; once every call is decided the run goes on',
+      args: [runId],
+      options: [...decision('approve'), noPrompt, json],
+      action: async (a, f) => (await import('./commands/approve.ts')).decideCommand(a.id, true, f as never),
+    },
+    {
+      name: 'reject',
+      description: 'reject held calls of a waiting run: the model is told a person refused; once every call is decided the run goes on',
+      args: [runId],
+      options: [
+        ...decision('reject'),
+        { name: 'reason', short: 'r', type: 'string', valueName: 'text', description: 'why, recorded and told to the model' },
+        noPrompt,
+        json,
+      ],
+      action: async (a, f) => (await import('./commands/approve.ts')).decideCommand(a.id, false, f as never),
     },
     {
       name: 'runs',
@@ -92,7 +135,7 @@ export const PROGRAM: CommandSpec = {
         {
           name: 'show',
           description: 'one run in full: every attempt, step, prompt, tool call, output and error',
-          args: [{ name: 'id', required: true, description: 'run id, or a unique prefix of at least 6 characters' }],
+          args: [runId],
           options: [json],
           action: async (a, f) => (await import('./commands/runs.ts')).runsShowCommand(a.id, f),
         },
@@ -112,7 +155,7 @@ export const PROGRAM: CommandSpec = {
         { name: 'session', short: 's', type: 'string', valueName: 'name', description: "conversation to continue or start (default 'default')" },
         { name: 'reset', type: 'boolean', description: "forget the session's history first" },
         { name: 'list', type: 'boolean', description: 'list saved sessions and exit' },
-        { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' },
+        preview,
         { name: 'allow-destructive', type: 'boolean', description: 'let the agent delete content (refused by default)' },
       ],
       action: async (_a, f) => (await import('./commands/chat.ts')).chatCommand(f as never),

@@ -40,6 +40,8 @@ export interface Plan {
   instructions?: PlannedText;
   limits: Workflow['limits'];
   retry: Workflow['retry'];
+  /** Which calls wait for a person, and how long (absent: none do). */
+  approval?: Workflow['approval'];
   /** The next three fire times after `run.started_at`; `problem` says why there are none when they cannot be computed. */
   schedule?: { cron: string; timezone: string; next: string[]; problem?: string };
   steps: PlannedStep[];
@@ -82,6 +84,7 @@ export function planRun(workflow: Workflow, options: PlanOptions): Plan {
     instructions: workflow.agent.instructions ? render(workflow.agent.instructions) : undefined,
     limits: workflow.limits,
     retry: workflow.retry,
+    ...(workflow.approval ? { approval: workflow.approval } : {}),
     schedule: workflow.schedule && plannedSchedule(workflow.schedule, new Date(options.run.started_at)),
     steps,
   };

@@ -10,8 +10,8 @@ import { createBackendOpener } from '../backends/open.ts';
 import type { BackendOpener, ToolBackend } from '../backends/types.ts';
 import type { RunnerConfig } from '../config/config.ts';
 import { RunEvents, type RunEventListener } from '../runs/events.ts';
-import { type Attempt, RunLifecycle } from '../runs/lifecycle.ts';
-import type { JournalEntry, RunFailure, RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
+import { type Attempt, RunLifecycle, type WaitDraft } from '../runs/lifecycle.ts';
+import type { JournalEntry, RunFailure, RunRecord, RunStore, RunTrigger, StepRecord } from '../runs/types.ts';
 import { createSandboxLauncher } from '../sandbox/launcher.ts';
 import { formatDuration } from '../shared/duration.ts';
 import type { Redactor } from '../shared/redact.ts';
@@ -23,6 +23,7 @@ import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { createTemplateEngine } from '../workflow/templates.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { StepFailure, StopReason, classifyFailure } from './failure.ts';
+import { decisionFor, decisionsByCall, type Held, waitDraft } from './approval.ts';
 import { agentInstructions } from './instructions.ts';
 import { runPromptStep } from './prompt-step.ts';
 import { renderText } from './render.ts';
@@ -53,7 +54,7 @@ export interface RunDeps {
 export interface RunOptions {
   /** Input values as given (strings from flags are converted); defaults apply. */
   inputs?: Record<string, unknown>;
-  /** Manual (default) or a schedule slot. */
+  /** Manual (default), a schedule slot or a re-run. */
   trigger?: RunTrigger;
   /** Run id; an existing run with this id gets another attempt (default: a new UUID). */
   runId?: string;
@@ -63,8 +64,10 @@ export interface RunOptions {
   backend?: RunnerConfig['backend'];
   /** Cancels the run; it is recorded as cancelled. */
   signal?: AbortSignal;
-  /** What templates see as run.scheduled_at (default: the schedule slot, else the start time). */
+  /** What templates see as run.scheduled_at, recorded when given (default: the schedule slot, else the start time). */
   scheduledAt?: Date;
+  /** Continue the waiting run `runId` once its held calls are decided (default false: a waiting run is not touched). */
+  resume?: boolean;
 }
 
 const HOSTED_NOTE =
@@ -78,7 +81,9 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   const { config } = deps;
   const now = deps.now ?? (() => new Date());
   const catalogue = deps.catalogue ?? confluenceCatalogue();
-  const inputs = resolveInputs(workflow, options.inputs ?? {});
+  // A resumed run goes on with the inputs it started with (resolved and recorded then).
+  const resumed = options.resume && options.runId ? await deps.store.get(options.runId) : undefined;
+  const inputs = resumed ? (resumed.inputs as InputValues) : resolveInputs(workflow, options.inputs ?? {});
   const preview = options.preview === true || workflow.mode === 'preview';
   const hostedMode = workflow.tools.mode === 'hosted';
   if (preview && hostedMode)
@@ -96,12 +101,13 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
     {
       id: options.runId ?? randomUUID(),
       trigger: options.trigger ?? { type: 'manual' },
+      ...(options.scheduledAt && { scheduledAt: options.scheduledAt.toISOString() }),
       inputs,
       mode: preview ? 'preview' : 'live',
       backend: backendName,
       model: hasPrompt ? modelName : '(none: tool steps only)',
     },
-    { worker: deps.worker, events, fresh: options.runId === undefined },
+    { worker: deps.worker, events, fresh: options.runId === undefined, resume: options.resume },
   );
   if (hostedMode) run.note(HOSTED_NOTE);
 
@@ -119,9 +125,14 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   const overCallLimit = watchCallLimit(events, workflow.limits.maxToolCalls);
 
   let backend: ToolBackend | undefined;
-  let failure: RunFailure | undefined;
+  let outcome: StepsOutcome;
   try {
-    const access = createToolAccess({ allow: workflow.tools.allow, allowDestructive: workflow.tools.allow_destructive, catalogue });
+    const access = createToolAccess({
+      allow: workflow.tools.allow,
+      allowDestructive: workflow.tools.allow_destructive,
+      catalogue,
+      approval: workflow.approval?.requiredFor,
+    });
     const open = deps.openBackend ?? createBackendOpener({ sandbox: createSandboxLauncher() });
     backend = await open(config, { name: backendName, allowed: access.allowedTools().map((t) => t.slug), mcp: workflow.tools.mcp });
     const journal = await openJournal(lifecycle.store, run.run.id, run.attempt.number === 1);
@@ -142,7 +153,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
     });
     // Writes an earlier attempt left uncertain are settled before anything runs, so nothing is repeated blindly.
     for (const note of await gateway.settlePending(journal.entries(), stop.signal)) run.note(note);
-    failure = await runSteps(workflow, run, {
+    outcome = await runSteps(workflow, run, {
       inputs,
       options,
       gateway,
@@ -158,13 +169,15 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       halt,
     });
   } catch (error) {
-    failure = classifyFailure(error, undefined, stop.signal);
+    outcome = { failure: classifyFailure(error, undefined, stop.signal) };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCancel);
     await backend?.close();
   }
-  return run.finish(failure);
+  // A run that waits for a person holds nothing: the backend is closed above, the record says where to go on.
+  if ('wait' in outcome) return run.wait(outcome.wait.step, outcome.wait.draft);
+  return run.finish(outcome.failure);
 }
 
 /** What running the steps needs. */
@@ -188,28 +201,41 @@ interface StepsContext {
   halt: (failure: RunFailure) => void;
 }
 
-/** Runs the steps in order until one fails; returns that failure, or undefined when all succeeded. */
-async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext): Promise<RunFailure | undefined> {
+/** How the steps ended: all done, one failed, or one waits for a person. */
+type StepsOutcome = { failure?: RunFailure } | { wait: { step: StepRecord; draft: WaitDraft } };
+
+/**
+ * Runs the steps in order until one fails or waits for a person. A resumed attempt starts at the step that waited
+ * (earlier steps' outputs are in the record), with the decisions made meanwhile.
+ */
+async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext): Promise<StepsOutcome> {
   const { gateway, deps, stop } = context;
   const { config } = deps;
   // Rendering is bounded by the run's time too: a runaway template fails the run instead of blocking the process.
   const templates = createTemplateEngine(workflow.timezone, { deadline: context.deadline });
   const facts: RunFacts = {
     id: run.run.id,
-    scheduled_at: context.options.scheduledAt?.toISOString() ?? (run.run.trigger.type === 'schedule' ? run.run.trigger.slot : run.run.startedAt!),
+    // Given, else recorded (a retried or resumed attempt keeps the first one's), else the slot, else the start.
+    scheduled_at:
+      context.options.scheduledAt?.toISOString() ?? run.run.scheduledAt ?? (run.run.trigger.type === 'schedule' ? run.run.trigger.slot : run.run.startedAt!),
     started_at: run.attempt.startedAt,
     trigger: run.run.trigger.type,
     attempt: run.attempt.number,
   };
+  const from = run.resumeFrom;
   let model: ModelChoice | undefined;
   for (const [index, step] of workflow.steps.entries()) {
+    if (from && index < from.resume.index) continue;
+    const resuming = from !== undefined && index === from.resume.index;
     const scope = templateScope(workflow, context.inputs, facts, run.run.outputs);
     const title = step.title ? renderText(templates, step.title, scope, `${step.id}.title`) : undefined;
-    const record = run.startStep({ id: step.id, kind: step.kind, title }, index, workflow.steps.length);
+    const head = { id: step.id, kind: step.kind, title };
+    const record = resuming ? run.resumeStep(head, index, workflow.steps.length) : run.startStep(head, index, workflow.steps.length);
     try {
-      let output: unknown;
+      let outcome: { output: unknown } | { paused: { state?: string; calls: Held[] } };
       if (step.kind === 'tool') {
-        output = await runToolStep({ step, gateway, templates, scope, signal: stop });
+        const result = await runToolStep({ step, gateway, templates, scope, signal: stop, ...(resuming ? { decision: decisionFor(from, step.id) } : {}) });
+        outcome = 'paused' in result ? { paused: { calls: [result.paused] } } : result;
       } else {
         model ??= (deps.createModel ?? createModel)(config, context.modelName, { signal: stop, deadline: context.deadline });
         const own = workflow.agent.instructions ? renderText(templates, workflow.agent.instructions, scope, 'agent.instructions') : undefined;
@@ -217,7 +243,9 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
         const instructions = context.redact(agentInstructions(workflow, own, context.journal.entries(), run.attempt.number));
         const prompt = context.redact(renderText(templates, step.prompt, scope, `${step.id}.prompt`));
         run.describeStep(record, { prompt, instructions, model: context.modelName });
-        output = await runPromptStep({
+        if (resuming && !from.resume.state)
+          throw new StepFailure({ kind: 'internal', message: 'the saved state of the waiting step is missing', retryable: false });
+        outcome = await runPromptStep({
           step,
           prompt,
           instructions,
@@ -239,18 +267,30 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
           },
           events: run.events,
           maxOutputChars: config.openai.maxOutputChars,
+          ...(resuming ? { resume: { state: from.resume.state!, decisions: decisionsByCall(from, step.id) } } : {}),
         });
       }
       const over = context.overCallLimit();
       if (over) throw new StepFailure(over);
-      await run.endStep(record, { output });
+      if ('paused' in outcome) {
+        const recordChars = config.tools.recordResultChars;
+        const draft = waitDraft(workflow, { id: step.id, index, state: outcome.paused.state }, outcome.paused.calls, {
+          gateway,
+          recordChars,
+          redact: context.redact,
+          templates,
+          scope,
+        });
+        return { wait: { step: record, draft } };
+      }
+      await run.endStep(record, { output: outcome.output });
     } catch (error) {
       const failure = classifyFailure(error, step.id, stop);
       await run.endStep(record, { error: failure });
-      return failure;
+      return { failure };
     }
   }
-  return undefined;
+  return {};
 }
 
 /**

@@ -16,12 +16,18 @@ export interface RunJobData {
   source: string;
   /** Input values as given (manual runs); schedules use defaults. */
   inputs?: Record<string, unknown>;
-  /** Run id of a manual run (schedule runs derive theirs from the slot). */
+  /** Run id of a manual run or a re-run (schedule runs derive theirs from the slot). */
   runId?: string;
+  /** The run this one re-runs (`runner rerun --enqueue`); absent for manual and schedule runs. */
+  rerunOf?: string;
+  /** ISO time templates see as `run.scheduled_at` (a re-run keeps its original's); absent: the slot, else the start. */
+  scheduledAt?: string;
+  /** Continue the waiting run `runId` now that its held calls are decided (`runner approve`/`reject` in queue mode). */
+  resume?: boolean;
 }
 
 /** The job data for a workflow. */
-export function jobData(workflow: Workflow, extra: Pick<RunJobData, 'inputs' | 'runId'> = {}): RunJobData {
+export function jobData(workflow: Workflow, extra: Pick<RunJobData, 'inputs' | 'runId' | 'rerunOf' | 'scheduledAt' | 'resume'> = {}): RunJobData {
   return { workflow: workflow.name, file: workflow.file, hash: workflow.hash, source: workflow.source, ...extra };
 }
 

@@ -60,14 +60,19 @@ export interface ProcessorOptions {
   now?: () => Date;
 }
 
-/** The run a job is: its trigger (a schedule slot, or manual) and its run id (the slot's, or the one enqueued). */
-export function runOfJob(job: Pick<Job<RunJobData>, 'data' | 'id' | 'repeatJobKey' | 'opts'>): { trigger: RunTrigger; runId: string } {
+/**
+ * The run a job is: its trigger (a schedule slot, a re-run, or manual), its run id (the slot's, or the one enqueued)
+ * and the `run.scheduled_at` it was given (re-runs keep their original's).
+ */
+export function runOfJob(job: Pick<Job<RunJobData>, 'data' | 'id' | 'repeatJobKey' | 'opts'>): { trigger: RunTrigger; runId: string; scheduledAt?: Date } {
   const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
   if (slotMs !== undefined) {
     const slot = new Date(slotMs).toISOString();
     return { trigger: { type: 'schedule', slot }, runId: slotRunId(job.data.workflow, slot) };
   }
-  return { trigger: { type: 'manual' }, runId: job.data.runId ?? String(job.id) };
+  const runId = job.data.runId ?? String(job.id);
+  const scheduledAt = job.data.scheduledAt ? new Date(job.data.scheduledAt) : undefined;
+  return { trigger: job.data.rerunOf ? { type: 'rerun', of: job.data.rerunOf } : { type: 'manual' }, runId, ...(scheduledAt && { scheduledAt }) };
 }
 
 /** Builds the processor function. */
@@ -79,12 +84,14 @@ export function createRunProcessor(options: ProcessorOptions) {
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const data = job.data;
     const workflow = workflows.load(data);
-    const { trigger, runId } = runOfJob(job);
+    const { trigger, runId, scheduledAt } = runOfJob(job);
 
     const store = guardStore(options.store, options.config.secrets);
     const lifecycle = new RunLifecycle(store, { now });
     const existing = await store.get(runId);
     if (existing?.status === 'succeeded') return { runId, status: 'succeeded', duplicate: true };
+    // A waiting run goes on only through a resume job, once a person decided; any other delivery leaves it be.
+    if (existing?.status === 'waiting' && !data.resume) return { runId, status: 'waiting', duplicate: true };
     if (trigger.type === 'schedule' && !existing) {
       const at = now();
       // BullMQ scheduled the next slot's job when it handed this one out (processedOn): slots up to then have none.
@@ -106,7 +113,7 @@ export function createRunProcessor(options: ProcessorOptions) {
     try {
       record = await run(
         workflow,
-        { runId, trigger, inputs: data.inputs, signal: controller.signal },
+        { runId, trigger, inputs: data.inputs, signal: controller.signal, scheduledAt, resume: data.resume },
         {
           config: options.config,
           store,
@@ -134,7 +141,7 @@ export function createRunProcessor(options: ProcessorOptions) {
       signal?.removeEventListener('abort', onJobAbort);
     }
     if (store.fenced) throw new Error(`lost the job's lock mid-run; another worker owns run ${runId} now and this worker stopped writing its record`);
-    if (record.status === 'succeeded') return { runId, status: 'succeeded' };
+    if (record.status === 'succeeded' || record.status === 'waiting') return { runId, status: record.status };
     if (record.status === 'cancelled' && options.shuttingDown?.()) {
       // Not the run's fault: put the job back for another worker, without spending one of its attempts.
       await job.moveToWait(token);

@@ -2,9 +2,10 @@
  * The queue's reaper: no run is left `running` (or `queued`) once its job is gone. A job BullMQ gave up on (it
  * stalled more often than allowed, so no processor ever ends its run), a job removed by hand, or a worker killed
  * in a way nothing noticed: the record is closed as failed, kind `infrastructure`, with the reason. Workers run it
- * now and then; `runner runs --repair` runs it once.
+ * now and then (and expire waiting runs nobody decided on in time); `runner runs --repair` runs it once.
  */
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunRecord } from '../runs/types.ts';
 import { jobIdOf } from './names.ts';
@@ -44,4 +45,14 @@ export async function reapOrphans(queue: Queue<RunJobData>, lifecycle: RunLifecy
     }
   }
   return closed;
+}
+
+/**
+ * Ends the waiting runs whose approval wait expired, exactly once however many workers notice: each claims the run
+ * in Redis first (a key that outlives any worker's reaper pass) and only the claimer expires it.
+ */
+export async function expireWaiting(redis: Redis, prefix: string, lifecycle: RunLifecycle): Promise<RunRecord[]> {
+  return lifecycle.expireDue({
+    claim: async (runId) => (await redis.set(`${prefix}:expiry-claim:${runId}`, '1', 'PX', 24 * 3600_000, 'NX')) === 'OK',
+  });
 }

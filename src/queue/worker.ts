@@ -15,7 +15,7 @@ import { createSandboxLauncher } from '../sandbox/launcher.ts';
 import { QUEUE_NAME } from './names.ts';
 import { SCHEDULE_SETTINGS } from './repeat-strategy.ts';
 import { createRunProcessor, type ProcessorOptions, type RunJobResult, runOfJob, type TrackedRun } from './processor.ts';
-import { reapOrphans } from './reaper.ts';
+import { expireWaiting, reapOrphans } from './reaper.ts';
 import type { RunJobData } from './payload.ts';
 
 /** Options of {@link startRunWorker}. */
@@ -41,6 +41,8 @@ export interface RunWorkerOptions {
    * no reaping; the caller owns it).
    */
   queue?: Queue<RunJobData>;
+  /** A non-blocking connection for the reaper's claims (expiring waiting runs exactly once); required with `queue`. */
+  redis?: Redis;
   /** How often the reaper looks, ms (default: ten job locks, at least a minute). */
   reapEveryMs?: number;
 }
@@ -107,7 +109,9 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     }
   });
 
-  const reaping = options.queue ? startReaping(options.queue, lifecycle, options.reapEveryMs ?? Math.max(60_000, config.queue.lockMs * 10), log) : undefined;
+  const reaping = options.queue
+    ? startReaping(options.queue, options.redis, config.queue.prefix, lifecycle, options.reapEveryMs ?? Math.max(60_000, config.queue.lockMs * 10), log)
+    : undefined;
 
   let stopped: Promise<void> | undefined;
   return {
@@ -153,11 +157,19 @@ async function closeGivenUp(job: Job<RunJobData>, error: Error, lifecycle: RunLi
 }
 
 /** Runs the reaper at start and every `everyMs`; never lets a reaper failure reach the worker. */
-function startReaping(queue: Queue<RunJobData>, lifecycle: RunLifecycle, everyMs: number, log: (line: string) => void): { stop(): void } {
+function startReaping(
+  queue: Queue<RunJobData>,
+  redis: Redis | undefined,
+  prefix: string,
+  lifecycle: RunLifecycle,
+  everyMs: number,
+  log: (line: string) => void,
+): { stop(): void } {
   const reap = () =>
-    reapOrphans(queue, lifecycle).then(
-      (closed) => {
+    Promise.all([reapOrphans(queue, lifecycle), redis ? expireWaiting(redis, prefix, lifecycle) : []]).then(
+      ([closed, expired]) => {
         for (const run of closed) log(`closed run ${run.id} (${run.workflow}): ${run.error?.message}`);
+        for (const run of expired) log(`expired run ${run.id} (${run.workflow}): ${run.error?.message}`);
       },
       (error: unknown) => log(`reaper: ${(error as Error).message}`),
     );

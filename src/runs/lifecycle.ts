@@ -14,7 +14,19 @@ import { hostname } from 'node:os';
 import type { Workflow } from '../workflow/types.ts';
 import { RunEvents } from './events.ts';
 import { type GuardedStore, guardStore, isGuarded } from './guarded-store.ts';
-import type { AttemptRecord, RunFailure, RunRecord, RunStatus, RunStore, StepRecord, TokenUsage } from './types.ts';
+import { UserError } from '../shared/errors.ts';
+import type {
+  ApprovalDecision,
+  ApprovalWait,
+  AttemptRecord,
+  PendingApproval,
+  RunFailure,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  StepRecord,
+  TokenUsage,
+} from './types.ts';
 import type { SecretRegistry } from '../shared/secrets.ts';
 
 /** Reads' tool calls are saved to the record at most this often, ms (writes at once). */
@@ -46,7 +58,7 @@ export class TransitionError extends Error {
 }
 
 /** What differs between new runs. */
-export type NewRunFields = Pick<RunRecord, 'id' | 'trigger' | 'inputs' | 'mode' | 'backend' | 'model'> & Partial<Pick<RunRecord, 'notes'>>;
+export type NewRunFields = Pick<RunRecord, 'id' | 'trigger' | 'inputs' | 'mode' | 'backend' | 'model'> & Partial<Pick<RunRecord, 'notes' | 'scheduledAt'>>;
 
 /** Options of {@link RunLifecycle}. */
 export interface LifecycleOptions {
@@ -59,6 +71,18 @@ export interface LifecycleOptions {
 /** Who runs an attempt, recorded on it: `host:pid`. */
 export function workerIdentity(): string {
   return `${hostname()}:${process.pid}`;
+}
+
+/** Who rejected a held call nobody decided on in time. */
+export const EXPIRED_BY = '(expired)';
+
+/** What a step that waits for a person leaves for the lifecycle to record. */
+export interface WaitDraft {
+  calls: Array<Omit<PendingApproval, 'n'>>;
+  resume: ApprovalWait['resume'];
+  note?: string;
+  /** How long the calls may wait, ms (approval.timeout). */
+  timeoutMs: number;
 }
 
 /** Runs as the lifecycle sees them: created, started, ended and closed only here. */
@@ -91,13 +115,22 @@ export class RunLifecycle {
    * Starts an attempt: of a new run, or another attempt of the run with `fields.id`. Attempts the record still shows
    * running belong to a worker that is gone (the job is ours now), so they are closed first.
    */
-  async begin(workflow: Workflow, fields: NewRunFields, options: { worker?: string; events?: RunEvents; fresh?: boolean } = {}): Promise<Attempt> {
+  async begin(
+    workflow: Workflow,
+    fields: NewRunFields,
+    options: { worker?: string; events?: RunEvents; fresh?: boolean; resume?: boolean } = {},
+  ): Promise<Attempt> {
     const events = options.events ?? new RunEvents({ redact: this.store.redact });
     const at = this.#iso();
     // A fresh id (a new UUID) cannot have a record yet: no read.
     const existing = options.fresh ? undefined : await this.store.get(fields.id);
     // A new run is created queued and moves to running at once, through the same transition as a queued job.
     const run = existing && existing.id === fields.id ? existing : newRun(workflow, fields, 'queued', at);
+    if (run.status === 'waiting') {
+      // Only a resume continues a waiting run (after its decisions); a duplicate delivery must not.
+      if (!options.resume) throw new TransitionError(run, 'running');
+      return this.#resume(run, events, options.worker ?? workerIdentity());
+    }
     if (run.status === 'running') {
       closeRunningAttempts(run, abandonedFailure(run), at);
       move(run, 'failed');
@@ -168,6 +201,113 @@ export class RunLifecycle {
     return closed;
   }
 
+  /**
+   * Lists `rerunId` among the re-runs of the run `originalId` (once; the original's status is untouched). Returns
+   * false when there is no such run.
+   */
+  async noteRerun(originalId: string, rerunId: string): Promise<boolean> {
+    const run = await this.store.get(originalId);
+    if (!run || run.id !== originalId) return false;
+    if (run.reruns?.includes(rerunId)) return true;
+    run.reruns = [...(run.reruns ?? []), rerunId];
+    await this.store.save(run);
+    return true;
+  }
+
+  /**
+   * Records a person's decision on held calls of a waiting run: `pick` names calls by number, or `all` the undecided
+   * ones. Returns the stored record and how many calls still wait. A wait past its expiry takes no decisions.
+   */
+  async decide(runId: string, pick: 'all' | readonly number[], decision: Omit<ApprovalDecision, 'at'>): Promise<{ run: RunRecord; undecided: number }> {
+    const run = await this.store.get(runId);
+    if (!run) throw new UserError(`no run with id '${runId}'; \`runner runs --status waiting\` lists the runs that wait`);
+    const wait = run.approvals?.at(-1);
+    if (run.status !== 'waiting' || !wait) throw new UserError(`run ${run.id} is not waiting for approval (it is ${run.status})`);
+    if (this.#now().getTime() >= Date.parse(wait.expiresAt))
+      throw new UserError(`the calls of run ${run.id} waited past ${wait.expiresAt} (approval.timeout); they are rejected`);
+    const open = wait.calls.filter((c) => !c.decision);
+    const chosen =
+      pick === 'all'
+        ? open
+        : pick.map((n) => {
+            const call = wait.calls.find((c) => c.n === n);
+            if (!call) throw new UserError(`run ${run.id} has no held call ${n}; its calls are 1 to ${wait.calls.length}`);
+            if (call.decision)
+              throw new UserError(`call ${n} of run ${run.id} was already ${call.decision.approved ? 'approved' : 'rejected'} by ${call.decision.by}`);
+            return call;
+          });
+    const at = this.#iso();
+    for (const call of chosen) call.decision = { ...decision, at };
+    await this.store.save(run);
+    return { run: this.store.redact(run), undecided: wait.calls.filter((c) => !c.decision).length };
+  }
+
+  /**
+   * Ends a waiting run whose wait expired: its undecided calls are rejected (by {@link EXPIRED_BY}) and it fails
+   * with kind `approval`. Returns the stored record, or undefined when the run is not waiting or not yet due.
+   */
+  async expire(runId: string): Promise<RunRecord | undefined> {
+    const run = await this.store.get(runId);
+    const wait = run?.approvals?.at(-1);
+    if (run?.status !== 'waiting' || !wait || this.#now().getTime() < Date.parse(wait.expiresAt)) return undefined;
+    const at = this.#iso();
+    const undecided = wait.calls.filter((c) => !c.decision);
+    for (const call of undecided) call.decision = { approved: false, by: EXPIRED_BY, at, reason: 'not decided within approval.timeout' };
+    wait.closedAt = at;
+    delete wait.resume.state;
+    const failure: RunFailure = {
+      kind: 'approval',
+      message: `nobody decided on ${undecided.length} held call(s) before ${wait.expiresAt} (approval.timeout); they were rejected`,
+      step: wait.resume.step,
+      retryable: false,
+    };
+    const attempt = run.attempts.at(-1);
+    if (attempt?.status === 'waiting') {
+      for (const step of attempt.steps) if (step.status === 'waiting') Object.assign(step, { status: 'failed', endedAt: at, error: failure });
+      Object.assign(attempt, { status: 'failed', endedAt: at, error: failure });
+    }
+    move(run, 'failed');
+    run.error = failure;
+    run.endedAt = at;
+    await this.store.save(run);
+    return this.store.redact(run);
+  }
+
+  /** Expires every waiting run that is due (`serve` and workers call it now and then); returns the runs it ended. */
+  async expireDue(options: { limit?: number; claim?: (runId: string) => Promise<boolean> } = {}): Promise<RunRecord[]> {
+    const ended: RunRecord[] = [];
+    const now = this.#now().getTime();
+    for (const run of await this.store.list({ status: 'waiting', limit: options.limit ?? 500 })) {
+      const wait = run.approvals?.at(-1);
+      if (!wait || now < Date.parse(wait.expiresAt)) continue;
+      // Several processes may notice the same expiry: the claim lets exactly one of them end the run.
+      if (options.claim && !(await options.claim(run.id))) continue;
+      const done = await this.expire(run.id);
+      if (done) ended.push(done);
+    }
+    return ended;
+  }
+
+  /** Reopens a waiting run's last attempt once every held call is decided; the attempt knows where to go on. */
+  async #resume(run: RunRecord, events: RunEvents, worker: string): Promise<Attempt> {
+    const wait = run.approvals?.at(-1);
+    if (!wait || wait.calls.some((c) => !c.decision)) throw new UserError(`run ${run.id} still waits for decisions on some of its held calls`);
+    const attempt = run.attempts.at(-1)!;
+    const from = structuredClone(wait);
+    wait.closedAt = this.#iso();
+    wait.resumedBy = worker;
+    // The saved state has done its work; it is the record's largest part.
+    delete wait.resume.state;
+    move(run, 'running');
+    attempt.status = 'running';
+    delete run.error;
+    delete run.endedAt;
+    const handle = new Attempt(run, attempt, this.store, this.#now, events, from);
+    await handle.save();
+    events.emit('run_start', { run, attempt: attempt.number });
+    return handle;
+  }
+
   /** Ends an open run from outside its attempt: running attempts closed, status moved, failure kept, saved. */
   async #end(run: RunRecord, failure: RunFailure, to: 'failed' | 'cancelled'): Promise<RunRecord> {
     const at = this.#iso();
@@ -189,6 +329,8 @@ export class Attempt {
   readonly run: RunRecord;
   readonly attempt: AttemptRecord;
   readonly events: RunEvents;
+  /** Set when this attempt resumes after a wait: where it stopped and what was decided. */
+  readonly resumeFrom?: ApprovalWait;
   readonly #store: GuardedStore;
   readonly #now: () => Date;
   readonly #unsubscribe: Array<() => void>;
@@ -197,10 +339,11 @@ export class Attempt {
   #soon: NodeJS.Timeout | undefined;
   #lastSave = 0;
 
-  constructor(run: RunRecord, attempt: AttemptRecord, store: GuardedStore, now: () => Date, events: RunEvents) {
+  constructor(run: RunRecord, attempt: AttemptRecord, store: GuardedStore, now: () => Date, events: RunEvents, resumeFrom?: ApprovalWait) {
     this.run = run;
     this.attempt = attempt;
     this.events = events;
+    if (resumeFrom) this.resumeFrom = resumeFrom;
     this.#store = store;
     this.#now = now;
     this.#unsubscribe = [
@@ -291,6 +434,39 @@ export class Attempt {
     await this.save();
   }
 
+  /** Reopens the step this attempt waited in (it resumes), or opens it anew when the record lacks it. */
+  resumeStep(step: Pick<StepRecord, 'id' | 'kind' | 'title'>, index: number, total: number): StepRecord {
+    const record = this.attempt.steps.findLast((s) => s.id === step.id && s.status === 'waiting');
+    if (!record) return this.startStep(step, index, total);
+    record.status = 'running';
+    this.events.emit('step_start', { step: record, index, total });
+    return record;
+  }
+
+  /**
+   * Pauses the attempt and the run for a person: the step waits, the run becomes `waiting` with the held calls and
+   * where to go on. Nothing is left running (no slot, no session, no lock). Returns the stored record.
+   */
+  async wait(step: StepRecord, draft: WaitDraft): Promise<RunRecord> {
+    const at = this.#now();
+    move(this.run, 'waiting');
+    step.status = 'waiting';
+    this.attempt.status = 'waiting';
+    const wait: ApprovalWait = {
+      since: at.toISOString(),
+      expiresAt: new Date(at.getTime() + draft.timeoutMs).toISOString(),
+      ...(draft.note ? { note: draft.note } : {}),
+      calls: draft.calls.map((call, i) => ({ ...call, n: i + 1 })),
+      resume: draft.resume,
+    };
+    this.run.approvals = [...(this.run.approvals ?? []), wait];
+    for (const stop of this.#unsubscribe) stop();
+    await this.save();
+    const stored = this.#store.redact(this.run);
+    this.events.emit('run_end', { run: stored });
+    return stored;
+  }
+
   /** Ends the attempt and the run: succeeded without a failure, else failed or cancelled. Returns the stored record. */
   async finish(failure?: RunFailure): Promise<RunRecord> {
     const at = this.#now().toISOString();
@@ -334,6 +510,7 @@ function newRun(workflow: Workflow, fields: NewRunFields, status: RunStatus, cre
     workflow: workflow.name,
     workflowHash: workflow.hash,
     workflowFile: workflow.file,
+    workflowSource: workflow.source,
     notes: [],
     ...fields,
     status,

@@ -30,7 +30,10 @@ export interface RunFailure {
 }
 
 /** How a run was started. */
-export type RunTrigger = { type: 'manual' } | { type: 'schedule' /** ISO time of the schedule slot. */; slot: string };
+export type RunTrigger =
+  | { type: 'manual' }
+  | { type: 'schedule' /** ISO time of the schedule slot. */; slot: string }
+  | { type: 'rerun' /** The run it re-runs. */; of: string };
 
 /** Token usage, summed over model requests. */
 export interface TokenUsage {
@@ -83,7 +86,7 @@ export interface StepRecord {
   id: string;
   kind: 'prompt' | 'tool';
   title?: string;
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
   /** Rendered prompt (prompt steps). */
   prompt?: string;
   /** Rendered instructions sent with the prompt (prompt steps). */
@@ -106,7 +109,7 @@ export interface StepRecord {
 export interface AttemptRecord {
   /** 1-based. */
   number: number;
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
   /** Which machine/process ran it (hostname:pid), for queue mode. */
   worker?: string;
   startedAt: string;
@@ -123,7 +126,16 @@ export interface RunRecord {
   /** sha256 of the workflow file the run used. */
   workflowHash: string;
   workflowFile: string;
+  /** The workflow text the run ran (what a resumed or re-run run runs again, whatever the file says now). */
+  workflowSource?: string;
   trigger: RunTrigger;
+  /**
+   * What templates saw as `run.scheduled_at` when the run was given one (`runner run --at`, a re-run: its
+   * original's); absent: the schedule slot, else the start time.
+   */
+  scheduledAt?: string;
+  /** The runs that re-ran this one, oldest first (`runner rerun`; written only by the lifecycle's `noteRerun`). */
+  reruns?: string[];
   inputs: Record<string, unknown>;
   status: RunStatus;
   mode: 'live' | 'preview';
@@ -143,6 +155,52 @@ export interface RunRecord {
   endedAt?: string;
   /** Why the run failed or was cancelled. */
   error?: RunFailure;
+  /** Each time the run waited for a person: the calls held, their decisions, where it continues. The last is current while `waiting`. */
+  approvals?: ApprovalWait[];
+}
+
+/** A person's decision on a held call. */
+export interface ApprovalDecision {
+  approved: boolean;
+  /** Who decided (`--by`, default the OS user; `(expired)` when nobody did in time). */
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+/** A tool call held for a person's decision. */
+export interface PendingApproval {
+  /** 1-based within its wait: `runner approve <run> --call N`. */
+  n: number;
+  tool: string;
+  effect: KnownEffect;
+  /** Arguments, redacted, cut like a record's. */
+  args: unknown;
+  /** The page or blog post body the call would write, as readable text. */
+  preview?: string;
+  step: string;
+  /** The model's call id (prompt steps): matches the call when the run resumes. */
+  callId?: string;
+  decision?: ApprovalDecision;
+}
+
+/** One wait of a run for a person. */
+export interface ApprovalWait {
+  since: string;
+  /** When undecided calls are rejected and the run fails with kind `approval`. */
+  expiresAt: string;
+  /** The workflow's approvers_note, rendered. */
+  note?: string;
+  calls: PendingApproval[];
+  /**
+   * Where the run continues: the step (id and index) and, for a prompt step, the Agents SDK's serialized run state
+   * (dropped once the run resumed).
+   */
+  resume: { step: string; index: number; state?: string };
+  /** When the run resumed, or ended without resuming (expired). */
+  closedAt?: string;
+  /** Who continued the run (`host:pid`): any worker may, not only the one that paused it. */
+  resumedBy?: string;
 }
 
 /** A write of this run: its intent, then its outcome; kept so a retried attempt neither repeats it nor forgets it. */

@@ -17,12 +17,23 @@
  * - `assertion`: a tool step's assertion did not hold
  * - `cancelled`: someone or something stopped the run
  * - `infrastructure`: what runs the runner (Redis, a worker that died, the job queue)
+ * - `approval`: a person rejected a held call, or nobody decided in time
  * - `internal`: a bug in the runner
  */
-export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'infrastructure' | 'internal';
+export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'infrastructure' | 'approval' | 'internal';
 
 /** Every failure kind, for checks and tests. */
-export const FAILURE_KINDS: readonly FailureKind[] = ['validation', 'model', 'tool', 'limit', 'assertion', 'cancelled', 'infrastructure', 'internal'];
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  'validation',
+  'model',
+  'tool',
+  'limit',
+  'assertion',
+  'cancelled',
+  'infrastructure',
+  'approval',
+  'internal',
+];
 
 /** Base of every error the project raises on purpose. */
 export class RunnerError extends Error {

@@ -4,10 +4,10 @@ import type { Workflow } from './types.ts';
 /** Facts about one run that templates can read as `run.*`. */
 export interface RunFacts {
   id: string;
-  /** ISO timestamp of the schedule slot, or of the start for manual runs. */
+  /** ISO timestamp of the schedule slot, or of the start for manual runs (`--at` and re-runs set it). */
   scheduled_at: string;
   started_at: string;
-  /** `manual` or `schedule`. */
+  /** `manual`, `schedule` or `rerun`. */
   trigger: string;
   attempt: number;
 }

@@ -101,6 +101,15 @@ export class ToolGateway {
     return envelope;
   }
 
+  /**
+   * Whether a call must wait for a person: its tool (or, for a multi-execute, any inner call's tool) falls under
+   * the workflow's approval rule and the call would be admitted (a refused call is refused, not held).
+   */
+  needsApproval(tool: string, args: Record<string, unknown>): boolean {
+    const names = tool === MULTI_EXECUTE && this.access.backend.router ? innerSlugs(args) : [tool];
+    return this.access.needsApproval(names) && names.every((name) => this.access.decide(name).allowed);
+  }
+
   /** Refuses (and records) a call of a tool the model was never offered; returns the refusal it sees. */
   refuseUnavailable(tool: string, args: Record<string, unknown>, context: CallContext): ToolEnvelope {
     const call = { tool, args, context, started: this.#state.now() };
@@ -130,4 +139,10 @@ export class ToolGateway {
     const call = { tool: hosted.name, args: (hosted.args ?? {}) as Record<string, unknown>, context: { step, turn: hosted.turn }, started: this.#state.now() };
     record(this.#state, call, { effect: this.access.effectOf(hosted.name), status: 'hosted', result: hosted.output, error: hosted.error });
   }
+}
+
+/** The tool slugs of a multi-execute call's inner calls. */
+export function innerSlugs(args: Record<string, unknown>): string[] {
+  const calls = Array.isArray(args.tools) ? (args.tools as Array<{ tool_slug?: unknown }>) : [];
+  return calls.map((c) => String(c?.tool_slug ?? '').toUpperCase());
 }

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { planRun, type Plan, type PlannedText } from '../../engine/plan.ts';
-import type { RunRecord } from '../../runs/types.ts';
 import { UserError } from '../../shared/errors.ts';
 import { confluenceCatalogue } from '../../toolkit/catalogue.ts';
 import { formatDuration } from '../../shared/duration.ts';
 import { parseInputFlags, resolveInputs } from '../../workflow/inputs.ts';
 import { loadWorkflow } from '../../workflow/load.ts';
-import { cliBackends, cliConfig, loadOptions } from '../context.ts';
+import { cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
-import { compactCount, summarise } from '../format-run.ts';
 import { err, out, outJson, paint, printable as p } from '../output.ts';
 
 /** Flags of `runner run`. */
@@ -18,11 +16,9 @@ export interface RunFlags {
   plan?: boolean;
   preview?: boolean;
   at?: string;
+  'no-prompt'?: boolean;
   json?: boolean;
 }
-
-/** Exit code of a run cancelled by Ctrl-C (128 + SIGINT), as shells expect. */
-const EXIT_CANCELLED = 130;
 
 /** `runner run <file>`: runs the workflow now (or, with --plan, prints what would run without touching a model or a tool). */
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
@@ -50,77 +46,19 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     return;
   }
 
-  const [{ runWorkflow }, { openSqliteRunStore }, { createProgress }] = await Promise.all([
-    import('../../engine/run-workflow.ts'),
-    import('../../runs/sqlite-store.ts'),
-    import('../progress.ts'),
-  ]);
+  const [{ openSqliteRunStore }, { runInProcess }] = await Promise.all([import('../../runs/sqlite-store.ts'), import('../run-in-process.ts')]);
   const store = openSqliteRunStore(config.dbPath);
-  const progress = flags.json ? undefined : createProgress();
-  const cancel = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) process.exit(EXIT_CANCELLED); // a second Ctrl-C: stop waiting for the clean-up
-    interrupted = true;
-    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
-    cancel.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let run: RunRecord;
   try {
-    run = await runWorkflow(
-      workflow,
-      { inputs: given, preview: flags.preview, signal: cancel.signal, scheduledAt },
-      {
-        config,
-        store,
-        openBackend: cliBackends(),
-        onEvent: progress?.onEvent,
-      },
-    );
+    await runInProcess(workflow, { inputs: given, preview: flags.preview, scheduledAt }, { config, store, json: flags.json, prompt: !flags['no-prompt'] });
   } finally {
-    progress?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await store.close();
   }
-  if (flags.json) outJson(run);
-  else printSummary(run);
-  if (run.status === 'succeeded') return;
-  if (run.status === 'cancelled') throw new ExitCode(EXIT_CANCELLED);
-  throw new ExitCode(run.error?.kind === 'validation' ? EXIT.usage : EXIT.failed);
 }
 
 function parseAt(at: string): Date {
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) throw new UserError(`--at '${at}' is not a date; use an ISO time like 2026-11-27T16:00:00+01:00`);
   return d;
-}
-
-function printSummary(run: RunRecord): void {
-  const took = run.startedAt && run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : '?';
-  out('');
-  if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
-  else if (run.status === 'cancelled') out(`${paint('yellow', '■ cancelled')} ${paint('dim', `after ${took}`)}`);
-  else
-    out(
-      `${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${p(`${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`)}`,
-    );
-  if (run.error && run.status !== 'succeeded') for (const line of p(run.error.message).split('\n')) out(`  ${line}`);
-  if (run.mode === 'preview') {
-    const would =
-      run.attempts
-        .at(-1)
-        ?.steps.flatMap((s) => s.toolCalls)
-        .filter((c) => c.status === 'simulated') ?? [];
-    out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
-    for (const c of would) out(`    would have called ${p(c.tool)} ${summarise(c.args, 100)}`);
-  }
-  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', p(step))}: ${summarise(output, 160)}`);
-  for (const link of run.links) out(`  ${paint('cyan', p(link))}`);
-  out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
-  out(`  run id: ${p(run.id)}  ${paint('dim', p(`(runner runs show ${run.id.slice(0, 8)})`))}`);
 }
 
 function printPlan(plan: Plan): void {
@@ -139,6 +77,13 @@ function printPlan(plan: Plan): void {
     `  limits: ${plan.limits.maxTurns} turns per step, ${plan.limits.maxToolCalls} tool calls, timeout ${formatDuration(plan.limits.timeoutMs)}${plan.limits.maxTokens ? `, ${plan.limits.maxTokens} tokens` : ''}`,
   );
   out(`  retry: ${plan.retry.attempts} attempt(s), ${plan.retry.backoff.type} backoff from ${formatDuration(plan.retry.backoff.delayMs)}`);
+  if (plan.approval) {
+    const rule =
+      typeof plan.approval.requiredFor === 'string'
+        ? `every ${plan.approval.requiredFor === 'writes' ? 'write' : 'destructive call'}`
+        : plan.approval.requiredFor.join(', ');
+    out(`  approval: ${p(rule)} waits for a person (runner approve/reject), at most ${formatDuration(plan.approval.timeoutMs)}`);
+  }
   out(
     `  schedule: ${plan.schedule ? `${plan.schedule.cron} (${plan.schedule.timezone}); next: ${plan.schedule.next.join(', ') || 'none'}` : 'on demand only'}`,
   );

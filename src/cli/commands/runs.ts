@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { MIN_ID_PREFIX, openSqliteRunStore } from '../../runs/sqlite-store.ts';
 import type { Queue } from 'bullmq';
 import type { RunJobData } from '../../queue/payload.ts';
-import type { RunStatus, RunStore } from '../../runs/types.ts';
+import type { RunRecord, RunStatus, RunStore } from '../../runs/types.ts';
 import { UserError } from '../../shared/errors.ts';
 import { cliConfig } from '../context.ts';
 import { formatRunStory, formatRunsTable, noRunsMessage, type Style } from '../format-run.ts';
@@ -30,7 +30,7 @@ const colour = (style: Style, text: string) => paint(style, text);
  * Runs `fn` on the configured run store: the SQLite file (an absent file is an empty store: reading never creates
  * it), or with RUNNER_STORE=redis the store every worker shares (and its queue).
  */
-async function withStore<T>(fn: (store: RunStore | undefined, queue?: Queue<RunJobData>) => Promise<T>): Promise<T> {
+export async function withStore<T>(fn: (store: RunStore | undefined, queue?: Queue<RunJobData>) => Promise<T>): Promise<T> {
   const config = cliConfig();
   if (config.store === 'redis') {
     const { openQueueContext } = await import('../queue-context.ts');
@@ -83,13 +83,17 @@ async function repair(store: RunStore, queue: Queue<RunJobData> | undefined, qui
   for (const run of closed) err(`repair: closed run ${run.id} (${run.workflow}): ${run.error?.message ?? ''}`);
 }
 
+/** The run with this id (or a unique prefix of it) in `store`; a user error naming `runner runs` when there is none. */
+export async function requireRun(store: RunStore | undefined, id: string): Promise<RunRecord> {
+  const run = await store?.get(id);
+  if (run) return run;
+  const hint = id.length < MIN_ID_PREFIX ? ` (a prefix needs at least ${MIN_ID_PREFIX} characters)` : '';
+  throw new UserError(`no run with id '${id}'${hint}; \`runner runs\` lists them`);
+}
+
 /** Prints one run in full (or its JSON record). */
 export async function runsShowCommand(id: string, flags: RunsShowFlags): Promise<void> {
-  const run = await withStore(async (store) => store?.get(id));
-  if (!run) {
-    const hint = id.length < MIN_ID_PREFIX ? ` (a prefix needs at least ${MIN_ID_PREFIX} characters)` : '';
-    throw new UserError(`no run with id '${id}'${hint}; \`runner runs\` lists them`);
-  }
+  const run = await withStore((store) => requireRun(store, id));
   if (flags.json) outJson(run);
   else for (const line of formatRunStory(run, { paint: colour })) out(line);
 }

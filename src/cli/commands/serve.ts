@@ -2,6 +2,9 @@ import { printable } from '../output.ts';
 import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
+/** How often serve looks for expired approval waits, ms. */
+const EXPIRY_CHECK_MS = 30_000;
+
 /** Exit code when a second signal cuts the shutdown short (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
 
@@ -39,6 +42,17 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
     await store.close();
     throw error;
   }
+  // Held calls nobody decided on in time are rejected here (runs wait in this SQLite file; approvals resume elsewhere).
+  const expire = () =>
+    lifecycle.expireDue().then(
+      (ended) => {
+        for (const run of ended) logger.warn(`expired run ${run.id} (${run.workflow}): ${run.error?.message}`);
+      },
+      (error: unknown) => logger.error(`expiring waiting runs failed: ${(error as Error).message}`),
+    );
+  void expire();
+  const expiry = setInterval(() => void expire(), EXPIRY_CHECK_MS);
+  expiry.unref();
   const watcher = watchFolder(folder, () => void scheduler.reload(), {
     onError: (error) => logger.error(`watching ${folder} failed (${error.message}); changes are no longer picked up`),
   });
@@ -56,6 +70,7 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
   logger.info(`${signal} received (send it again to exit at once)`);
   try {
     watcher.close();
+    clearInterval(expiry);
     const { abandoned } = await scheduler.stop({ graceMs: config.queue.graceMs });
     await store.close();
     // A run that ignored its abort may still hold sockets or timers; its record is closed, so leave without it.

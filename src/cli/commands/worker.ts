@@ -41,6 +41,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     connection: blocking,
     store: context.store,
     queue: context.queue,
+    redis: context.redis,
     openBackend: cliBackends(),
     concurrency,
     beforeModelRequest: limiter ? (signal) => limiter.acquire(signal) : undefined,

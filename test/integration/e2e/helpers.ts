@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunRecord, StepRecord, ToolCallRecord } from '../../../src/runs/types.ts';
 import { startSandboxWithMcp, type SandboxWithMcp, type SandboxWithMcpOptions } from '../../../src/sandbox/with-mcp.ts';
@@ -175,4 +175,24 @@ export async function startModel(t: TestContext, script: Script, options: Omit<S
 /** Starts a seeded sandbox (REST, /mcp, tool router) over a file in `dir`; close it in an after hook. */
 export function startSite(dir: string, options: Partial<SandboxWithMcpOptions> = {}): Promise<SandboxWithMcp> {
   return startSandboxWithMcp({ dbPath: join(dir, 'site.db'), port: 0, seed: true, ...options });
+}
+
+/** A test file's workspace and seeded sandbox (see {@link siteBed}). */
+export interface SiteBed {
+  readonly ws: Workspace;
+  /** The sandbox, started before the file's first test. */
+  readonly site: SandboxWithMcp;
+}
+
+/** A workspace and a seeded sandbox for the tests of one file: the sandbox starts before them, both go after them. */
+export function siteBed(prefix: string): SiteBed {
+  const bed = { ws: workspace(prefix), site: undefined as unknown as SandboxWithMcp };
+  before(async () => {
+    bed.site = await startSite(bed.ws.dir);
+  });
+  after(async () => {
+    await bed.site?.close();
+    bed.ws.remove();
+  });
+  return bed;
 }

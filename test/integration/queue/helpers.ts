@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,7 +21,8 @@ import type { RunRecord, RunStore } from '../../../src/runs/types.ts';
 import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflow } from '../../../src/workflow/load.ts';
 import type { Workflow } from '../../../src/workflow/types.ts';
-import { ROOT, runCli, workspace, type Workspace } from '../e2e/helpers.ts';
+import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
+import { ROOT, runCli, startSite, workspace, type Workspace } from '../e2e/helpers.ts';
 import type { CliResult } from '../cli/cli-process.ts';
 import { keysUnder } from '../../fixtures/redis-keys.ts';
 
@@ -237,4 +239,17 @@ export function testbed(name: string, options: TestbedOptions = {}): Testbed {
     },
   };
   return bed;
+}
+
+/** A testbed and a seeded sandbox for the tests of one file: the sandbox starts before them, both close after them. */
+export function testbedWithSite(name: string): { readonly bed: Testbed; readonly site: SandboxWithMcp } {
+  const parts = { bed: testbed(name), site: undefined as unknown as SandboxWithMcp };
+  before(async () => {
+    parts.site = await startSite(parts.bed.ws.dir);
+  });
+  after(async () => {
+    await parts.bed.close();
+    await parts.site?.close();
+  });
+  return parts;
 }

@@ -132,6 +132,16 @@ test('the story: header, attempts, steps with prompts, tool calls in order, outp
   assert.equal(lines.at(-1), '        }', 'a succeeded run ends with its last output, no failure line');
 });
 
+test('re-runs: the trigger names the run re-run, the original lists its re-runs (short ids)', () => {
+  const original = sampleRun({ reruns: ['aaaaaaaa-1111-4000-8000-000000000001', 'bbbbbbbb-2222-4000-8000-000000000002'] });
+  const rerun = sampleRun({ id: 'aaaaaaaa-1111-4000-8000-000000000001', trigger: { type: 'rerun', of: original.id } });
+  assert.deepEqual(formatRunStory(original, UTC).slice(2, 4), ['  trigger   schedule 2026-11-27 15:00', '  re-runs   aaaaaaaa  bbbbbbbb']);
+  const story = formatRunStory(rerun, UTC);
+  assert.equal(story[2], '  trigger   rerun of 3f2a9c1e');
+  assert.ok(!story.some((l) => l.includes('re-runs')), 'a run nobody re-ran has no re-runs line');
+  assert.match(formatRunsTable([rerun], UTC)[1]!, /^aaaaaaaa {2}weekly-summary {2}succeeded {2}rerun of 3f2a9c1e {2}2026-11-27 15:00 /);
+});
+
 test('a failed run ends with why, naming the step; multi-line messages stay readable', () => {
   const run = sampleRun({
     status: 'failed',

@@ -1,0 +1,142 @@
+/**
+ * A run in this process as `runner run` and `runner rerun` do it: live progress on stderr, Ctrl-C cancelling
+ * cleanly (a second one quits at once), then the summary (or the whole record with --json) on stdout and the exit
+ * code of the outcome.
+ */
+import type { RunnerConfig } from '../config/config.ts';
+import type { RunOptions } from '../engine/run-workflow.ts';
+import type { RunEventListener } from '../runs/events.ts';
+import type { RunRecord, RunStore } from '../runs/types.ts';
+import { formatDuration } from '../shared/duration.ts';
+import type { Workflow } from '../workflow/types.ts';
+import { userInfo } from 'node:os';
+import { canPrompt, printHowToDecide, printWaiting, promptDecisions } from './approvals.ts';
+import { cliBackends } from './context.ts';
+import { EXIT, ExitCode } from './exit.ts';
+import { compactCount, summarise } from './format-run.ts';
+import { out, outJson, paint, printable as p } from './output.ts';
+
+/** Exit code of a run cancelled by Ctrl-C (128 + SIGINT), as shells expect. */
+const EXIT_CANCELLED = 130;
+
+/** What an in-process run needs besides the workflow. */
+export interface InProcessRun {
+  config: RunnerConfig;
+  /** Where the record goes (the caller closes it). */
+  store: RunStore;
+  /** Print the whole record as JSON instead of progress and a summary (default false). */
+  json?: boolean;
+  /** Hears every run event too (default: only the progress printer). */
+  onEvent?: RunEventListener;
+  /** Ask about held calls on the terminal when there is one (default true; `--no-prompt` sets false). */
+  prompt?: boolean;
+}
+
+/**
+ * Runs `workflow` once, printing as it goes; returns the record when the run succeeded, else throws
+ * {@link ExitCode} (1 failed, 2 invalid input, 3 waiting for approval, 130 cancelled) after printing it. A run
+ * that waits for a person is asked about on the terminal when there is one (unless `prompt` is false), decided,
+ * and continued here.
+ */
+export async function runInProcess(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun): Promise<RunRecord> {
+  let run = await runOnce(workflow, options, context);
+  while (run.status === 'waiting' && context.prompt !== false && !context.json && canPrompt()) {
+    printWaiting(run);
+    const { RunLifecycle } = await import('../runs/lifecycle.ts');
+    const lifecycle = new RunLifecycle(context.store, { secrets: context.config.secrets });
+    const answers = await promptDecisions(run);
+    let undecided = 0;
+    for (const [n, answer] of answers) ({ undecided } = await lifecycle.decide(run.id, [n], { ...answer, by: decider() }));
+    // The input ended before every call was decided: the run keeps waiting for `runner approve`.
+    if (answers.size === 0 || undecided > 0) {
+      run = (await context.store.get(run.id)) ?? run;
+      break;
+    }
+    run = await runOnce(workflow, { runId: run.id, resume: true }, context);
+  }
+  return report(run, context);
+}
+
+/** Prints how a run ended and returns it when it succeeded; else throws the exit code its outcome deserves. */
+export function report(run: RunRecord, context: Pick<InProcessRun, 'json'>): RunRecord {
+  if (context.json) outJson(run);
+  else if (run.status === 'waiting') {
+    printWaiting(run);
+    printHowToDecide(run);
+  } else printSummary(run);
+  if (run.status === 'succeeded') return run;
+  if (run.status === 'waiting') throw new ExitCode(EXIT.waiting);
+  if (run.status === 'cancelled') throw new ExitCode(EXIT_CANCELLED);
+  throw new ExitCode(run.error?.kind === 'validation' ? EXIT.usage : EXIT.failed);
+}
+
+/** Who decides, when nobody says (`--by`): the OS user. */
+export function decider(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One engine call with live progress, Ctrl-C cancelling cleanly (a second one quits at once). */
+async function runOnce(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun): Promise<RunRecord> {
+  const [{ runWorkflow }, { createProgress }] = await Promise.all([import('../engine/run-workflow.ts'), import('./progress.ts')]);
+  const progress = context.json ? undefined : createProgress();
+  const listeners = [progress?.onEvent, context.onEvent].filter((l) => l !== undefined);
+  const cancel = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(EXIT_CANCELLED); // a second Ctrl-C: stop waiting for the clean-up
+    interrupted = true;
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runWorkflow(
+      workflow,
+      { ...options, signal: cancel.signal },
+      {
+        config: context.config,
+        store: context.store,
+        openBackend: cliBackends(),
+        onEvent: listeners.length
+          ? (event) => {
+              for (const listen of listeners) listen(event);
+            }
+          : undefined,
+      },
+    );
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function printSummary(run: RunRecord): void {
+  const took = run.startedAt && run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : '?';
+  out('');
+  if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
+  else if (run.status === 'cancelled') out(`${paint('yellow', '■ cancelled')} ${paint('dim', `after ${took}`)}`);
+  else
+    out(
+      `${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${p(`${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`)}`,
+    );
+  if (run.error && run.status !== 'succeeded') for (const line of p(run.error.message).split('\n')) out(`  ${line}`);
+  if (run.mode === 'preview') {
+    const would =
+      run.attempts
+        .at(-1)
+        ?.steps.flatMap((s) => s.toolCalls)
+        .filter((c) => c.status === 'simulated') ?? [];
+    out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
+    for (const c of would) out(`    would have called ${p(c.tool)} ${summarise(c.args, 100)}`);
+  }
+  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', p(step))}: ${summarise(output, 160)}`);
+  for (const link of run.links) out(`  ${paint('cyan', p(link))}`);
+  out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
+  out(`  run id: ${p(run.id)}  ${paint('dim', p(`(runner runs show ${run.id.slice(0, 8)})`))}`);
+}

@@ -1,0 +1,101 @@
+/**
+ * Approvals in queue mode: the worker that paused a run is gone when a person approves (a waiting run holds no
+ * worker, session or lock), so another worker continues it from the shared store and the post is made once; and
+ * an expired wait is ended by exactly one of the workers that notice it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
+import { expireWaiting } from '../../../src/queue/reaper.ts';
+import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
+import { SecretRegistry } from '../../../src/shared/secrets.ts';
+import type { ModelRequestView, ScriptedTurn } from '../../../src/testing/scripted-model-server.ts';
+import { fixture, siteClient, startModel, startSite } from '../e2e/helpers.ts';
+import { type Testbed, testbed, until } from './helpers.ts';
+
+let bed: Testbed;
+let site: SandboxWithMcp;
+before(async () => {
+  bed = testbed('approval');
+  site = await startSite(bed.ws.dir);
+});
+after(async () => {
+  await bed?.close();
+  await site?.close();
+});
+
+function poster(request: ModelRequestView): ScriptedTurn {
+  const title = /titled "([^"]+)"/.exec(request.userText)?.[1] ?? 'missing';
+  if (request.turn === 0) return { toolCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: { spaceKey: ['TEAM'] } }] };
+  if (request.turn === 1) {
+    const spaceId = String(request.lastToolResult()?.data?.results?.[0]?.id ?? 'missing');
+    return {
+      toolCalls: [
+        { name: 'CONFLUENCE_CREATE_BLOGPOST', arguments: { spaceId, title, status: 'current', body: { representation: 'storage', value: '<p>ok</p>' } } },
+      ],
+    };
+  }
+  return { text: 'posted' };
+}
+
+const ended = (status: string) => status !== 'queued' && status !== 'running';
+
+test('approved after the pausing worker died: another worker continues the run, one post', { timeout: 90_000 }, async (t) => {
+  const model = await startModel(t, poster);
+  const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
+  const title = 'Approved across workers';
+  const first = await bed.worker(env);
+  const queued = await bed.cli(['enqueue', fixture('held-post.yaml'), '--input', `title=${title}`, '--json'], env);
+  assert.equal(queued.code, 0, queued.stderr);
+  const { runId } = JSON.parse(queued.stdout) as { runId: string };
+  const waiting = await until('the run to wait', async () => {
+    const run = await bed.store.get(runId);
+    return run && ended(run.status) ? run : undefined;
+  });
+  assert.equal(waiting.status, 'waiting', JSON.stringify(waiting.error));
+  await first.waitFor(/finished held-post: waiting/);
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  // Nobody runs now: the approval only queues the continuation.
+  const approved = await bed.cli(['approve', runId, '--by', 'ana'], { ...env, RUNNER_STORE: 'redis' });
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.match(approved.stdout, new RegExp(`run ${runId} goes on in a worker \\(job ${runId}:resume:1\\)`));
+  const posts = async () => (await siteClient(site).blogposts('TEAM')).filter((p) => p.title === title);
+  assert.deepEqual(await posts(), []);
+
+  const second = await bed.worker(env);
+  const done = await until(
+    'the run to end',
+    async () => {
+      const run = await bed.store.get(runId);
+      return run && run.status !== 'waiting' && ended(run.status) ? run : undefined;
+    },
+    30_000,
+  );
+  assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+  assert.equal((await posts()).length, 1);
+  assert.equal(done.attempts.length, 1);
+  assert.equal(done.attempts[0]!.worker, first.identity, 'paused by the first worker');
+  assert.equal(done.approvals![0]!.resumedBy, second.identity, 'continued by the second');
+  assert.equal(done.approvals![0]!.calls[0]!.decision?.by, 'ana');
+});
+
+test('an expired wait is ended once, however many workers notice it', async () => {
+  const workflow = (await import('../../../src/workflow/load.ts')).loadWorkflow;
+  const wf = await workflow(fixture('held-post.yaml'), { tools: (await import('../../../src/toolkit/catalogue.ts')).confluenceCatalogue() });
+  const now = new RunLifecycle(bed.store, { secrets: new SecretRegistry() });
+  const attempt = await now.begin(wf, { id: 'expiring-run', trigger: { type: 'manual' }, inputs: { title: 'x' }, mode: 'live', backend: 'sandbox', model: '' });
+  const step = attempt.startStep({ id: 'main', kind: 'prompt' }, 0, 1);
+  await attempt.wait(step, {
+    calls: [{ tool: 'CONFLUENCE_CREATE_BLOGPOST', effect: 'write', args: {}, step: 'main' }],
+    resume: { step: 'main', index: 0, state: '{}' },
+    timeoutMs: 1000,
+  });
+  const later = () => new RunLifecycle(bed.store, { secrets: new SecretRegistry(), now: () => new Date(Date.now() + 60_000) });
+  const results = await Promise.all(Array.from({ length: 4 }, () => expireWaiting(bed.redis, bed.prefix, later())));
+  assert.equal(results.flat().filter((r) => r.id === 'expiring-run').length, 1, 'one worker ended it');
+  const run = await bed.store.get('expiring-run');
+  assert.equal(run?.status, 'failed');
+  assert.equal(run?.error?.kind, 'approval');
+});
