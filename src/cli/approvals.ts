@@ -53,11 +53,16 @@ export type Answer = { approved: true } | { approved: false; reason?: string };
 /**
  * Asks about each undecided call of a waiting run on the terminal: `y` approves, `n` or Enter rejects (then asks
  * for an optional reason), `d` shows the call in full and asks again. Returns the answers by call number; the end of
- * input (Ctrl-D) stops asking, leaving the rest undecided.
+ * input (Ctrl-D) or Ctrl-C stops asking, leaving the rest undecided (the run keeps waiting).
  */
 export async function promptDecisions(run: RunRecord): Promise<Map<number, Answer>> {
   const answers = new Map<number, Answer>();
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Ctrl-C at a prompt means "not now": stop asking (readline would only pause, and the prompt would hang).
+  rl.on('SIGINT', () => {
+    process.stderr.write('\n');
+    rl.close();
+  });
   // Lines are read through one iterator made before the first prompt: lines typed ahead are kept, not lost.
   const lines = rl[Symbol.asyncIterator]();
   const ask = async (question: string): Promise<string | undefined> => {

@@ -48,6 +48,11 @@ export interface RunDeps {
   beforeModelRequest?: (signal?: AbortSignal) => Promise<void>;
   /** Who runs this attempt, recorded (default hostname:pid). */
   worker?: string;
+  /**
+   * The caller holds the run alone (a queue job's lock): an attempt the record shows running is a dead owner's and
+   * is closed, also when resuming. Default false: a resume that finds the run running is refused (someone else has it).
+   */
+  exclusive?: boolean;
 }
 
 /** What to run. */
@@ -107,7 +112,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       backend: backendName,
       model: hasPrompt ? modelName : '(none: tool steps only)',
     },
-    { worker: deps.worker, events, fresh: options.runId === undefined, resume: options.resume },
+    { worker: deps.worker, events, fresh: options.runId === undefined, resume: options.resume, exclusive: deps.exclusive },
   );
   if (hostedMode) run.note(HOSTED_NOTE);
 

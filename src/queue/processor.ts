@@ -120,6 +120,8 @@ export function createRunProcessor(options: ProcessorOptions) {
           catalogue,
           beforeModelRequest: options.beforeModelRequest,
           worker: options.worker,
+          // The job's lock makes this worker the run's only owner.
+          exclusive: true,
           openBackend: options.openBackend,
         },
       );

@@ -41,6 +41,14 @@ export function guardStore(store: RunStore, secrets: SecretRegistry): GuardedSto
     save: (run) => (fenced ? Promise.resolve() : store.save(redact(run))),
     // Journal entries stay when fenced: a write that happened must be known to whoever owns the run now.
     addJournal: (runId, entry) => store.addJournal(runId, redact(entry)),
+    // A fenced writer changes nothing; it reads what the owner stored.
+    update: (id, change) =>
+      fenced
+        ? store.get(id)
+        : store.update(id, (current) => {
+            const next = change(current);
+            return next && redact(next);
+          }),
     get: (id) => store.get(id),
     list: (filter) => store.list(filter),
     journal: (runId) => store.journal(runId),

@@ -85,6 +85,43 @@ export interface WaitDraft {
   timeoutMs: number;
 }
 
+/** Options of {@link RunLifecycle.begin}. */
+export interface BeginOptions {
+  /** Who runs the attempt (default: this host and process). */
+  worker?: string;
+  /** The run's event bus (default: a new one). */
+  events?: RunEvents;
+  /** The id is brand new (a fresh UUID): no record to read. */
+  fresh?: boolean;
+  /** Continue the waiting run once its held calls are decided; a run someone else resumed is refused. */
+  resume?: boolean;
+  /**
+   * The caller holds the run alone (a queue job's lock), so an attempt the record shows running is a dead owner's:
+   * it is closed and a new attempt starts, also for a resume. Without it a resume finds the run taken.
+   */
+  exclusive?: boolean;
+}
+
+/** What a person who tries to decide on a run that no longer waits is told. */
+export function notWaiting(run: RunRecord): UserError {
+  const wait = run.approvals?.at(-1);
+  const by = wait?.resumedBy ? `; it was resumed by ${wait.resumedBy} at ${wait.closedAt}` : '';
+  return new UserError(`run ${run.id} is not waiting for approval (it is ${run.status}${by})`);
+}
+
+/** What a second resumer is told. */
+function alreadyResumed(run: RunRecord): UserError {
+  const wait = run.approvals?.at(-1);
+  return wait?.resumedBy
+    ? new UserError(`run ${run.id} was already resumed by ${wait.resumedBy} at ${wait.closedAt}; it is ${run.status}`)
+    : new UserError(`run ${run.id} is not waiting for approval (it is ${run.status})`);
+}
+
+/** `approved by ana at …` */
+function decidedBy(decision: ApprovalDecision): string {
+  return `${decision.approved ? 'approved' : 'rejected'} by ${decision.by} at ${decision.at}`;
+}
+
 /** Runs as the lifecycle sees them: created, started, ended and closed only here. */
 export class RunLifecycle {
   /** The guarded store every write goes through. */
@@ -115,11 +152,7 @@ export class RunLifecycle {
    * Starts an attempt: of a new run, or another attempt of the run with `fields.id`. Attempts the record still shows
    * running belong to a worker that is gone (the job is ours now), so they are closed first.
    */
-  async begin(
-    workflow: Workflow,
-    fields: NewRunFields,
-    options: { worker?: string; events?: RunEvents; fresh?: boolean; resume?: boolean } = {},
-  ): Promise<Attempt> {
+  async begin(workflow: Workflow, fields: NewRunFields, options: BeginOptions = {}): Promise<Attempt> {
     const events = options.events ?? new RunEvents({ redact: this.store.redact });
     const at = this.#iso();
     // A fresh id (a new UUID) cannot have a record yet: no read.
@@ -129,8 +162,10 @@ export class RunLifecycle {
     if (run.status === 'waiting') {
       // Only a resume continues a waiting run (after its decisions); a duplicate delivery must not.
       if (!options.resume) throw new TransitionError(run, 'running');
-      return this.#resume(run, events, options.worker ?? workerIdentity());
+      return this.#resume(run.id, events, options.worker ?? workerIdentity());
     }
+    // Someone else resumed it first; only a queue job (whose lock says the earlier owner is gone) takes it over.
+    if (options.resume && !options.exclusive) throw alreadyResumed(run);
     if (run.status === 'running') {
       closeRunningAttempts(run, abandonedFailure(run), at);
       move(run, 'failed');
@@ -206,12 +241,12 @@ export class RunLifecycle {
    * false when there is no such run.
    */
   async noteRerun(originalId: string, rerunId: string): Promise<boolean> {
-    const run = await this.store.get(originalId);
-    if (!run || run.id !== originalId) return false;
-    if (run.reruns?.includes(rerunId)) return true;
-    run.reruns = [...(run.reruns ?? []), rerunId];
-    await this.store.save(run);
-    return true;
+    const run = await this.store.update(originalId, (current) => {
+      if (current.reruns?.includes(rerunId)) return undefined;
+      current.reruns = [...(current.reruns ?? []), rerunId];
+      return current;
+    });
+    return run !== undefined;
   }
 
   /**
@@ -219,27 +254,31 @@ export class RunLifecycle {
    * ones. Returns the stored record and how many calls still wait. A wait past its expiry takes no decisions.
    */
   async decide(runId: string, pick: 'all' | readonly number[], decision: Omit<ApprovalDecision, 'at'>): Promise<{ run: RunRecord; undecided: number }> {
-    const run = await this.store.get(runId);
-    if (!run) throw new UserError(`no run with id '${runId}'; \`runner runs --status waiting\` lists the runs that wait`);
-    const wait = run.approvals?.at(-1);
-    if (run.status !== 'waiting' || !wait) throw new UserError(`run ${run.id} is not waiting for approval (it is ${run.status})`);
-    if (this.#now().getTime() >= Date.parse(wait.expiresAt))
-      throw new UserError(`the calls of run ${run.id} waited past ${wait.expiresAt} (approval.timeout); they are rejected`);
-    const open = wait.calls.filter((c) => !c.decision);
-    const chosen =
-      pick === 'all'
-        ? open
-        : pick.map((n) => {
-            const call = wait.calls.find((c) => c.n === n);
-            if (!call) throw new UserError(`run ${run.id} has no held call ${n}; its calls are 1 to ${wait.calls.length}`);
-            if (call.decision)
-              throw new UserError(`call ${n} of run ${run.id} was already ${call.decision.approved ? 'approved' : 'rejected'} by ${call.decision.by}`);
-            return call;
-          });
-    const at = this.#iso();
-    for (const call of chosen) call.decision = { ...decision, at };
-    await this.store.save(run);
-    return { run: this.store.redact(run), undecided: wait.calls.filter((c) => !c.decision).length };
+    const found = await this.store.get(runId);
+    if (!found) throw new UserError(`no run with id '${runId}'; \`runner runs --status waiting\` lists the runs that wait`);
+    // Atomic: two people deciding at once each see the other's decisions, and a resumed run takes none.
+    const run = (await this.store.update(found.id, (current) => {
+      const wait = current.approvals?.at(-1);
+      if (current.status !== 'waiting' || !wait) throw notWaiting(current);
+      if (this.#now().getTime() >= Date.parse(wait.expiresAt))
+        throw new UserError(`the calls of run ${current.id} waited past ${wait.expiresAt} (approval.timeout); they are rejected`);
+      const chosen =
+        pick === 'all'
+          ? wait.calls.filter((c) => !c.decision)
+          : pick.map((n) => {
+              const call = wait.calls.find((c) => c.n === n);
+              if (!call) throw new UserError(`run ${current.id} has no held call ${n}; its calls are 1 to ${wait.calls.length}`);
+              if (call.decision) throw new UserError(`call ${n} of run ${current.id} was already ${decidedBy(call.decision)}`);
+              return call;
+            });
+      if (chosen.length === 0)
+        throw new UserError(`every held call of run ${current.id} is already decided; it goes on (runner runs show ${current.id.slice(0, 8)})`);
+      const at = this.#iso();
+      for (const call of chosen) call.decision = { ...decision, at };
+      return current;
+    }))!;
+    const undecided = run.approvals!.at(-1)!.calls.filter((c) => !c.decision).length;
+    return { run: this.store.redact(run), undecided };
   }
 
   /**
@@ -247,9 +286,22 @@ export class RunLifecycle {
    * with kind `approval`. Returns the stored record, or undefined when the run is not waiting or not yet due.
    */
   async expire(runId: string): Promise<RunRecord | undefined> {
-    const run = await this.store.get(runId);
-    const wait = run?.approvals?.at(-1);
-    if (run?.status !== 'waiting' || !wait || this.#now().getTime() < Date.parse(wait.expiresAt)) return undefined;
+    const found = await this.store.get(runId);
+    if (!found) return undefined;
+    let expired = false;
+    const run = await this.store.update(found.id, (current) => {
+      expired = this.#expireIn(current);
+      return expired ? current : undefined;
+    });
+    return expired && run ? this.store.redact(run) : undefined;
+  }
+
+  /** Ends `run` in place when it waits past its expiry; false (and nothing changed) otherwise. */
+  #expireIn(run: RunRecord): boolean {
+    const wait = run.approvals?.at(-1);
+    if (run.status !== 'waiting' || !wait || this.#now().getTime() < Date.parse(wait.expiresAt)) return false;
+    // Every call decided in time: the run only waits for whoever resumes it, and its decisions stand.
+    if (wait.calls.every((c) => c.decision)) return false;
     const at = this.#iso();
     const undecided = wait.calls.filter((c) => !c.decision);
     for (const call of undecided) call.decision = { approved: false, by: EXPIRED_BY, at, reason: 'not decided within approval.timeout' };
@@ -269,8 +321,7 @@ export class RunLifecycle {
     move(run, 'failed');
     run.error = failure;
     run.endedAt = at;
-    await this.store.save(run);
-    return this.store.redact(run);
+    return true;
   }
 
   /** Expires every waiting run that is due (`serve` and workers call it now and then); returns the runs it ended. */
@@ -279,8 +330,8 @@ export class RunLifecycle {
     const now = this.#now().getTime();
     for (const run of await this.store.list({ status: 'waiting', limit: options.limit ?? 500 })) {
       const wait = run.approvals?.at(-1);
-      if (!wait || now < Date.parse(wait.expiresAt)) continue;
-      // Several processes may notice the same expiry: the claim lets exactly one of them end the run.
+      if (!wait || now < Date.parse(wait.expiresAt) || wait.calls.every((c) => c.decision)) continue;
+      // Several processes may notice the same expiry: the claim spares the others the work (expire is atomic anyway).
       if (options.claim && !(await options.claim(run.id))) continue;
       const done = await this.expire(run.id);
       if (done) ended.push(done);
@@ -289,22 +340,26 @@ export class RunLifecycle {
   }
 
   /** Reopens a waiting run's last attempt once every held call is decided; the attempt knows where to go on. */
-  async #resume(run: RunRecord, events: RunEvents, worker: string): Promise<Attempt> {
-    const wait = run.approvals?.at(-1);
-    if (!wait || wait.calls.some((c) => !c.decision)) throw new UserError(`run ${run.id} still waits for decisions on some of its held calls`);
-    const attempt = run.attempts.at(-1)!;
-    const from = structuredClone(wait);
-    wait.closedAt = this.#iso();
-    wait.resumedBy = worker;
-    // The saved state has done its work; it is the record's largest part.
-    delete wait.resume.state;
-    move(run, 'running');
-    attempt.status = 'running';
-    delete run.error;
-    delete run.endedAt;
-    const handle = new Attempt(run, attempt, this.store, this.#now, events, from);
-    await handle.save();
-    events.emit('run_start', { run, attempt: attempt.number });
+  async #resume(runId: string, events: RunEvents, worker: string): Promise<Attempt> {
+    let from: ApprovalWait | undefined;
+    // Atomic: of two processes resuming the same run, exactly one gets it; the other is told who did.
+    const run = (await this.store.update(runId, (current) => {
+      const wait = current.approvals?.at(-1);
+      if (current.status !== 'waiting' || !wait) throw alreadyResumed(current);
+      if (wait.calls.some((c) => !c.decision)) throw new UserError(`run ${current.id} still waits for decisions on some of its held calls`);
+      from = structuredClone(wait);
+      wait.closedAt = this.#iso();
+      wait.resumedBy = worker;
+      // The saved state has done its work; it is the record's largest part.
+      delete wait.resume.state;
+      move(current, 'running');
+      current.attempts.at(-1)!.status = 'running';
+      delete current.error;
+      delete current.endedAt;
+      return current;
+    }))!;
+    const handle = new Attempt(run, run.attempts.at(-1)!, this.store, this.#now, events, from);
+    events.emit('run_start', { run, attempt: run.attempts.length });
     return handle;
   }
 

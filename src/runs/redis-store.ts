@@ -9,6 +9,7 @@
  * - `run-index:ids`: sorted set of run ids, all scored 0, for id-prefix lookups by lexical range
  * - `run-index:workflow:<name>`: the creation-time index of one workflow's runs
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEFAULT_LIST_LIMIT, MIN_ID_PREFIX, PREFIX_MATCH_LIMIT, ambiguousRunId } from './sqlite-store.ts';
 import type { JournalEntry, RunFilter, RunRecord, RunStore } from './types.ts';
@@ -28,7 +29,8 @@ export interface RedisRunStoreOptions {
 /**
  * Saves a record and indexes it, in one atomic step.
  * KEYS: run, journal, created index, ids index, workflow index.
- * ARGV: id, record JSON, creation time (ms), retention cutoff (ms), retention (ms).
+ * ARGV: id, record JSON, creation time (ms), retention cutoff (ms), retention (ms), and optionally the SHA-1 of the
+ * record JSON the caller read: then nothing is saved (and 0 returned) unless the stored record is still that one.
  * The index score is the creation time plus a fraction (k/1024) that orders runs created in the same millisecond by
  * their first save, as SQLite's rowid does; a run saved again keeps its score and so its place.
  */
@@ -40,6 +42,10 @@ if not score or math.floor(tonumber(score)) ~= created then
   local slot = 0
   if top[2] then slot = math.min(math.floor((tonumber(top[2]) - created) * 1024 + 0.5) + 1, 1023) end
   score = string.format('%.17g', created + slot / 1024)
+end
+if ARGV[6] then
+  local stored = redis.call('GET', KEYS[1])
+  if not stored or redis.sha1hex(stored) ~= ARGV[6] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[5])
 redis.call('ZADD', KEYS[3], score, id)
@@ -69,6 +75,9 @@ return n
 
 const SAVE_COMMAND = 'runnerSaveRun';
 const ADD_JOURNAL_COMMAND = 'runnerAddJournal';
+
+/** Tries of one {@link RedisRunStore.update} before it gives up (each lost only to another writer's save). */
+const UPDATE_ROUNDS = 20;
 
 /** Index entries read per round trip when listing. */
 const LIST_BATCH = 100;
@@ -103,10 +112,28 @@ class RedisRunStore implements RunStore {
   }
 
   async save(run: RunRecord): Promise<void> {
+    await this.#save(run);
+  }
+
+  async update(id: string, change: (current: RunRecord) => RunRecord | undefined): Promise<RunRecord | undefined> {
+    this.#open();
+    // Optimistic: read, change, save only if the record is still what was read; else read again.
+    for (let round = 0; round < UPDATE_ROUNDS; round++) {
+      const stored = await this.#redis.get(this.#key('run', id));
+      if (stored === null) return undefined;
+      const next = change(JSON.parse(stored) as RunRecord);
+      if (!next) return JSON.parse(stored) as RunRecord;
+      if (await this.#save(next, createHash('sha1').update(stored).digest('hex'))) return next;
+    }
+    throw new Error(`run ${id} kept changing under ${UPDATE_ROUNDS} attempts to update it`);
+  }
+
+  /** Saves (only while the stored record's SHA-1 is `expected`, when given); false when that check failed. */
+  async #save(run: RunRecord, expected?: string): Promise<boolean> {
     this.#open();
     const created = Date.parse(run.createdAt);
     if (!Number.isFinite(created)) throw new Error(`run ${run.id}: createdAt '${run.createdAt}' is not a time`);
-    await this.#redis[SAVE_COMMAND](
+    const saved = await this.#redis[SAVE_COMMAND](
       this.#key('run', run.id),
       this.#key('journal', run.id),
       this.#key('run-index', 'created'),
@@ -117,7 +144,9 @@ class RedisRunStore implements RunStore {
       created,
       this.#cutoff(),
       this.#retentionMs,
+      ...(expected ? [expected] : []),
     );
+    return saved === 1;
   }
 
   async get(id: string): Promise<RunRecord | undefined> {

@@ -148,6 +148,23 @@ class SqliteRunStore implements RunStore {
     return matches[0] ? this.get(matches[0].id) : undefined;
   }
 
+  async update(id: string, change: (current: RunRecord) => RunRecord | undefined): Promise<RunRecord | undefined> {
+    this.#open();
+    // IMMEDIATE takes the write lock before the read, so no other process saves between the read and the write.
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.#byId.get(id) as { record: string } | undefined;
+      const current = row ? (JSON.parse(row.record) as RunRecord) : undefined;
+      const next = current && change(current);
+      if (next) this.#save.run(next.id, next.workflow, next.status, next.createdAt, JSON.stringify(next));
+      this.#db.exec('COMMIT');
+      return next ?? current;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   async list(filter: RunFilter = {}): Promise<RunRecord[]> {
     this.#open();
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;

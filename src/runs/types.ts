@@ -245,6 +245,13 @@ export interface RunStore {
   save(run: RunRecord): Promise<void>;
   /** The run with this id (a unique prefix of at least 6 characters also matches). */
   get(id: string): Promise<RunRecord | undefined>;
+  /**
+   * Changes the record `id` (exact id) atomically, for moves two processes may race for (a decision, a resume):
+   * `change` sees the record as stored and returns the record to save, or undefined to leave it; it runs again on
+   * the newer record when another writer saved in between, so it must be pure. It may throw to refuse the move.
+   * Returns the record as stored afterwards (undefined when there is no such run).
+   */
+  update(id: string, change: (current: RunRecord) => RunRecord | undefined): Promise<RunRecord | undefined>;
   /** Runs, most recent first. */
   list(filter?: RunFilter): Promise<RunRecord[]>;
   /** Journaled writes of a run, oldest first. */

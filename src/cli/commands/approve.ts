@@ -5,6 +5,7 @@
  */
 import { UserError } from '../../shared/errors.ts';
 import { loadWorkflowText } from '../../workflow/load.ts';
+import { notWaiting, RunLifecycle } from '../../runs/lifecycle.ts';
 import type { RunRecord, RunStore } from '../../runs/types.ts';
 import { currentWait, describeCall } from '../approvals.ts';
 import { cliConfig, loadOptions } from '../context.ts';
@@ -26,20 +27,15 @@ export interface DecideFlags {
 /** Records the decision, then continues the run when nothing is left undecided. */
 export async function decideCommand(id: string, approved: boolean, flags: DecideFlags): Promise<void> {
   const config = cliConfig();
-  const [{ RunLifecycle }, { decider }] = await Promise.all([import('../../runs/lifecycle.ts'), import('../run-in-process.ts')]);
   await withStore(async (store, queue) => {
     const run = await requireRun(store, id);
     const lifecycle = new RunLifecycle(store!, { secrets: config.secrets });
     // A wait past its expiry is ended here if no worker or serve got to it first.
     if ((await lifecycle.expire(run.id)) !== undefined)
       throw new UserError(`the held calls of run ${run.id.slice(0, 8)} expired (approval.timeout); the run failed`);
-    const pick = picked(run, flags);
-    const by = flags.by ?? decider();
-    const { run: decided, undecided } = await lifecycle.decide(run.id, pick, { approved, by, ...(flags.reason ? { reason: flags.reason } : {}) });
+    const decided = await decide(run, approved, flags, lifecycle);
     const wait = decided.approvals!.at(-1)!;
-    for (const call of wait.calls.filter((c) => c.decision?.by === by && (pick === 'all' || pick.includes(c.n)))) {
-      err(`${approved ? 'approved' : 'rejected'} call ${call.n} (${p(call.tool)}) of run ${decided.id.slice(0, 8)}`);
-    }
+    const undecided = wait.calls.filter((c) => !c.decision).length;
     if (undecided > 0) {
       err(`${undecided} call(s) still wait for a decision:`);
       for (const call of wait.calls.filter((c) => !c.decision)) for (const line of describeCall(call)) err(line);
@@ -58,10 +54,30 @@ export async function decideCommand(id: string, approved: boolean, flags: Decide
   });
 }
 
+/**
+ * Records the decision on the calls the flags name. A run whose calls are all decided already (whoever decided
+ * them never resumed it: that process died, or its resume job was lost) is only resumed, when nothing is named.
+ */
+async function decide(run: RunRecord, approved: boolean, flags: DecideFlags, lifecycle: RunLifecycle): Promise<RunRecord> {
+  const wait = currentWait(run);
+  if (wait?.calls.every((c) => c.decision) && !flags.call?.length && !flags.all) {
+    err(`every held call of run ${run.id.slice(0, 8)} was decided already; the run goes on`);
+    return run;
+  }
+  const pick = picked(run, flags);
+  const by = flags.by ?? (await import('../run-in-process.ts')).decider();
+  const { run: decided } = await lifecycle.decide(run.id, pick, { approved, by, ...(flags.reason ? { reason: flags.reason } : {}) });
+  const calls = decided.approvals!.at(-1)!.calls;
+  for (const call of calls.filter((c) => c.decision?.by === by && (pick === 'all' || pick.includes(c.n)))) {
+    err(`${approved ? 'approved' : 'rejected'} call ${call.n} (${p(call.tool)}) of run ${decided.id.slice(0, 8)}`);
+  }
+  return decided;
+}
+
 /** Which calls the flags name: --all, --call N…, or the only undecided call when there is just one. */
 function picked(run: RunRecord, flags: DecideFlags): 'all' | number[] {
   const wait = currentWait(run);
-  if (!wait) throw new UserError(`run ${run.id.slice(0, 8)} is not waiting for approval (it is ${run.status})`);
+  if (!wait) throw notWaiting(run);
   if (flags.all && flags.call?.length) throw new UserError('give --call N or --all, not both');
   if (flags.all) return 'all';
   if (flags.call?.length) {

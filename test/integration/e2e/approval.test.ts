@@ -5,7 +5,7 @@
  * pseudo-terminal `runner run` asks `approve? [y/N/d(etails)]` itself.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import type { RunRecord } from '../../../src/runs/types.ts';
 import type { ModelRequestView, ScriptedTurn } from '../../../src/testing/scripted-model-server.ts';
@@ -61,7 +61,26 @@ test('without a terminal: run waits (exit 3, nothing written); approve in anothe
 
   const again = await bed.ws.cli(['approve', id], env);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /is not waiting for approval \(it is succeeded\)/);
+  assert.match(again.stderr, /is not waiting for approval \(it is succeeded; it was resumed by \S+ at /);
+});
+
+test('two people approve the same run at the same moment: one run goes on, the post is made once, the other is told', async (t) => {
+  const model = await startModel(t, poster);
+  const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: bed.site.url };
+  const title = 'Approved twice at once';
+  const waiting = await bed.ws.cli(['run', WORKFLOW, '--input', `title=${title}`, '--no-prompt'], env);
+  assert.equal(waiting.code, 3, waiting.stderr);
+  const id = idOf(waiting.stdout);
+  const [a, b] = await Promise.all([bed.ws.cli(['approve', id, '--by', 'ana'], env), bed.ws.cli(['approve', id, '--by', 'bo'], env)]);
+  const codes = [a.code, b.code].sort();
+  assert.deepEqual(codes, [0, 2], `${a.stderr}\n---\n${b.stderr}`);
+  const loser = a.code === 2 ? a : b;
+  assert.match(loser.stderr, /was already (approved by (ana|bo)|resumed by \S+) at /);
+  assert.ok(looksClean(loser.stderr), loser.stderr);
+  assert.equal((await postsTitled(title)).length, 1);
+  const run = (await bed.ws.runs()).find((r) => r.id.startsWith(id))!;
+  assert.equal(run.status, 'succeeded');
+  assert.equal(run.attempts.length, 1, 'the one attempt went on; none was closed as abandoned');
 });
 
 test('reject with a reason: the model is told, finishes without writing, and the record says who and why', async (t) => {
@@ -100,4 +119,30 @@ test('on a terminal, runner run asks: d shows the call in full, y approves, and 
   assert.match(output, /"title": "Approved at the prompt"/, 'd printed the arguments in full');
   assert.match(output, /✓ succeeded/);
   assert.equal((await postsTitled(title)).length, 1);
+});
+
+test('on a terminal, Ctrl-C at the question stops asking: the run keeps waiting, nothing is written, exit 3', async (t) => {
+  const model = await startModel(t, poster);
+  const title = 'Not decided now';
+  const env = bed.ws.env({ OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: bed.site.url, NO_COLOR: '1' });
+  const command = `${JSON.stringify(process.execPath)} src/cli/main.ts run ${JSON.stringify(WORKFLOW)} --input ${JSON.stringify(`title=${title}`)}`;
+  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+    let output = '';
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env } });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      // Ctrl-C once the question is on the screen; stdin stays open, so only the Ctrl-C can end the prompt.
+      if (/\[y\/N\/d\(etails\)\] $/.test(output)) child.stdin.write('\x03');
+    });
+    child.on('close', (status) => {
+      child.stdin.destroy();
+      resolve({ code: status ?? 1, output });
+    });
+  });
+  assert.equal(code, 3, output);
+  assert.match(output, /decide with: runner approve [0-9a-f]{8}/);
+  assert.doesNotMatch(output, /cancelled/);
+  assert.deepEqual(await postsTitled(title), []);
+  const run = (await bed.ws.runs()).find((r) => r.inputs.title === title)!;
+  assert.equal(run.status, 'waiting');
 });

@@ -157,6 +157,7 @@ function bind(s: RunStore): RunStore {
     save: (r) => s.save(r),
     get: (id) => s.get(id),
     list: (f) => s.list(f),
+    update: (id, change) => s.update(id, change),
     journal: (id) => s.journal(id),
     addJournal: (id, e) => s.addJournal(id, e),
     close: async () => {},

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type RunEvent, RunEvents } from '../../../src/runs/events.ts';
 import { guardStore } from '../../../src/runs/guarded-store.ts';
-import { type Attempt, type NewRunFields, RunLifecycle, TRANSITIONS, TransitionError } from '../../../src/runs/lifecycle.ts';
+import { type Attempt, EXPIRED_BY, type NewRunFields, RunLifecycle, TRANSITIONS, TransitionError } from '../../../src/runs/lifecycle.ts';
 import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import { RUN_STATUSES, type RunFailure, type RunRecord, type RunStatus, type RunStore, type ToolCallRecord } from '../../../src/runs/types.ts';
+import { UserError } from '../../../src/shared/errors.ts';
 import { SecretRegistry } from '../../../src/shared/secrets.ts';
 import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
@@ -85,11 +86,11 @@ async function reach(status: RunStatus): Promise<{ id: string; attempt?: Attempt
   }
 }
 
-/** Holds one call of a running attempt for a person: the run waits. */
-async function holdOne(attempt: Attempt): Promise<RunRecord> {
+/** Holds `count` calls of a running attempt for a person: the run waits. */
+async function holdOne(attempt: Attempt, count = 1): Promise<RunRecord> {
   const step = attempt.startStep({ id: 'held', kind: 'tool' }, 0, 1);
   return attempt.wait(step, {
-    calls: [{ tool: 'CONFLUENCE_CREATE_PAGE', effect: 'write', args: {}, step: 'held' }],
+    calls: Array.from({ length: count }, (_, i) => ({ tool: 'CONFLUENCE_CREATE_PAGE', effect: 'write' as const, args: { n: i }, step: 'held' })),
     resume: { step: 'held', index: 0 },
     timeoutMs: 60_000,
   });
@@ -285,6 +286,111 @@ describe('begin', () => {
       ],
     );
     assert.deepEqual(run.usage, { requests: 3, inputTokens: 150, outputTokens: 15 });
+  });
+});
+
+describe('approvals under races', () => {
+  /** A second lifecycle on its own connection to the same file: another process, as far as SQLite can tell. */
+  const other = () => new RunLifecycle(openSqliteRunStore(dbPath), { secrets: new SecretRegistry(), now: () => new Date(Date.UTC(2025, 2, 7, 15, 0, 30)) });
+
+  test('two people deciding different calls at once: both decisions are kept', async () => {
+    const attempt = await lifecycle.begin(workflow!, fields('race-decide'));
+    await holdOne(attempt, 2);
+    const elsewhere = other();
+    await Promise.all([
+      lifecycle.decide('race-decide', [1], { approved: true, by: 'ana' }),
+      elsewhere.decide('race-decide', [2], { approved: false, by: 'bo', reason: 'not this one' }),
+    ]);
+    await elsewhere.store.close();
+    const calls = (await stored('race-decide')).approvals!.at(-1)!.calls;
+    assert.deepEqual(
+      calls.map((c) => [c.n, c.decision?.by, c.decision?.approved]),
+      [
+        [1, 'ana', true],
+        [2, 'bo', false],
+      ],
+    );
+  });
+
+  test('a call decided already is not decided again: the second person is told who decided it', async () => {
+    const attempt = await lifecycle.begin(workflow!, fields('race-same'));
+    await holdOne(attempt);
+    await lifecycle.decide('race-same', [1], { approved: true, by: 'ana' });
+    await assert.rejects(lifecycle.decide('race-same', [1], { approved: false, by: 'bo' }), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /^call 1 of run race-same was already approved by ana at 2025-03-07T15:00:\d\d\.000Z$/);
+      return true;
+    });
+    await assert.rejects(lifecycle.decide('race-same', 'all', { approved: true, by: 'bo' }), /every held call of run race-same is already decided/);
+  });
+
+  test('two resumes at once: exactly one continues the attempt; the other is told who has it', async () => {
+    const attempt = await lifecycle.begin(workflow!, fields('race-resume'));
+    await holdOne(attempt);
+    await lifecycle.decide('race-resume', 'all', { approved: true, by: 'ana' });
+    const elsewhere = other();
+    const results = await Promise.allSettled([
+      lifecycle.begin(workflow!, fields('race-resume'), { resume: true, worker: 'here:1' }),
+      elsewhere.begin(workflow!, fields('race-resume'), { resume: true, worker: 'there:2' }),
+    ]);
+    await elsewhere.store.close();
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    const run = await stored('race-resume');
+    const resumer = run.approvals!.at(-1)!.resumedBy!;
+    assert.ok(['here:1', 'there:2'].includes(resumer));
+    assert.ok(lost[0]!.reason instanceof UserError);
+    assert.equal(lost[0]!.reason.message, `run race-resume was already resumed by ${resumer} at ${run.approvals!.at(-1)!.closedAt}; it is running`);
+    assert.equal(run.status, 'running');
+    assert.deepEqual(
+      run.attempts.map((a) => a.status),
+      ['running'],
+      'one attempt, continued; nothing closed as abandoned',
+    );
+  });
+
+  test('a resume finding the run running takes it over only with exclusive (a queue job holding its lock)', async () => {
+    const attempt = await lifecycle.begin(workflow!, fields('take-over'));
+    await holdOne(attempt);
+    await lifecycle.decide('take-over', 'all', { approved: true, by: 'ana' });
+    await lifecycle.begin(workflow!, fields('take-over'), { resume: true, worker: 'dead:1' });
+    await assert.rejects(lifecycle.begin(workflow!, fields('take-over'), { resume: true }), /already resumed by dead:1/);
+    const again = await lifecycle.begin(workflow!, fields('take-over'), { resume: true, exclusive: true, worker: 'live:2' });
+    assert.equal(again.attempt.number, 2);
+    const run = await stored('take-over');
+    assert.deepEqual(
+      run.attempts.map((a) => [a.status, a.error?.kind]),
+      [
+        ['failed', 'infrastructure'],
+        ['running', undefined],
+      ],
+    );
+  });
+
+  test('a wait whose calls were all decided in time never expires: it only waits for its resume', async () => {
+    let now = Date.UTC(2025, 2, 7, 15, 0, 0);
+    const clocked = new RunLifecycle(raw, { secrets: new SecretRegistry(), now: () => new Date(now) });
+    for (const id of ['decided-in-time', 'undecided']) {
+      const attempt = await clocked.begin(workflow!, fields(id));
+      await holdOne(attempt);
+    }
+    await clocked.decide('decided-in-time', 'all', { approved: true, by: 'ana' });
+    now += 61_000;
+    assert.deepEqual(
+      (await clocked.expireDue()).map((r) => r.id),
+      ['undecided'],
+    );
+    assert.equal(await clocked.expire('decided-in-time'), undefined);
+    assert.equal((await stored('decided-in-time')).status, 'waiting');
+    const expired = await stored('undecided');
+    assert.equal(expired.status, 'failed');
+    assert.equal(expired.error?.kind, 'approval');
+    assert.equal(expired.approvals!.at(-1)!.calls[0]!.decision?.by, EXPIRED_BY);
+    const resumed = await clocked.begin(workflow!, fields('decided-in-time'), { resume: true });
+    assert.equal(resumed.attempt.number, 1);
+    assert.ok(resumed.resumeFrom, 'it goes on from where it waited');
   });
 });
 

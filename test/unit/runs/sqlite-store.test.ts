@@ -3,11 +3,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { execFile } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
+import { promisify } from 'node:util';
 import { RUNS_SCHEMA_VERSION, openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import type { RunStore } from '../../../src/runs/types.ts';
 import { UserError } from '../../../src/shared/errors.ts';
 import { runStoreContract } from '../../fixtures/run-store-contract.ts';
+import { sampleRun } from '../../fixtures/run-record.ts';
 
 let dir: string;
 let path: string;
@@ -53,4 +56,27 @@ test('a database from a newer runner is refused with a user error', async () => 
     () => openSqliteRunStore(path),
     (e: unknown) => e instanceof UserError && /newer confluence-runner/.test(e.message),
   );
+});
+
+test('update is atomic across processes: four processes changing one record at once lose none of their changes', async () => {
+  const store = open();
+  const record = sampleRun({ id: 'shared-record-1', status: 'succeeded', reruns: [] });
+  await store.save(record);
+  const storeModule = new URL('../../../src/runs/sqlite-store.ts', import.meta.url).href;
+  // Each process appends its own tags, one update each, as fast as it can, all starting at the same moment.
+  const startAt = Date.now() + 1500;
+  const child = (name: string) =>
+    promisify(execFile)(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const { openSqliteRunStore } = await import(${JSON.stringify(storeModule)});
+       const store = openSqliteRunStore(${JSON.stringify(path)});
+       await new Promise((go) => setTimeout(go, ${startAt} - Date.now()));
+       for (let i = 0; i < 100; i++) await store.update('shared-record-1', (r) => ({ ...r, reruns: [...r.reruns, '${name}' + i] }));
+       await store.close();`,
+    ]);
+  await Promise.all(['p', 'q', 'r', 's'].map(child));
+  const reruns = (await store.get(record.id))?.reruns ?? [];
+  assert.equal(reruns.length, 400);
+  assert.equal(new Set(reruns).size, 400);
 });
