@@ -91,7 +91,10 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     settings: SCHEDULE_SETTINGS,
   });
   worker.on('active', (job) => log(`started ${job.name} (job ${job.id})`));
-  worker.on('completed', (job, result) => log(`${result.duplicate ? 'skipped duplicate of' : 'finished'} ${job.name}: ${result.status} (run ${result.runId})`));
+  worker.on('completed', (job, result) => {
+    const waits = result.status === 'waiting' && !result.duplicate ? `; it waits for a person: runner approve ${result.runId.slice(0, 8)}` : '';
+    log(`${result.duplicate ? 'skipped duplicate of' : 'finished'} ${job.name}: ${result.status} (run ${result.runId})${waits}`);
+  });
   const lifecycle = new RunLifecycle(options.store, { secrets: config.secrets });
   worker.on('failed', (job, error) => {
     log(`failed ${job?.name ?? '?'} (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1}): ${error.message.split('\n')[0]}`);

@@ -218,7 +218,12 @@ export class LocalScheduler {
       .then(
         (run) => {
           const kind = run.error?.kind === run.status ? '' : `${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}: `;
-          const why = run.status === 'succeeded' ? '' : `: ${kind}${firstLine(run.error?.message)}`;
+          const why =
+            run.status === 'succeeded'
+              ? ''
+              : run.status === 'waiting'
+                ? `; it waits for a person: runner approve ${runId.slice(0, 8)}`
+                : `: ${kind}${firstLine(run.error?.message)}`;
           this.log.info(`finished ${name} run ${runId}: ${run.status} in ${formatDuration(this.now().getTime() - started)}${why}`);
         },
         (error: unknown) => this.log.error(`${name} run ${runId} could not run: ${firstLine(error instanceof Error ? error.message : String(error))}`),

@@ -136,6 +136,22 @@ test('a firing runs the workflow once with a schedule trigger for its slot, and 
   );
 });
 
+test('a scheduled run that waits for a person is logged with the command that decides it', async () => {
+  write('weekly.yaml', 'weekly', '0 9 * * MON');
+  const cron = fakeCron();
+  const runs = fakeRuns();
+  const s = scheduler({ run: runs.run, schedule: cron.factory });
+  await s.start();
+  cron.one('weekly').fire(SLOT);
+  const [call] = runs.calls;
+  call!.release({ status: 'waiting' });
+  await until(() => s.inFlight().size === 0, 'the run to stop');
+  assert.match(
+    lines.find((l) => l.startsWith('info finished'))!,
+    new RegExp(`^info finished weekly run ${call!.options.runId}: waiting in \\S+; it waits for a person: runner approve ${call!.options.runId.slice(0, 8)}$`),
+  );
+});
+
 test('a firing while the previous run is still going is skipped and logged, not queued', async () => {
   write('weekly.yaml', 'weekly', '0 9 * * MON');
   const cron = fakeCron();
