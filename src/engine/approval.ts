@@ -3,10 +3,10 @@
  * content they would write, the approver's note, where to go on), and the decisions a resumed step applies.
  */
 import type { ToolGateway } from '../agent/gateway/index.ts';
-import { innerSlugs } from '../agent/gateway/index.ts';
+import { approvalKey, innerSlugs } from '../agent/gateway/index.ts';
 import { storageOf, storageToText } from '../confluence/storage-text.ts';
 import type { WaitDraft } from '../runs/lifecycle.ts';
-import type { ApprovalDecision, ApprovalWait, PendingApproval } from '../runs/types.ts';
+import type { ApprovalDecision, ApprovalWait, PendingApproval, RunRecord } from '../runs/types.ts';
 import { type Redactor, truncateForRecord } from '../shared/redact.ts';
 import { MULTI_EXECUTE } from '../toolkit/router.ts';
 import type { TemplateEngine } from '../workflow/templates.ts';
@@ -37,6 +37,7 @@ export function waitDraft(
       ...(preview ? { preview } : {}),
       step: step.id,
       ...(call.callId ? { callId: call.callId } : {}),
+      argsKey: approvalKey(call.tool, call.args),
     };
   });
   const note = approval.approversNote ? renderText(tools.templates, approval.approversNote, tools.scope, 'approval.approvers_note') : undefined;
@@ -74,4 +75,11 @@ export function decisionsByCall(wait: ApprovalWait | undefined, step: string): M
 /** The decision on a tool step's held call, when the step resumes. */
 export function decisionFor(wait: ApprovalWait | undefined, step: string): ApprovalDecision | undefined {
   return wait?.calls.find((c) => c.step === step)?.decision;
+}
+
+/** The calls a person approved in any wait of the run, by argument key: the gateway does not hold them again. */
+export function approvedCalls(run: Pick<RunRecord, 'approvals'>): Set<string> {
+  const keys = new Set<string>();
+  for (const wait of run.approvals ?? []) for (const call of wait.calls) if (call.decision?.approved && call.argsKey) keys.add(call.argsKey);
+  return keys;
 }

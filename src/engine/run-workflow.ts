@@ -23,7 +23,7 @@ import { templateScope, type RunFacts } from '../workflow/scope.ts';
 import { createTemplateEngine } from '../workflow/templates.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { StepFailure, StopReason, classifyFailure } from './failure.ts';
-import { decisionFor, decisionsByCall, type Held, waitDraft } from './approval.ts';
+import { approvedCalls, decisionFor, decisionsByCall, type Held, waitDraft } from './approval.ts';
 import { agentInstructions } from './instructions.ts';
 import { runPromptStep } from './prompt-step.ts';
 import { renderText } from './render.ts';
@@ -155,6 +155,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       redact: lifecycle.store.redact,
       maxCalls: workflow.limits.maxToolCalls,
       settleMs: config.tools.settleMs,
+      approved: approvedCalls(run.run),
     });
     // Writes an earlier attempt left uncertain are settled before anything runs, so nothing is repeated blindly.
     for (const note of await gateway.settlePending(journal.entries(), stop.signal)) run.note(note);

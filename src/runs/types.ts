@@ -181,6 +181,11 @@ export interface PendingApproval {
   step: string;
   /** The model's call id (prompt steps): matches the call when the run resumes. */
   callId?: string;
+  /**
+   * sha256 of the tool and its whole canonical arguments: once approved, the very same call later in the run (an
+   * attempt that starts over after its worker died) is not held again.
+   */
+  argsKey?: string;
   decision?: ApprovalDecision;
 }
 

@@ -13,6 +13,7 @@ import type { BoundToolAccess, ToolAccess } from '../../toolkit/access.ts';
 import type { ToolCatalogue } from '../../toolkit/catalogue.ts';
 import { MULTI_EXECUTE } from '../../toolkit/router.ts';
 import type { ToolEnvelope } from '../../toolkit/types.ts';
+import { journalKey } from '../journal-key.ts';
 import type { HostedCall } from '../observed-model.ts';
 import { runMultiExecute } from './multi-execute.ts';
 import { answerLocally, sendWrite, settlePending } from './journal.ts';
@@ -48,6 +49,13 @@ export interface GatewayOptions {
   maxCalls?: number;
   /** How long after an uncertain write was sent the site may still commit it, ms (RUNNER_WRITE_SETTLE; default 10 s). */
   settleMs?: number;
+  /** Argument keys ({@link approvalKey}) of calls a person approved earlier in the run: they are not held again. */
+  approved?: ReadonlySet<string>;
+}
+
+/** What identifies a held call across attempts: its tool and its whole arguments (see PendingApproval.argsKey). */
+export function approvalKey(tool: string, args: Record<string, unknown>): string {
+  return journalKey(tool, args);
 }
 
 /** One run's gateway. */
@@ -55,9 +63,11 @@ export class ToolGateway {
   /** What the run may call, bound to the backend's listing: the tools offered to the model, schemas, refusals. */
   readonly access: BoundToolAccess;
   readonly #state: GatewayState;
+  readonly #approved: ReadonlySet<string>;
 
   constructor(options: GatewayOptions) {
     this.access = options.access.withBackend({ name: options.backend.name, tools: options.backend.tools, router: options.backend.router });
+    this.#approved = options.approved ?? new Set();
     this.#state = {
       backend: options.backend,
       access: this.access,
@@ -107,7 +117,9 @@ export class ToolGateway {
    */
   needsApproval(tool: string, args: Record<string, unknown>): boolean {
     const names = tool === MULTI_EXECUTE && this.access.backend.router ? innerSlugs(args) : [tool];
-    return this.access.needsApproval(names) && names.every((name) => this.access.decide(name).allowed);
+    if (!this.access.needsApproval(names) || !names.every((name) => this.access.decide(name).allowed)) return false;
+    // A person approved this very call before (an attempt that stopped after the decision): it is not asked again.
+    return !this.#approved.has(approvalKey(tool, args));
   }
 
   /** Refuses (and records) a call of a tool the model was never offered; returns the refusal it sees. */

@@ -129,6 +129,28 @@ describe('a held write', () => {
     assert.equal(w.model.requests.length, 2, 'one request before the wait, one after');
   });
 
+  test("the resumer died after taking the run: the queue's retry starts over, the approved call is not held again, one post", async (t) => {
+    const title = `Resumer died ${++n}`;
+    const w = await world(t, title);
+    const waiting = await runWorkflow(w.workflow, {}, { config: w.config, store });
+    await w.lifecycle.decide(waiting.id, 'all', { approved: true, by: 'ana' });
+    // A worker takes the resume (the saved SDK state goes with it) and dies before it calls anything.
+    await w.lifecycle.begin(w.workflow, { ...waiting, id: waiting.id }, { resume: true, worker: 'dead-host:1' });
+    await assert.rejects(runWorkflow(w.workflow, { runId: waiting.id, resume: true }, { config: w.config, store }), /already resumed by dead-host:1/);
+    // The job comes back to a worker that holds its lock: a new attempt, from the start.
+    const done = await runWorkflow(w.workflow, { runId: waiting.id, resume: true }, { config: w.config, store, exclusive: true });
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.deepEqual(
+      done.attempts.map((a) => [a.status, a.error?.kind]),
+      [
+        ['failed', 'infrastructure'],
+        ['succeeded', undefined],
+      ],
+    );
+    assert.equal(done.approvals!.length, 1, 'nobody was asked twice');
+    assert.equal((await posts(title)).length, 1, 'exactly one post');
+  });
+
   test('rejected with a reason: the model is told a person refused, finishes without writing, and the record says who', async (t) => {
     const title = `Rejected post ${++n}`;
     const w = await world(t, title);

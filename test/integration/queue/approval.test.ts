@@ -4,14 +4,14 @@
  * an expired wait is ended by exactly one of the workers that notice it.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
 import { expireWaiting } from '../../../src/queue/reaper.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { SecretRegistry } from '../../../src/shared/secrets.ts';
 import type { ModelRequestView, ScriptedTurn } from '../../../src/testing/scripted-model-server.ts';
 import { fixture, siteClient, startModel, startSite } from '../e2e/helpers.ts';
-import { type Testbed, testbed, until } from './helpers.ts';
+import { type Testbed, testbed, until, type WorkerProcess } from './helpers.ts';
 
 let bed: Testbed;
 let site: SandboxWithMcp;
@@ -40,11 +40,20 @@ function poster(request: ModelRequestView): ScriptedTurn {
 
 const ended = (status: string) => status !== 'queued' && status !== 'running';
 
+/** Stops these workers when the test ends, so the next test's jobs are not taken by a worker of this one's model. */
+function retire(t: TestContext, ...workers: WorkerProcess[]): void {
+  t.after(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
+  });
+}
+
 test('approved after the pausing worker died: another worker continues the run, one post', { timeout: 90_000 }, async (t) => {
   const model = await startModel(t, poster);
   const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
   const title = 'Approved across workers';
   const first = await bed.worker(env);
+  retire(t, first);
   const queued = await bed.cli(['enqueue', fixture('held-post.yaml'), '--input', `title=${title}`, '--json'], env);
   assert.equal(queued.code, 0, queued.stderr);
   const { runId } = JSON.parse(queued.stdout) as { runId: string };
@@ -65,6 +74,7 @@ test('approved after the pausing worker died: another worker continues the run, 
   assert.deepEqual(await posts(), []);
 
   const second = await bed.worker(env);
+  retire(t, second);
   const done = await until(
     'the run to end',
     async () => {
@@ -79,6 +89,59 @@ test('approved after the pausing worker died: another worker continues the run, 
   assert.equal(done.attempts[0]!.worker, first.identity, 'paused by the first worker');
   assert.equal(done.approvals![0]!.resumedBy, second.identity, 'continued by the second');
   assert.equal(done.approvals![0]!.calls[0]!.decision?.by, 'ana');
+});
+
+test('the worker that resumed the run is killed after the approved write: another one finishes, one post, nobody asked twice', {
+  timeout: 90_000,
+}, async (t) => {
+  // As `poster`, but the first request after the write hangs, so the kill lands right after the write.
+  let hung = false;
+  const model = await startModel(t, (request) => {
+    if (request.turn === 2 && !hung) {
+      hung = true;
+      return { hang: true };
+    }
+    return poster(request);
+  });
+  const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url, RUNNER_JOB_LOCK: '2s' };
+  const title = 'Resumed, then killed';
+  const workers = await Promise.all([bed.worker(env), bed.worker(env)]);
+  retire(t, ...workers);
+  const queued = await bed.cli(['enqueue', fixture('held-post.yaml'), '--input', `title=${title}`, '--json'], env);
+  const { runId } = JSON.parse(queued.stdout) as { runId: string };
+  await until('the run to wait', async () => ((await bed.store.get(runId))?.status === 'waiting' ? true : undefined));
+  const approved = await bed.cli(['approve', runId, '--by', 'ana'], { ...env, RUNNER_STORE: 'redis' });
+  assert.equal(approved.code, 0, approved.stderr);
+
+  await until('the hung request after the write', () => model.requests.some((r) => r.turn === 2 && r.status === 0));
+  const posts = async () => (await siteClient(site).blogposts('TEAM')).filter((p) => p.title === title);
+  assert.equal((await posts()).length, 1);
+  const running = (await bed.store.get(runId))!;
+  const owner = workers.find((w) => w.identity === running.approvals![0]!.resumedBy)!;
+  assert.ok(owner, `the resume names one of the workers: ${running.approvals![0]!.resumedBy}`);
+  owner.child.kill('SIGKILL');
+  await owner.exited;
+
+  const done = await until(
+    'the run to end on the other worker',
+    async () => {
+      const run = await bed.store.get(runId);
+      return run && ended(run.status) && run.status !== 'waiting' ? run : undefined;
+    },
+    30_000,
+  );
+  assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+  assert.equal((await posts()).length, 1, 'one post');
+  assert.equal(done.approvals!.length, 1, 'nobody was asked twice');
+  assert.deepEqual(
+    done.attempts.map((a) => [a.status, a.error?.kind]),
+    [
+      ['failed', 'infrastructure'],
+      ['succeeded', undefined],
+    ],
+  );
+  const post = done.attempts[1]!.steps[0]!.toolCalls.find((c) => c.tool === 'CONFLUENCE_CREATE_BLOGPOST');
+  assert.equal(post?.status, 'journaled', "the second attempt got the first one's post from the journal");
 });
 
 test('an expired wait is ended once, however many workers notice it', async () => {
