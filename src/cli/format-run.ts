@@ -31,6 +31,7 @@ const STATUS_STYLE: Record<RunStatus, Style> = {
   waiting: 'cyan',
   cancelled: 'dim',
   missed: 'magenta',
+  skipped: 'dim',
 };
 const MAX_OUTPUT_LINES = 40;
 

@@ -19,6 +19,8 @@ import type {
   ApprovalDecision,
   ApprovalWait,
   AttemptRecord,
+  DeliveryAttempt,
+  NotificationRecord,
   PendingApproval,
   RunFailure,
   RunRecord,
@@ -40,11 +42,13 @@ export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   failed: ['running'],
   cancelled: ['running'],
   succeeded: [],
-  missed: [],
+  // A slot recorded as missed or skipped can still be run later: a backfill (`runner schedule backfill`).
+  missed: ['running'],
+  skipped: ['running'],
 };
 
 /** Statuses a run may be created with. */
-export const INITIAL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'missed'];
+export const INITIAL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'missed', 'skipped'];
 
 /** Statuses of a run that has not ended: something is (or should be) working on it. */
 export const OPEN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting'];
@@ -142,10 +146,50 @@ export class RunLifecycle {
   }
 
   /** Records a schedule slot nothing ran as `missed`; idempotent (false when the slot already has a record). */
-  async missed(workflow: Workflow, fields: NewRunFields): Promise<boolean> {
+  missed(workflow: Workflow, fields: NewRunFields): Promise<boolean> {
+    return this.#notRun(workflow, fields, 'missed');
+  }
+
+  /**
+   * Records a schedule slot left out on purpose as `skipped` (a paused schedule, or `overlap: skip` while the
+   * previous run goes on; say which in `fields.notes`); idempotent like {@link missed}.
+   */
+  skipped(workflow: Workflow, fields: NewRunFields): Promise<boolean> {
+    return this.#notRun(workflow, fields, 'skipped');
+  }
+
+  async #notRun(workflow: Workflow, fields: NewRunFields, status: 'missed' | 'skipped'): Promise<boolean> {
     if (await this.store.get(fields.id)) return false;
-    await this.store.save(newRun(workflow, fields, 'missed', this.#iso()));
+    await this.store.save(newRun(workflow, fields, status, this.#iso()));
     return true;
+  }
+
+  /**
+   * Claims the notification of `event` through `rule` for this run: true for exactly one caller (whichever
+   * process asks first), which then delivers it and reports each attempt with {@link noteDelivery}. False when it
+   * was claimed before (another worker, an earlier attempt) or there is no such run.
+   */
+  async claimNotification(runId: string, claim: Omit<NotificationRecord, 'attempts' | 'deliveredAt' | 'done'>): Promise<boolean> {
+    let claimed = false;
+    await this.store.update(runId, (current) => {
+      claimed = !(current.notifications ?? []).some((n) => n.event === claim.event && n.rule === claim.rule);
+      if (!claimed) return undefined;
+      current.notifications = [...(current.notifications ?? []), { ...claim, attempts: [] }];
+      return current;
+    });
+    return claimed;
+  }
+
+  /** Records one delivery attempt of a claimed notification; `done` when no attempt is left (delivered or given up). */
+  async noteDelivery(runId: string, which: { event: string; rule: string }, attempt: DeliveryAttempt, done: boolean): Promise<void> {
+    await this.store.update(runId, (current) => {
+      const record = current.notifications?.find((n) => n.event === which.event && n.rule === which.rule);
+      if (!record) return undefined;
+      record.attempts.push(attempt);
+      if (attempt.ok) record.deliveredAt = attempt.at;
+      if (done || attempt.ok) record.done = true;
+      return current;
+    });
   }
 
   /**

@@ -10,13 +10,14 @@ export type { FailureKind } from '../shared/errors.ts';
 
 /**
  * Status of a run; `runs/lifecycle.ts` owns the moves between them. `queued` exists only in queue mode; `waiting`
- * holds a run for a person's decision; `missed` marks a schedule slot that passed while nothing ran (recorded,
- * never executed).
+ * holds a run for a person's decision; `missed` marks a schedule slot that passed while nothing ran, and `skipped`
+ * one left out on purpose (its schedule was paused, or the previous run was still going under `overlap: skip`);
+ * both are recorded, never executed.
  */
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'missed';
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'missed' | 'skipped';
 
 /** Every run status, in lifecycle order. */
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'missed'];
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'missed', 'skipped'];
 
 /** The failure of a run, attempt or step. */
 export interface RunFailure {
@@ -157,6 +158,36 @@ export interface RunRecord {
   error?: RunFailure;
   /** Each time the run waited for a person: the calls held, their decisions, where it continues. The last is current while `waiting`. */
   approvals?: ApprovalWait[];
+  /** Notifications about this run: one per event and channel, with every delivery attempt (written only by the lifecycle). */
+  notifications?: NotificationRecord[];
+}
+
+/** One notification of a run: an event sent to one channel, and how each delivery attempt went. */
+export interface NotificationRecord {
+  /** `failed`, `succeeded`, `recovered`, `waiting`, `missed`, `skipped`, … (a workflow's `notify.on` events). */
+  event: string;
+  /** Which channel: `webhook`, `slack` or `email`. */
+  channel: string;
+  /** Where it went, secrets redacted (a URL's host and path, or the recipients). */
+  target: string;
+  /** Which rule sent it: `workflow#<n>` or `default#<n>` (RUNNER_NOTIFY_DEFAULT). */
+  rule: string;
+  /** Every attempt, oldest first. */
+  attempts: DeliveryAttempt[];
+  /** When it was delivered; absent while it is being retried, or when every attempt failed. */
+  deliveredAt?: string;
+  /** True once no attempt is left (delivered, or given up). */
+  done?: boolean;
+}
+
+/** One attempt to deliver a notification. */
+export interface DeliveryAttempt {
+  at: string;
+  ok: boolean;
+  /** HTTP status (webhook, slack) or SMTP reply code, when one came. */
+  status?: number;
+  /** Why it failed (redacted). */
+  error?: string;
 }
 
 /** A person's decision on a held call. */

@@ -1,6 +1,16 @@
 import { createRequire } from 'node:module';
 import { parseDuration } from '../shared/duration.ts';
-import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LIMITS, DEFAULT_RETRY, type Assertion, type InputSpec, type Step, type Workflow } from './types.ts';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  DEFAULT_CATCHUP_WINDOW_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  type Assertion,
+  type InputSpec,
+  type NotifyRule,
+  type Step,
+  type Workflow,
+} from './types.ts';
 
 type Raw = Record<string, any>;
 
@@ -24,7 +34,15 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
     name: raw.name,
     description: raw.description,
     mode: raw.mode ?? 'live',
-    schedule: raw.schedule ? { cron: raw.schedule.cron, timezone: raw.schedule.timezone ?? 'UTC' } : undefined,
+    schedule: raw.schedule
+      ? {
+          cron: raw.schedule.cron,
+          timezone: raw.schedule.timezone ?? 'UTC',
+          overlap: raw.schedule.overlap ?? 'skip',
+          catchup: raw.schedule.catchup ?? 'none',
+          catchupWindowMs: raw.schedule.catchup_window ? parseDuration(raw.schedule.catchup_window)! : DEFAULT_CATCHUP_WINDOW_MS,
+        }
+      : undefined,
     inputs: (raw.inputs ?? {}) as Record<string, InputSpec>,
     agent: raw.agent ?? {},
     tools: raw.tools ?? {},
@@ -52,6 +70,7 @@ export function buildWorkflow(file: string, text: string, raw: Raw): Workflow {
           },
         }
       : {}),
+    notify: Array.isArray(raw.notify) ? raw.notify.map(toNotifyRule) : [],
     steps,
     timezone: raw.schedule?.timezone ?? 'UTC',
   };
@@ -66,4 +85,13 @@ function toStep(raw: Raw): Step {
     return { kind: 'tool', ...base, tool: raw.tool, with: raw.with ?? {}, assert: (raw.assert ?? []) as Assertion[] };
   }
   return { kind: 'prompt', ...base, prompt: raw.prompt, ...(raw.output ? { output: raw.output } : {}) };
+}
+
+/** A `notify` rule (or one of RUNNER_NOTIFY_DEFAULT's) as the sender uses it; the rule's one channel is tagged. */
+export function toNotifyRule(raw: Raw): NotifyRule {
+  const on = raw.on as NotifyRule['on'];
+  if (raw.webhook)
+    return { on, channel: { kind: 'webhook', url: raw.webhook.url, ...(raw.webhook.secret !== undefined ? { secret: raw.webhook.secret } : {}) } };
+  if (raw.slack) return { on, channel: { kind: 'slack', url: raw.slack.url } };
+  return { on, channel: { kind: 'email', to: raw.email.to } };
 }

@@ -59,6 +59,7 @@ export function semanticDiagnostics(source: YamlSource, engine: TemplateEngine, 
   const inputNames = checkInputs(ctx, root);
   const access = checkTools(ctx, root);
   checkApproval(ctx, root, access, inputNames);
+  if (Array.isArray(root.notify)) out.push(...notifyRuleDiagnostics(source, ['notify'], root.notify));
   const stepIds = collectStepIds(ctx, root);
   const instructions = isObj(root.agent) ? str(root.agent.instructions) : undefined;
   if (instructions !== undefined) {
@@ -105,6 +106,7 @@ function checkDurations(ctx: Ctx, root: Raw): void {
   };
   if (isObj(root.limits)) check(['limits', 'timeout'], root.limits.timeout);
   if (isObj(root.approval)) check(['approval', 'timeout'], root.approval.timeout);
+  if (isObj(root.schedule)) check(['schedule', 'catchup_window'], root.schedule.catchup_window);
   if (isObj(root.retry)) {
     const b = root.retry.backoff;
     if (typeof b === 'string') check(['retry', 'backoff'], b);
@@ -367,4 +369,38 @@ export function walkStrings(value: unknown, path: DocPath, visit: (path: DocPath
   if (typeof value === 'string') visit(path, value);
   else if (Array.isArray(value)) for (const [i, v] of value.entries()) walkStrings(v, [...path, i], visit);
   else if (isObj(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
+}
+
+/** The channels a notify rule may name; a rule names exactly one. */
+const NOTIFY_CHANNELS = ['webhook', 'slack', 'email'] as const;
+
+/**
+ * What the schema cannot say about `notify` rules (a workflow's, or RUNNER_NOTIFY_DEFAULT's at `at`): one channel
+ * per rule, URLs that are URLs, and Slack webhook URLs kept out of committed files.
+ */
+export function notifyRuleDiagnostics(source: YamlSource, at: DocPath, rules: readonly unknown[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  rules.forEach((rule, i) => {
+    if (!isObj(rule)) return;
+    const path = [...at, i];
+    const channels = NOTIFY_CHANNELS.filter((c) => rule[c] !== undefined);
+    if (channels.length === 0)
+      out.push(source.atValue(path, 'a notify rule needs a channel: webhook: { url: ... }, slack: { url: ... } or email: { to: [...] }'));
+    if (channels.length > 1)
+      out.push(source.atKey([...path, channels[1]!], `a notify rule has one channel, this one has ${channels.join(' and ')}; make one rule per channel`));
+    for (const channel of ['webhook', 'slack'] as const) {
+      const spec = rule[channel];
+      if (!isObj(spec)) continue;
+      if (typeof spec.url === 'string' && !/^https?:\/\/[^\s/]+/.test(spec.url))
+        out.push(source.atValue([...path, channel, 'url'], `${channel}.url must be an http or https URL, not '${spec.url}'`));
+      if (channel === 'slack' && typeof spec.url === 'string')
+        out.push(
+          source.atValue(
+            [...path, 'slack', 'url'],
+            'a Slack webhook URL is a secret (anyone with it can post to the channel): give it as { env: SLACK_WEBHOOK_URL } instead of in the file',
+          ),
+        );
+    }
+  });
+  return out;
 }

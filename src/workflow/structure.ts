@@ -56,6 +56,7 @@ const PATTERN_HINTS: Array<[RegExp, (value: string) => string]> = [
   [/^steps\.\d+\.id$|^steps\[\d+\]\.id$/, (v) => `step id '${v}' must be snake_case (lowercase letters, digits and _), e.g. '${snake(v)}'`],
   [/^tools\.mcp\.url$/, (v) => `tools.mcp.url '${v}' must start with http:// or https://`],
   [/\.env$/, (v) => `'${v}' is not an environment variable name (letters, digits and _, not starting with a digit)`],
+  [/\.email\.to\[\d+\]$/, (v) => `'${v}' is not an email address (like docs-team@example.com)`],
 ];
 
 function describe(error: ErrorObject, path: DocPath, source: YamlSource): Diagnostic | undefined {

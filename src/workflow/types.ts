@@ -71,6 +71,38 @@ export interface ApprovalSpec {
   approversNote?: string;
 }
 
+/** What a slot does while the previous run of its workflow is still going (schedule.overlap). */
+export type OverlapPolicy = 'skip' | 'queue' | 'allow';
+/** What happens to slots that passed while nothing ran them (schedule.catchup). */
+export type CatchupPolicy = 'none' | 'latest' | 'all';
+
+/** A workflow's `schedule`, with defaults applied. */
+export interface ScheduleSpec {
+  cron: string;
+  /** IANA zone the cron expression is read in (default UTC). */
+  timezone: string;
+  /** Default `skip`. */
+  overlap: OverlapPolicy;
+  /** Default `none`: missed slots are recorded as missed. */
+  catchup: CatchupPolicy;
+  /** How far back catch-up looks, ms (default 24 h). */
+  catchupWindowMs: number;
+}
+
+/** Events a notification rule can be for. */
+export const NOTIFY_EVENTS = ['failed', 'missed', 'waiting', 'recovered', 'succeeded', 'invalid', 'skipped'] as const;
+/** One of {@link NOTIFY_EVENTS}. */
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** Where a notification goes: exactly one channel per rule. */
+export type NotifyChannel = { kind: 'webhook'; url: SecretValue; secret?: SecretValue } | { kind: 'slack'; url: SecretValue } | { kind: 'email'; to: string[] };
+
+/** One `notify` rule: the events it is for and its channel. */
+export interface NotifyRule {
+  on: NotifyEvent[];
+  channel: NotifyChannel;
+}
+
 /** Retry policy of a queued run. */
 export interface RetrySpec {
   attempts: number;
@@ -100,7 +132,7 @@ export interface Workflow {
   readonly name: string;
   readonly description?: string;
   readonly mode: 'live' | 'preview';
-  readonly schedule?: { cron: string; timezone: string };
+  readonly schedule?: ScheduleSpec;
   readonly inputs: Readonly<Record<string, InputSpec>>;
   readonly agent: { model?: string; instructions?: string };
   readonly tools: ToolsSpec;
@@ -108,6 +140,8 @@ export interface Workflow {
   readonly retry: RetrySpec;
   /** Calls held for a person's decision (absent: none). */
   readonly approval?: ApprovalSpec;
+  /** Who is told how runs end (the workflow's own rules; RUNNER_NOTIFY_DEFAULT's are added when sending). */
+  readonly notify: readonly NotifyRule[];
   readonly steps: readonly Step[];
   /** The zone date filters and schedules use (schedule.timezone, else UTC). */
   readonly timezone: string;
@@ -117,6 +151,9 @@ export interface Workflow {
 export const DEFAULT_LIMITS: Limits = { maxTurns: 20, timeoutMs: 10 * 60_000, maxToolCalls: 100 };
 /** How long a call waits for approval when `approval.timeout` is not given: a day. */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 3600_000;
+
+/** How far back catch-up looks when `schedule.catchup_window` is not given: a day. */
+export const DEFAULT_CATCHUP_WINDOW_MS = 24 * 3600_000;
 
 /** One attempt, and 30 s exponential backoff when attempts are raised. */
 export const DEFAULT_RETRY: RetrySpec = { attempts: 1, backoff: { type: 'exponential', delayMs: 30_000 } };

@@ -28,7 +28,7 @@ after(async () => {
 test('a two-second schedule in Asia/Kolkata fires: a worker runs the slot as a schedule run with the slot run id', { timeout: 30_000 }, async () => {
   const bed = beds[0]!;
   const workflow = await loadFixture('tick-label.yaml');
-  assert.deepEqual(workflow.schedule, { cron: '*/2 * * * * *', timezone: 'Asia/Kolkata' });
+  assert.deepEqual({ cron: workflow.schedule?.cron, timezone: workflow.schedule?.timezone }, { cron: '*/2 * * * * *', timezone: 'Asia/Kolkata' });
   const worker = await bed.worker({ RUNNER_SANDBOX_URL: site.url });
   const synced = await syncSchedules(bed.queue, bed.redis, bed.prefix, [workflow]);
   assert.deepEqual(synced.added, ['tick-label']);

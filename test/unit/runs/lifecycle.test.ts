@@ -69,6 +69,9 @@ async function reach(status: RunStatus): Promise<{ id: string; attempt?: Attempt
     case 'missed':
       assert.equal(await lifecycle.missed(workflow!, f), true);
       return { id: f.id };
+    case 'skipped':
+      assert.equal(await lifecycle.skipped(workflow!, f), true);
+      return { id: f.id };
     case 'running':
       return { id: f.id, attempt: await lifecycle.begin(workflow!, f) };
     case 'succeeded':
@@ -97,7 +100,8 @@ async function holdOne(attempt: Attempt, count = 1): Promise<RunRecord> {
 }
 
 describe('TRANSITIONS', () => {
-  test('is the documented state machine; queued and missed are only ever initial', () => {
+  test('is the documented state machine; queued, missed and skipped are only ever initial', () => {
+    // missed and skipped slots may still be run (a backfill); nothing moves a run back to them.
     assert.deepEqual(TRANSITIONS, {
       queued: ['running', 'failed', 'cancelled'],
       running: ['succeeded', 'failed', 'cancelled', 'waiting'],
@@ -105,7 +109,8 @@ describe('TRANSITIONS', () => {
       failed: ['running'],
       cancelled: ['running'],
       succeeded: [],
-      missed: [],
+      missed: ['running'],
+      skipped: ['running'],
     });
     assert.deepEqual(Object.keys(TRANSITIONS).sort(), [...RUN_STATUSES].sort(), 'every status has a row');
   });
@@ -391,6 +396,41 @@ describe('approvals under races', () => {
     const resumed = await clocked.begin(workflow!, fields('decided-in-time'), { resume: true });
     assert.equal(resumed.attempt.number, 1);
     assert.ok(resumed.resumeFrom, 'it goes on from where it waited');
+  });
+});
+
+describe('notifications', () => {
+  test('exactly one of two processes claims an event for a rule; attempts are recorded; delivered marks it done', async () => {
+    const { id } = await reach('failed');
+    const elsewhere = new RunLifecycle(openSqliteRunStore(dbPath), { secrets: new SecretRegistry() });
+    const claim = { event: 'failed', channel: 'webhook', target: 'https://hooks.example.com/alerts', rule: 'workflow#1' };
+    const claims = await Promise.all([lifecycle.claimNotification(id, claim), elsewhere.claimNotification(id, claim)]);
+    await elsewhere.store.close();
+    assert.deepEqual(claims.sort(), [false, true]);
+    assert.equal(await lifecycle.claimNotification(id, { ...claim, rule: 'default#1' }), true, 'another rule is another notification');
+    await lifecycle.noteDelivery(id, claim, { at: '2025-03-07T15:01:00.000Z', ok: false, status: 500, error: 'HTTP 500' }, false);
+    await lifecycle.noteDelivery(id, claim, { at: '2025-03-07T15:01:02.000Z', ok: true, status: 204 }, false);
+    const [first, second] = (await stored(id)).notifications!;
+    assert.deepEqual(first, {
+      ...claim,
+      attempts: [
+        { at: '2025-03-07T15:01:00.000Z', ok: false, status: 500, error: 'HTTP 500' },
+        { at: '2025-03-07T15:01:02.000Z', ok: true, status: 204 },
+      ],
+      deliveredAt: '2025-03-07T15:01:02.000Z',
+      done: true,
+    });
+    assert.deepEqual(second!.attempts, []);
+    assert.equal(await lifecycle.claimNotification('no-such-run', claim), false);
+  });
+
+  test('skipped records a slot once, like missed', async () => {
+    const f = { ...fields(), notes: ['the schedule is paused'] };
+    assert.equal(await lifecycle.skipped(workflow!, f), true);
+    assert.equal(await lifecycle.skipped(workflow!, f), false);
+    const run = await stored(f.id);
+    assert.equal(run.status, 'skipped');
+    assert.deepEqual(run.notes, ['the schedule is paused']);
   });
 });
 

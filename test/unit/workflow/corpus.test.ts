@@ -58,7 +58,15 @@ describe('valid workflows', () => {
     assert.deepEqual(single.retry, { attempts: 1, backoff: { type: 'exponential', delayMs: 30_000 } });
     const preview = await load('date-filters-preview');
     assert.equal(preview.mode, 'preview');
-    assert.deepEqual(preview.schedule, { cron: '30 7 1 * *', timezone: 'Asia/Tokyo' });
+    assert.deepEqual(preview.schedule, { cron: '30 7 1 * *', timezone: 'Asia/Tokyo', overlap: 'skip', catchup: 'none', catchupWindowMs: 24 * 3600_000 });
+    assert.deepEqual(preview.notify, [], 'nobody is notified unless asked for');
+    const policies = await load('notify-and-policies');
+    assert.deepEqual(policies.schedule, { cron: '0 9 * * MON', timezone: 'Europe/Paris', overlap: 'queue', catchup: 'latest', catchupWindowMs: 12 * 3600_000 });
+    assert.deepEqual(policies.notify, [
+      { on: ['failed', 'missed', 'waiting', 'recovered'], channel: { kind: 'webhook', url: { env: 'ALERT_URL' }, secret: { env: 'ALERT_SECRET' } } },
+      { on: ['failed'], channel: { kind: 'slack', url: { env: 'SLACK_WEBHOOK_URL' } } },
+      { on: ['failed', 'waiting'], channel: { kind: 'email', to: ['docs-team@example.com'] } },
+    ]);
     assert.equal(preview.retry.backoff.delayMs, 500);
     const mcp = await load('mcp-url');
     assert.deepEqual(mcp.tools.mcp?.headers, { Authorization: { env: 'CONFLUENCE_MCP_TOKEN' }, 'X-Team': 'docs' });
