@@ -2,7 +2,7 @@
 import type { RunLifecycle } from '../runs/lifecycle.ts';
 import { nextFireTimes } from '../workflow/fire-times.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { slotRunId } from './names.ts';
+import { slotRunId } from '../runs/slot-id.ts';
 
 /** Most missed slots recorded at once (a schedule every second, down for a day, is not worth 86,400 records). */
 export const MAX_MISSED = 100;

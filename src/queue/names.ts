@@ -1,5 +1,4 @@
 /** The queue's name and the ids queue mode derives: one place, so producers, schedulers and workers agree. */
-import { createHash } from 'node:crypto';
 import type { RunRecord } from '../runs/types.ts';
 
 /** The BullMQ queue every run goes through (its keys live under RUNNER_QUEUE_PREFIX). */
@@ -13,15 +12,6 @@ export function fingerprintsKey(prefix: string): string {
 /** The Redis key of the shared model-request limiter. */
 export function limiterKey(prefix: string): string {
   return `${prefix}:limiter:model-requests`;
-}
-
-/**
- * The run id of a workflow's schedule slot: the same for every scheduler and worker, so one slot can only ever
- * be one run (a UUID-shaped digest of the workflow name and the slot time).
- */
-export function slotRunId(workflow: string, slot: string): string {
-  const hex = createHash('sha256').update(`${workflow}\n${slot}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts
 import { loadWorkflowText } from '../workflow/load.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { missedSlots, recordMissed } from './missed.ts';
-import { slotRunId } from './names.ts';
+import { slotRunId } from '../runs/slot-id.ts';
 import type { RunJobData } from './payload.ts';
 
 /** A job in progress, as the worker sees it. */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { slotRunId } from '../../../src/queue/names.ts';
+import { slotRunId } from '../../../src/runs/slot-id.ts';
 import type { RunRecord } from '../../../src/runs/types.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { startSite } from '../e2e/helpers.ts';

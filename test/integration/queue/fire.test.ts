@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DateTime } from 'luxon';
-import { slotRunId } from '../../../src/queue/names.ts';
+import { slotRunId } from '../../../src/runs/slot-id.ts';
 import { listSchedules, syncSchedules } from '../../../src/queue/schedules.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { nextFireTimes } from '../../../src/workflow/fire-times.ts';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../../src/config/config.ts';
-import { slotRunId } from '../../../src/queue/names.ts';
+import { slotRunId } from '../../../src/runs/slot-id.ts';
 import { createRunProcessor } from '../../../src/queue/processor.ts';
 import { syncSchedules } from '../../../src/queue/schedules.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
