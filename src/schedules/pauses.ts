@@ -15,6 +15,11 @@ export interface PauseInfo {
   reason?: string;
 }
 
+/** Why a paused workflow's slot was skipped, as both modes record it: who paused it, when and why. */
+export function pausedNote(pause: PauseInfo): string {
+  return `the schedule was paused by ${pause.by} at ${pause.at}${pause.reason ? `: ${pause.reason}` : ''}`;
+}
+
 /** Where pauses are kept. */
 export interface PauseStore {
   /** Pauses `workflow`; false (and nothing changed) when it was paused already. */

@@ -2,9 +2,11 @@
  * The one owner of schedule policies: which slots a scheduler runs, records as missed, or skips. `runner serve` and
  * the queue worker both ask here, so a workflow behaves the same in either mode. Pure: slots in, decisions out.
  *
- * - A slot is on time when it starts at most {@link LATE_TOLERANCE_MS} after its fire time. Later than that it is
- *   late, and `schedule.catchup` decides: `none` records it as missed, `latest` runs only the newest slot, `all`
- *   runs every late slot within `catchup_window` (oldest first). Late slots outside the window are missed.
+ * - A slot is on time when it is the newest slot and starts at most {@link LATE_TOLERANCE_MS} after its fire time.
+ *   Any other slot nothing started is late (a newer slot overtook it, or it is too late), and `schedule.catchup`
+ *   decides: `none` records it as missed, `latest` runs only the newest slot, `all` runs every late slot within
+ *   `catchup_window` (oldest first). Late slots outside the window are missed. So a short outage of a schedule that
+ *   fires every minute runs the current slot once, not each minute it was away.
  * - A slot that comes while the workflow's previous run is still going: `overlap: skip` records it as skipped,
  *   `queue` runs it once the current run ends, `allow` runs it at once.
  */
@@ -59,13 +61,10 @@ export function planSlots(schedule: Pick<ScheduleSpec, 'catchup' | 'catchupWindo
   const missed: Date[] = [];
   const newest = ordered.at(-1);
   for (const slot of ordered) {
-    const take = !late(slot)
-      ? schedule.catchup !== 'latest' || slot === newest
-      : schedule.catchup === 'all'
-        ? inWindow(slot)
-        : schedule.catchup === 'latest'
-          ? slot === newest && inWindow(slot)
-          : false;
+    // The newest slot on time is simply the current slot; an older one was overtaken and counts as late.
+    const current = slot === newest && !late(slot);
+    const take =
+      schedule.catchup === 'all' ? current || inWindow(slot) : schedule.catchup === 'latest' ? slot === newest && (current || inWindow(slot)) : current;
     (take ? run : missed).push(slot);
   }
   return { run, missed };
@@ -78,4 +77,9 @@ export type OverlapAction = 'run' | 'skip' | 'queue';
 export function overlapAction(schedule: Pick<ScheduleSpec, 'overlap'>, busy: boolean): OverlapAction {
   if (!busy || schedule.overlap === 'allow') return 'run';
   return schedule.overlap;
+}
+
+/** Why a slot was skipped under `overlap: skip`, as both modes record it: the run still going (and its slot, when it has one). */
+export function overlapNote(runId: string, slot?: string): string {
+  return `run ${runId}${slot ? ` of slot ${slot}` : ''} was still running (overlap: skip)`;
 }

@@ -42,10 +42,17 @@ describe('planSlots', () => {
     return { run: isos(p.run), missed: isos(p.missed) };
   };
 
-  test('none: late slots are missed; an on-time slot still runs', () => {
+  test('none: late slots are missed; the current slot (newest, on time) still runs', () => {
     assert.deepEqual(plan('none'), { run: [], missed: isos(slots) });
     const onTime = new Date(now.getTime() - LATE_TOLERANCE_MS);
     assert.deepEqual(plan('none', [...slots, onTime]), { run: [onTime.toISOString()], missed: isos(slots) });
+  });
+
+  test('a short outage of an every-minute schedule runs the current slot once, not every minute it was away', () => {
+    const minutes = [3, 2, 1, 0].map((m) => new Date(now.getTime() - m * 60_000));
+    assert.deepEqual(plan('none', minutes), { run: [now.toISOString()], missed: isos(minutes.slice(0, 3)) });
+    assert.deepEqual(plan('latest', minutes), { run: [now.toISOString()], missed: isos(minutes.slice(0, 3)) });
+    assert.deepEqual(plan('all', minutes), { run: isos(minutes), missed: [] }, 'all runs each of them');
   });
 
   test('latest: only the newest slot runs, if it is within the window', () => {
