@@ -5,6 +5,7 @@
  */
 import type { RunnerConfig } from '../config/config.ts';
 import type { RunOptions } from '../engine/run-workflow.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { RunEventListener } from '../runs/events.ts';
 import type { RunRecord, RunStore } from '../runs/types.ts';
 import { formatDuration } from '../shared/duration.ts';
@@ -14,7 +15,7 @@ import { canPrompt, printHowToDecide, printWaiting, promptDecisions } from './ap
 import { cliBackends } from './context.ts';
 import { EXIT, ExitCode } from './exit.ts';
 import { compactCount, summarise } from './format-run.ts';
-import { out, outJson, paint, printable as p } from './output.ts';
+import { err, out, outJson, paint, printable as p } from './output.ts';
 
 /** Exit code of a run cancelled by Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_CANCELLED = 130;
@@ -39,6 +40,8 @@ export interface InProcessRun {
  * and continued here.
  */
 export async function runInProcess(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun): Promise<RunRecord> {
+  // Built first: a bad RUNNER_NOTIFY_DEFAULT file is the user's mistake to fix before anything runs (exit 2).
+  const notifier = await localNotifier(workflow, context);
   let run = await runOnce(workflow, options, context);
   while (run.status === 'waiting' && context.prompt !== false && !context.json && canPrompt()) {
     printWaiting(run);
@@ -54,7 +57,32 @@ export async function runInProcess(workflow: Workflow, options: Omit<RunOptions,
     }
     run = await runOnce(workflow, { runId: run.id, resume: true }, context);
   }
+  if (NOTIFIED.includes(run.status)) {
+    await notifier.runEnded(run, workflow);
+    await notifier.drain(NOTIFY_DRAIN_MS);
+  }
   return report(run, context);
+}
+
+/** Ends that are final for this process, so its notify rules hear of them (a cancelled run tells nobody). */
+const NOTIFIED: readonly RunRecord['status'][] = ['succeeded', 'failed', 'waiting'];
+/** How long the process waits for its notifications before it exits, ms. */
+const NOTIFY_DRAIN_MS = 15_000;
+
+/** The notifier of an in-process run: deliveries from here, recorded on the run in the run's store. */
+async function localNotifier(workflow: Workflow, context: InProcessRun): Promise<Notifier> {
+  const [{ createLocalNotifier }, { registerSecrets }, { RunLifecycle }] = await Promise.all([
+    import('../notify/local-notifier.ts'),
+    import('../notify/channel.ts'),
+    import('../runs/lifecycle.ts'),
+  ]);
+  // The rules' secrets are known before the run writes anything that could hold one.
+  registerSecrets(workflow.notify, context.config);
+  return createLocalNotifier({
+    config: context.config,
+    lifecycle: new RunLifecycle(context.store, { secrets: context.config.secrets }),
+    logger: (line) => err(`notify: ${p(line)}`),
+  });
 }
 
 /** Prints how a run ended and returns it when it succeeded; else throws the exit code its outcome deserves. */

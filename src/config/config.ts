@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UserError } from '../shared/errors.ts';
@@ -58,10 +59,28 @@ export interface RunnerConfig {
     /** Grace period for in-flight runs on shutdown, ms (RUNNER_SHUTDOWN_GRACE, default 60 s). */
     graceMs: number;
   };
+  /** Notifications (`notify` rules): defaults, channels and delivery. */
+  notify: NotifySettings;
   /** Every secret this process knows: secret settings, and each value read through {@link RunnerConfig.lookupEnv}. Live: redaction reads it when it runs. */
   secrets: SecretRegistry;
   /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value joins {@link RunnerConfig.secrets}. */
   lookupEnv(name: string): string | undefined;
+}
+
+/** Settings of notifications (see `notify/`). */
+export interface NotifySettings {
+  /** A YAML file of `notify:` rules every workflow gets besides its own (RUNNER_NOTIFY_DEFAULT; unset: none). */
+  defaultsFile?: string;
+  /** Base URL runs are linked at, `<publicUrl>/runs/<id>`, without a trailing slash (RUNNER_PUBLIC_URL; unset: no link). */
+  publicUrl?: string;
+  /** SMTP server of email notifications, `smtp[s]://user:pass@host:port` (RUNNER_SMTP_URL, a secret; unset: email cannot be sent). */
+  smtpUrl?: string;
+  /** Sender of email notifications (RUNNER_SMTP_FROM, default `confluence-runner@<hostname>`). */
+  smtpFrom: string;
+  /** Delivery attempts of one notification, at least 1 (RUNNER_NOTIFY_ATTEMPTS, default 5). */
+  attempts: number;
+  /** Wait before the second attempt, ms; doubled after each failed one (RUNNER_NOTIFY_BACKOFF, default 2 s). */
+  backoffMs: number;
 }
 
 /** Options of {@link loadConfig}. */
@@ -106,6 +125,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
   const secrets = new SecretRegistry(SETTINGS.filter((s) => s.secret).map((s) => env[s.env]));
+  const notify = notifySettings(get, secrets);
   return {
     model: options.flags?.model ?? get('RUNNER_MODEL')!,
     backend: backend as BackendName,
@@ -144,12 +164,47 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
       lockMs: duration('RUNNER_JOB_LOCK', get),
       graceMs: duration('RUNNER_SHUTDOWN_GRACE', get),
     },
+    notify,
     secrets,
     lookupEnv(name) {
       const value = env[name];
       secrets.add(value);
       return value;
     },
+  };
+}
+
+/** The notification settings; the SMTP URL's password joins `secrets` on its own (servers echo it bare). */
+function notifySettings(get: (name: string) => string | undefined, secrets: SecretRegistry): NotifySettings {
+  const publicUrl = get('RUNNER_PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicUrl))
+    throw new UserError(`RUNNER_PUBLIC_URL must be an http or https URL, not '${publicUrl}'`);
+  const smtpUrl = get('RUNNER_SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      throw new UserError('RUNNER_SMTP_URL must be a URL like smtps://user:pass@smtp.example.com:465');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      throw new UserError(`RUNNER_SMTP_URL must start with smtp:// or smtps://, not ${url.protocol}//`);
+    secrets.add(url.password);
+    try {
+      secrets.add(decodeURIComponent(url.password));
+    } catch {
+      // A password that is not valid percent-encoding is kept as written (registered above).
+    }
+  }
+  const attempts = count('RUNNER_NOTIFY_ATTEMPTS', get);
+  if (attempts < 1) throw new UserError('RUNNER_NOTIFY_ATTEMPTS must be at least 1');
+  return {
+    defaultsFile: get('RUNNER_NOTIFY_DEFAULT'),
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    smtpUrl,
+    smtpFrom: get('RUNNER_SMTP_FROM') ?? `confluence-runner@${hostname()}`,
+    attempts,
+    backoffMs: duration('RUNNER_NOTIFY_BACKOFF', get),
   };
 }
 

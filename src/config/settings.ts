@@ -9,7 +9,7 @@ export interface SettingSpec {
   /** A secret: never printed, redacted from records and logs. */
   secret?: boolean;
   /** Group heading in `.env.example`. */
-  group: 'model' | 'tools' | 'sandbox' | 'composio' | 'confluence' | 'runs' | 'queue';
+  group: 'model' | 'tools' | 'sandbox' | 'composio' | 'confluence' | 'runs' | 'queue' | 'notify';
 }
 
 /** The settings table: the one place that names environment variables. */
@@ -109,4 +109,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: '60s',
     description: 'On SIGTERM/SIGINT, how long in-flight runs may finish before they are cancelled and recorded.',
   },
+  {
+    group: 'notify',
+    env: 'RUNNER_NOTIFY_DEFAULT',
+    description: "A YAML file with a `notify:` list of rules every workflow gets besides its own (checked like a workflow's rules).",
+  },
+  { group: 'notify', env: 'RUNNER_PUBLIC_URL', description: 'Base URL people open runs at; notifications link <url>/runs/<id> (unset: no link).' },
+  { group: 'notify', env: 'RUNNER_SMTP_URL', secret: true, description: 'SMTP server of email notifications: smtp[s]://user:pass@host:port.' },
+  { group: 'notify', env: 'RUNNER_SMTP_FROM', description: 'Sender of email notifications (unset: confluence-runner@<hostname>).' },
+  { group: 'notify', env: 'RUNNER_NOTIFY_ATTEMPTS', default: '5', description: 'Delivery attempts of one notification (each at most 10 s).' },
+  { group: 'notify', env: 'RUNNER_NOTIFY_BACKOFF', default: '2s', description: 'Wait before the second delivery attempt; it doubles after each failed one.' },
 ];
