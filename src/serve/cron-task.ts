@@ -29,8 +29,8 @@ export interface TimerHost {
 export interface TimerScheduleOptions {
   /** Clock and timers (default: the system clock and Node's setTimeout/clearTimeout). */
   host?: TimerHost;
-  /** Where an `onFire` that throws (error) and slots passed over after a long stall (warn) are reported (default: errors rethrown from the timer). */
-  logger?: { error(message: string): void; warn?(message: string): void };
+  /** Where an `onFire` that throws is reported (default: the error is rethrown from the timer). */
+  logger?: { error(message: string): void };
 }
 
 /** The longest delay Node's setTimeout takes (2^31-1 ms, about 24.8 days); longer waits are made of several. */
@@ -46,8 +46,9 @@ const systemHost: TimerHost = {
  * A {@link ScheduleFactory} on plain timers. Each task sleeps until its next fire time, re-arming when the wait is
  * longer than a timer can take or the timer woke early; a timer that wakes late (a stalled event loop, a suspended
  * machine) fires the slot it was armed for once, then arms for the first fire time after now: the slots that passed
- * meanwhile are not run in a burst (a day asleep would be 86,400 of an every-second schedule); they are counted and
- * reported. No slot is run twice. An invalid expression or zone throws when the task is started.
+ * meanwhile are not fired in a burst (a day asleep would be 86,400 of an every-second schedule). What becomes of
+ * them is the caller's to decide (`runner serve` asks `workflow/schedule-policy.ts`: missed or caught up). No slot is
+ * fired twice. An invalid expression or zone throws when the task is started.
  */
 export function timerSchedule(options: TimerScheduleOptions = {}): ScheduleFactory {
   const host = options.host ?? systemHost;
@@ -68,13 +69,7 @@ export function timerSchedule(options: TimerScheduleOptions = {}): ScheduleFacto
       const slot = next;
       next = nextFireTime(spec.cron, spec.timezone, slot);
       const now = host.now();
-      if (next && next.getTime() <= now) {
-        const passed = countPassed(spec, next, now);
-        next = nextFireTime(spec.cron, spec.timezone, new Date(now));
-        options.logger?.warn?.(
-          `${spec.name}: woke ${Math.round((now - slot.getTime()) / 1000)} s late; running slot ${slot.toISOString()} and passing over ${passed.count}${passed.more ? '+' : ''} slot(s) after it that passed meanwhile`,
-        );
-      }
+      if (next && next.getTime() <= now) next = nextFireTime(spec.cron, spec.timezone, new Date(now));
       arm();
       try {
         onFire(slot);
@@ -93,13 +88,4 @@ export function timerSchedule(options: TimerScheduleOptions = {}): ScheduleFacto
       },
     };
   };
-}
-
-/** Fire times from `first` up to `now` (at most 10,000 counted). */
-function countPassed(spec: { cron: string; timezone: string }, first: Date, now: number): { count: number; more: boolean } {
-  let count = 0;
-  for (let at: Date | undefined = first; at && at.getTime() <= now; at = nextFireTime(spec.cron, spec.timezone, at)) {
-    if (++count >= 10_000) return { count, more: true };
-  }
-  return { count, more: false };
 }

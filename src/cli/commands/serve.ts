@@ -15,22 +15,45 @@ const EXIT_INTERRUPTED = 130;
 export async function serveCommand(dir: string | undefined): Promise<void> {
   const config = cliConfig();
   const folder = dir ?? config.workflowsDir;
-  const [{ runWorkflow }, { openSqliteRunStore }, { RunLifecycle }, { LocalScheduler, stderrLogger }, { watchFolder }] = await Promise.all([
+  const [
+    { runWorkflow },
+    { openSqliteRunStore },
+    { RunLifecycle },
+    { openSqlitePauseStore },
+    { LocalScheduler, stderrLogger },
+    { watchFolder },
+    { createLocalNotifier },
+  ] = await Promise.all([
     import('../../engine/run-workflow.ts'),
     import('../../runs/sqlite-store.ts'),
     import('../../runs/lifecycle.ts'),
+    import('../../schedules/pauses.ts'),
     import('../../serve/local-scheduler.ts'),
     import('../../serve/watch.ts'),
+    import('../../notify/local-notifier.ts'),
   ]);
   // Log lines quote workflow names and failure messages: printable, like every line the CLI writes.
   const logger = stderrLogger((text) => process.stderr.write(printable(text)));
   const store = openSqliteRunStore(config.dbPath);
   const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
+  // Workflows' notify rules and RUNNER_NOTIFY_DEFAULT's: a bad defaults file stops serve here (exit 2).
+  let notifier: ReturnType<typeof createLocalNotifier>;
+  try {
+    notifier = createLocalNotifier({ config, lifecycle, logger: (line) => logger.info(line) });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  // `runner schedule pause|resume` write pauses into the same SQLite file.
+  const pauses = openSqlitePauseStore(config.dbPath);
   const openBackend = cliBackends();
   const scheduler = new LocalScheduler({
     dir: folder,
     loadOptions: loadOptions(),
     lifecycle,
+    pauses,
+    notifier,
+    runDefaults: { backend: config.backend, model: config.model },
     logger,
     run: (workflow, options) => runWorkflow(workflow, options, { config, store: lifecycle.store, openBackend }),
   });
@@ -39,6 +62,7 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
     for (const run of await lifecycle.reapLocal()) logger.warn(`closed run ${run.id} (${run.workflow}): ${run.error?.message}`);
     await scheduler.start();
   } catch (error) {
+    await pauses.close();
     await store.close();
     throw error;
   }
@@ -46,7 +70,10 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
   const expire = () =>
     lifecycle.expireDue().then(
       (ended) => {
-        for (const run of ended) logger.warn(`expired run ${run.id} (${run.workflow}): ${run.error?.message}`);
+        for (const run of ended) {
+          logger.warn(`expired run ${run.id} (${run.workflow}): ${run.error?.message}`);
+          scheduler.tellEnded(run);
+        }
       },
       (error: unknown) => logger.error(`expiring waiting runs failed: ${(error as Error).message}`),
     );
@@ -72,6 +99,7 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
     watcher.close();
     clearInterval(expiry);
     const { abandoned } = await scheduler.stop({ graceMs: config.queue.graceMs });
+    await pauses.close();
     await store.close();
     // A run that ignored its abort may still hold sockets or timers; its record is closed, so leave without it.
     if (abandoned) process.exit(process.exitCode ?? 0);

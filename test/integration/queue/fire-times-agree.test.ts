@@ -19,8 +19,11 @@ import { planRun } from '../../../src/engine/plan.ts';
 import { connectRedis } from '../../../src/queue/connection.ts';
 import { QUEUE_NAME } from '../../../src/queue/names.ts';
 import { SCHEDULE_SETTINGS } from '../../../src/queue/repeat-strategy.ts';
+import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
+import { openSqliteRunStore } from '../../../src/runs/sqlite-store.ts';
 import { timerSchedule, type TimerHost } from '../../../src/serve/cron-task.ts';
 import { LocalScheduler } from '../../../src/serve/local-scheduler.ts';
+import { SecretRegistry } from '../../../src/shared/secrets.ts';
 import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflow } from '../../../src/workflow/load.ts';
 import { sampleRun } from '../../fixtures/run-record.ts';
@@ -142,8 +145,11 @@ test('list --from, planRun, schedule sync + BullMQ, and serve agree on every fir
   // 12,000 times before the monthly one has fired thrice).
   const clock = fakeHost(NOW);
   const byServe = new Map<string, string[]>(SCHEDULES.map((s) => [s.name, []]));
+  const serveStore = openSqliteRunStore(join(bed.ws.dir, 'serve-runs.db'));
   const serve = new LocalScheduler({
     dir,
+    lifecycle: new RunLifecycle(serveStore, { secrets: new SecretRegistry() }),
+    now: () => new Date(clock.host.now()),
     schedule: timerSchedule({ host: clock.host }),
     logger: { info() {}, warn: (m) => assert.fail(m), error: (m) => assert.fail(m) },
     run: async (workflow, options) => {
@@ -160,6 +166,7 @@ test('list --from, planRun, schedule sync + BullMQ, and serve agree on every fir
     }
   } finally {
     await serve.stop({ graceMs: 100 });
+    await serveStore.close();
   }
 
   for (const s of SCHEDULES) {
