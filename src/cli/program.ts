@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RUN_STATUSES } from '../runs/types.ts';
+import { NOTIFY_EVENTS } from '../workflow/types.ts';
 import type { CommandSpec } from './args.ts';
 
 /** The package version, read once from package.json. */
@@ -162,7 +163,7 @@ export const PROGRAM: CommandSpec = {
     },
     {
       name: 'schedule',
-      description: 'queue mode: BullMQ job schedulers for the scheduled workflows (Redis at REDIS_URL)',
+      description: 'schedules: BullMQ job schedulers (queue mode), pauses and backfills (both modes)',
       subcommands: [
         {
           name: 'sync',
@@ -173,9 +174,37 @@ export const PROGRAM: CommandSpec = {
         },
         {
           name: 'list',
-          description: 'every scheduler in Redis with its next fire time',
+          description: 'every scheduler in Redis with its next fire time, and whether it is paused',
           options: [json],
           action: async (_a, f) => (await import('./commands/schedule.ts')).scheduleListCommand(f),
+        },
+        {
+          name: 'pause',
+          description: "record a workflow's slots as skipped until it is resumed (RUNNER_STORE=redis: the workers'; else RUNNER_DB: serve's)",
+          args: [{ name: 'workflow', required: true, description: 'workflow name, or a workflow file' }],
+          options: [
+            { name: 'reason', short: 'r', type: 'string', valueName: 'text', description: 'why, recorded and shown' },
+            { name: 'by', type: 'string', valueName: 'name', description: 'who pauses, recorded (default: the OS user)' },
+          ],
+          action: async (a, f) => (await import('./commands/schedule.ts')).schedulePauseCommand(a.workflow, f),
+        },
+        {
+          name: 'resume',
+          description: "run a paused workflow's slots again, from its next one",
+          args: [{ name: 'workflow', required: true, description: 'workflow name, or a workflow file' }],
+          action: async (a) => (await import('./commands/schedule.ts')).scheduleResumeCommand(a.workflow),
+        },
+        {
+          name: 'backfill',
+          description: 'run the slots of a time range that never ran, oldest first (RUNNER_STORE=redis: queued for the workers; else here)',
+          args: [{ name: 'file', required: true, description: 'workflow file' }],
+          options: [
+            { name: 'from', type: 'string', valueName: 'time', description: 'first slot time, ISO (e.g. 2026-11-01T00:00:00Z); required' },
+            { name: 'to', type: 'string', valueName: 'time', description: 'last slot time, ISO; slots after now are left to the schedule; required' },
+            { name: 'dry-run', type: 'boolean', description: 'print which slots would run; run and queue nothing' },
+            json,
+          ],
+          action: async (a, f) => (await import('./commands/schedule-backfill.ts')).scheduleBackfillCommand(a.file, f),
         },
       ],
     },
@@ -191,6 +220,21 @@ export const PROGRAM: CommandSpec = {
       description: 'run queued and scheduled workflows from Redis until SIGTERM/SIGINT',
       options: [{ name: 'concurrency', short: 'c', type: 'string', valueName: 'n', description: 'runs at once (default 4)' }],
       action: async (_a, f) => (await import('./commands/worker.ts')).workerCommand(f),
+    },
+    {
+      name: 'notify',
+      description: "notifications: check a workflow's notify channels",
+      subcommands: [
+        {
+          name: 'test',
+          description: 'send a sample event from a made-up run to every channel of the workflow (and RUNNER_NOTIFY_DEFAULT); exit 1 if any failed',
+          args: [{ name: 'file', required: true, description: 'workflow file' }],
+          options: [
+            { name: 'event', short: 'e', type: 'string', choices: NOTIFY_EVENTS, valueName: 'event', description: 'the event the sample is (default failed)' },
+          ],
+          action: async (a, f) => (await import('./commands/notify.ts')).notifyTestCommand(a.file, f),
+        },
+      ],
     },
     {
       name: 'tools',

@@ -1,49 +1,57 @@
-/** Schedule slots that passed while nothing ran: recorded as `missed` runs, never silently dropped. */
+/**
+ * Schedule slots the queue will not run: recorded as `missed` (late, and the catch-up policy leaves them out) or
+ * `skipped` (paused, or `overlap: skip`), each with its reason, never silently dropped.
+ */
 import type { RunLifecycle } from '../runs/lifecycle.ts';
-import { nextFireTimes } from '../workflow/fire-times.ts';
-import type { Workflow } from '../workflow/types.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import { slotRunId } from '../runs/slot-id.ts';
-
-/** Most missed slots recorded at once (a schedule every second, down for a day, is not worth 86,400 records). */
-export const MAX_MISSED = 100;
+import { slotsBetween } from '../workflow/schedule-policy.ts';
+import type { Workflow } from '../workflow/types.ts';
 
 /**
- * Slots of `workflow` after `slot`, up to `taken` (at most {@link MAX_MISSED}): `taken` is when a worker took the
- * late job of `slot`, and BullMQ schedules the next job for the first slot after that moment, so none of these
+ * Slots of `workflow` after `slot`, up to `taken` (the newest {@link slotsBetween} keeps): `taken` is when a worker
+ * took the job of `slot`, and BullMQ schedules the next job for the first slot after that moment, so none of these
  * ever gets a job of its own.
  */
-export function missedSlots(workflow: Workflow, slot: Date, taken: Date): Date[] {
-  if (!workflow.schedule) return [];
-  const out: Date[] = [];
-  let from = slot;
-  // Every schedule job asks, and almost always the very next slot is still ahead: one fire time (~10 µs) settles
-  // that; 20 cost ~0.2 ms, which 500 jobs due at once would pay for nothing.
-  let size = 1;
-  while (out.length < MAX_MISSED) {
-    const batch = nextFireTimes(workflow.schedule.cron, workflow.schedule.timezone, from, size);
-    for (const t of batch) {
-      if (t.getTime() > taken.getTime() || out.length >= MAX_MISSED) return out;
-      out.push(t);
-    }
-    if (batch.length === 0) return out;
-    from = batch[batch.length - 1]!;
-    size = 20;
-  }
-  return out;
+export function slotsWithoutJob(workflow: Workflow, slot: Date, taken: Date): Date[] {
+  return workflow.schedule ? slotsBetween(workflow.schedule, slot, taken) : [];
 }
 
-/** Records each missed slot as a run with status `missed` (idempotent: the run id is the slot's). */
-export async function recordMissed(lifecycle: RunLifecycle, workflow: Workflow, slots: readonly Date[], now: Date, late: { slot: string }): Promise<void> {
-  for (const slot of slots) {
+/** A slot to record, and why it does not run. */
+export interface SlotNotRun {
+  slot: Date;
+  note: string;
+}
+
+/** Where records of slots that did not run go, and who hears of them. */
+export interface NotRunTarget {
+  lifecycle: RunLifecycle;
+  notifier: Notifier;
+  /** Backend and model names for the records (what a run would have used). */
+  backend: string;
+  model: string;
+}
+
+/**
+ * Records each slot as a run with status `status` and its note, and tells the notifier of each record written.
+ * Idempotent: the run id is the slot's, and a slot that has a record already is left as it is.
+ */
+export async function recordNotRun(target: NotRunTarget, workflow: Workflow, slots: readonly SlotNotRun[], status: 'missed' | 'skipped'): Promise<void> {
+  for (const { slot, note } of slots) {
     const iso = slot.toISOString();
-    await lifecycle.missed(workflow, {
-      id: slotRunId(workflow.name, iso),
-      trigger: { type: 'schedule', slot: iso },
+    const id = slotRunId(workflow.name, iso);
+    const fields = {
+      id,
+      trigger: { type: 'schedule' as const, slot: iso },
       inputs: {},
       mode: workflow.mode,
-      backend: workflow.tools.backend ?? '',
-      model: workflow.agent.model ?? '',
-      notes: [`no worker ran this slot; noticed at ${now.toISOString()} when the late run of slot ${late.slot} started`],
-    });
+      backend: target.backend,
+      model: target.model,
+      notes: [note],
+    };
+    const written = status === 'missed' ? await target.lifecycle.missed(workflow, fields) : await target.lifecycle.skipped(workflow, fields);
+    if (!written) continue;
+    const record = await target.lifecycle.store.get(id);
+    if (record) await target.notifier.runEnded(record, workflow);
   }
 }

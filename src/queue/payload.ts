@@ -24,10 +24,26 @@ export interface RunJobData {
   scheduledAt?: string;
   /** Continue the waiting run `runId` now that its held calls are decided (`runner approve`/`reject` in queue mode). */
   resume?: boolean;
+  /**
+   * The schedule slot (ISO) this job runs, already decided to run: set on catch-up and backfill jobs, and on a
+   * scheduler's job that waits for the workflow's previous run (`overlap: queue`). Absent on a scheduler's fresh
+   * jobs, whose slot is their fire time and whose lateness is still to be judged.
+   */
+  slot?: string;
+  /** Why `slot` runs: `catchup` (schedule.catchup), `backfill` (`runner schedule backfill`) or `overlap` (waited its turn). */
+  origin?: SlotOrigin;
+  /** How often this job already waited for the workflow's previous run (paces its next look). */
+  waits?: number;
 }
 
+/** Why a job runs a schedule slot it carries. */
+export type SlotOrigin = 'catchup' | 'backfill' | 'overlap';
+
 /** The job data for a workflow. */
-export function jobData(workflow: Workflow, extra: Pick<RunJobData, 'inputs' | 'runId' | 'rerunOf' | 'scheduledAt' | 'resume'> = {}): RunJobData {
+export function jobData(
+  workflow: Workflow,
+  extra: Pick<RunJobData, 'inputs' | 'runId' | 'rerunOf' | 'scheduledAt' | 'resume' | 'slot' | 'origin'> = {},
+): RunJobData {
   return { workflow: workflow.name, file: workflow.file, hash: workflow.hash, source: workflow.source, ...extra };
 }
 

@@ -1,11 +1,12 @@
 /**
  * The queue's processor: a plain function of a job, so it can be tested without a queue. It rebuilds the
  * workflow from the job (exactly the text that was scheduled), derives the run id from the schedule slot (one slot,
- * one run, however many schedulers and workers), records missed slots, and calls the same runWorkflow as
- * `runner run`. Failures map onto BullMQ's retry: transient ones throw (retried with the workflow's backoff),
- * the rest are UnrecoverableError; a run cancelled by shutdown goes back to the queue without using an attempt.
+ * one run, however many schedulers and workers), lets the slot gate apply the schedule's policies (pause, catch-up,
+ * overlap; `slots.ts`), and calls the same runWorkflow as `runner run`. Failures map onto BullMQ's retry: transient
+ * ones throw (retried with the workflow's backoff), the rest are UnrecoverableError; a run cancelled by shutdown
+ * goes back to the queue without using an attempt. Every end that will not change by itself is told to the notifier.
  */
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import type { RunnerConfig } from '../config/config.ts';
 import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-workflow.ts';
 import { guardStore } from '../runs/guarded-store.ts';
@@ -13,11 +14,14 @@ import { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
 import { confluenceCatalogue, type ToolCatalogue } from '../toolkit/catalogue.ts';
+import { silentNotifier, type Notifier } from '../notify/notifier.ts';
+import type { PauseStore } from '../schedules/pauses.ts';
 import { loadWorkflowText } from '../workflow/load.ts';
-import type { Workflow } from '../workflow/types.ts';
-import { missedSlots, recordMissed } from './missed.ts';
+import type { ScheduleSpec, Workflow } from '../workflow/types.ts';
+import type { InFlightRuns } from './in-flight.ts';
 import { slotRunId } from '../runs/slot-id.ts';
 import type { RunJobData } from './payload.ts';
+import { admitSlot } from './slots.ts';
 
 /** A job in progress, as the worker sees it. */
 export interface TrackedRun {
@@ -58,6 +62,19 @@ export interface ProcessorOptions {
   track?: (jobId: string, run: TrackedRun) => () => void;
   /** Clock (default: the system clock). */
   now?: () => Date;
+  /** Hears every run end that will not change by itself (default: silentNotifier, which tells nobody). */
+  notifier?: Notifier;
+  /** Paused schedules: a paused workflow's slots are recorded as skipped (default: none paused). */
+  pauses?: PauseStore;
+  /**
+   * The runs in flight across workers, for `schedule.overlap` (default: none tracked: every slot runs at once). The
+   * worker passes `redisInFlight` under the queue's prefix.
+   */
+  inFlight?: InFlightRuns;
+  /** The runs queue, where jobs of late slots the catch-up policy runs go (required once a slot is caught up). */
+  queue?: Queue<RunJobData>;
+  /** Log lines about slots: caught up, recorded as missed, waiting their turn (default: none). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -66,10 +83,9 @@ export interface ProcessorOptions {
  */
 export function runOfJob(job: Pick<Job<RunJobData>, 'data' | 'id' | 'repeatJobKey' | 'opts'>): { trigger: RunTrigger; runId: string; scheduledAt?: Date } {
   const slotMs = job.repeatJobKey ? job.opts.prevMillis : undefined;
-  if (slotMs !== undefined) {
-    const slot = new Date(slotMs).toISOString();
-    return { trigger: { type: 'schedule', slot }, runId: slotRunId(job.data.workflow, slot) };
-  }
+  // A caught-up, backfilled or waiting slot carries its slot; a scheduler's fresh job has it as its fire time.
+  const slot = job.data.slot ?? (slotMs === undefined ? undefined : new Date(slotMs).toISOString());
+  if (slot !== undefined) return { trigger: { type: 'schedule', slot }, runId: slotRunId(job.data.workflow, slot) };
   const runId = job.data.runId ?? String(job.id);
   const scheduledAt = job.data.scheduledAt ? new Date(job.data.scheduledAt) : undefined;
   return { trigger: job.data.rerunOf ? { type: 'rerun', of: job.data.rerunOf } : { type: 'manual' }, runId, ...(scheduledAt && { scheduledAt }) };
@@ -80,6 +96,8 @@ export function createRunProcessor(options: ProcessorOptions) {
   const catalogue = options.catalogue ?? confluenceCatalogue();
   const run = options.runWorkflow ?? defaultRunWorkflow;
   const now = options.now ?? (() => new Date());
+  const notifier = options.notifier ?? silentNotifier;
+  const log = options.log ?? (() => {});
   const workflows = new WorkflowCache(catalogue);
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const data = job.data;
@@ -88,16 +106,28 @@ export function createRunProcessor(options: ProcessorOptions) {
 
     const store = guardStore(options.store, options.config.secrets);
     const lifecycle = new RunLifecycle(store, { now });
+    const backend = workflow.tools.backend ?? options.config.backend;
+    const model = workflow.agent.model ?? options.config.model;
     const existing = await store.get(runId);
     if (existing?.status === 'succeeded') return { runId, status: 'succeeded', duplicate: true };
     // A waiting run goes on only through a resume job, once a person decided; any other delivery leaves it be.
     if (existing?.status === 'waiting' && !data.resume) return { runId, status: 'waiting', duplicate: true };
-    if (trigger.type === 'schedule' && !existing) {
-      const at = now();
-      // BullMQ scheduled the next slot's job when it handed this one out (processedOn): slots up to then have none.
-      const taken = job.processedOn ? new Date(job.processedOn) : at;
-      await recordMissed(lifecycle, workflow, missedSlots(workflow, new Date(trigger.slot), taken), at, { slot: trigger.slot });
+    // A slot recorded as not run stays so, unless a person backfills it.
+    if ((existing?.status === 'missed' || existing?.status === 'skipped') && data.origin !== 'backfill') {
+      return { runId, status: existing.status, duplicate: true };
     }
+
+    // A slot nothing began yet passes the schedule's policies; any other run (a retry, a takeover, a manual run)
+    // only counts as in flight, so slots that come meanwhile see it.
+    const begun = existing !== undefined && existing.status !== 'queued' && existing.status !== 'missed' && existing.status !== 'skipped';
+    if (trigger.type === 'schedule' && workflow.schedule && !begun) {
+      const admission = await admitSlot(
+        { now, pauses: options.pauses, inFlight: options.inFlight, queue: options.queue, log, target: { lifecycle, notifier, backend, model } },
+        { job, token, workflow: workflow as Workflow & { schedule: ScheduleSpec }, slot: trigger.slot, runId },
+      );
+      if (!admission.run) return { runId, status: admission.status };
+    } else await options.inFlight?.claim(workflow.name, runId, 'force');
+    const renewal = options.inFlight ? keepClaim(options.inFlight, workflow.name, runId) : undefined;
 
     const controller = new AbortController();
     const onJobAbort = () => controller.abort();
@@ -128,31 +158,50 @@ export function createRunProcessor(options: ProcessorOptions) {
     } catch (error) {
       // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.
       // The run never started, so its queued record is closed here, with the reason.
-      const fields = {
-        id: runId,
-        trigger,
-        inputs: data.inputs ?? {},
-        mode: workflow.mode,
-        backend: workflow.tools.backend ?? options.config.backend,
-        model: workflow.agent.model ?? options.config.model,
-      };
+      const fields = { id: runId, trigger, inputs: data.inputs ?? {}, mode: workflow.mode, backend, model };
       const closed = await lifecycle.reject(workflow, fields, { kind: 'validation', message: (error as Error).message, retryable: false });
+      await notifier.runEnded(closed, workflow);
       throw new UnrecoverableError(closed.error?.message ?? 'the run could not start');
     } finally {
       untrack?.();
       signal?.removeEventListener('abort', onJobAbort);
+      await renewal?.stop();
     }
     if (store.fenced) throw new Error(`lost the job's lock mid-run; another worker owns run ${runId} now and this worker stopped writing its record`);
-    if (record.status === 'succeeded' || record.status === 'waiting') return { runId, status: record.status };
+    if (record.status === 'succeeded' || record.status === 'waiting') {
+      await notifier.runEnded(record, workflow);
+      return { runId, status: record.status };
+    }
     if (record.status === 'cancelled' && options.shuttingDown?.()) {
       // Not the run's fault: put the job back for another worker, without spending one of its attempts.
       await job.moveToWait(token);
       throw new WaitingError();
     }
     const message = `${record.error?.kind ?? 'failed'}${record.error?.step ? ` in step ${record.error.step}` : ''}: ${record.error?.message ?? 'the run failed'}`;
-    if (record.error?.retryable) throw new Error(message);
+    // BullMQ counts failed attempts in attemptsMade once this one is over: this is the last when none is left.
+    const retried = record.error?.retryable === true && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+    if (record.status === 'failed' && !retried) await notifier.runEnded(record, workflow);
+    if (retried) throw new Error(message);
     throw new UnrecoverableError(message);
   };
+}
+
+/** Keeps a run's in-flight claim alive while it goes on; `stop` drops it. */
+function keepClaim(inFlight: InFlightRuns, workflow: string, runId: string): { stop(): Promise<void> } {
+  // A failed renewal (Redis restarting) is retried at the next tick; the claim outlives two missed ticks.
+  const timer = setInterval(() => void inFlight.renew(workflow, runId).catch(() => {}), Math.max(100, Math.floor(inFlight.ttlMs / 3)));
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight.release(workflow, runId).catch(() => {});
+    },
+  };
+}
+
+/** The workflow a job carries, validated (an invalid one throws UnrecoverableError listing every diagnostic). */
+export function loadJobWorkflow(data: RunJobData, catalogue: ToolCatalogue = confluenceCatalogue()): Workflow {
+  return new WorkflowCache(catalogue).load(data);
 }
 
 /**

@@ -1,7 +1,11 @@
-/** Manual runs and re-runs through the queue: a `queued` record in the shared store, then the job, under the run's id. */
+/**
+ * Manual runs, re-runs and backfilled slots through the queue: a `queued` record in the shared store, then the job,
+ * under the run's id.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { RunLifecycle } from '../runs/lifecycle.ts';
+import { slotRunId } from '../runs/slot-id.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { InputValues } from '../workflow/inputs.ts';
 import type { Workflow } from '../workflow/types.ts';
@@ -50,4 +54,56 @@ export async function enqueueResume(queue: Queue<RunJobData>, workflow: Workflow
   const jobId = `${run.id}:resume:${run.approvals?.length ?? 0}`;
   await queue.add(workflow.name, jobData(workflow, { runId: run.id, resume: true }), { jobId, ...retryOptions(workflow), ...KEEP_JOBS });
   return jobId;
+}
+
+/** Job states in which a job will still run. */
+const PENDING_STATES = new Set(['active', 'waiting', 'wait', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Whether a job of this id is in the queue and will still run. */
+export async function isPending(queue: Queue<RunJobData>, jobId: string): Promise<boolean> {
+  return PENDING_STATES.has(await queue.getJobState(jobId));
+}
+
+/** Options of {@link enqueueSlot}. */
+export interface EnqueueSlotOptions {
+  /** Why, recorded on a new record (e.g. who backfilled it, when). */
+  note: string;
+  /** Resolved input values (the defaults: schedule runs take no inputs), backend and model names for the record. */
+  resolved: InputValues;
+  backend: string;
+  model: string;
+}
+
+/**
+ * Queues a backfilled schedule slot (`runner schedule backfill`): a `queued` record with the note when the slot has
+ * none (one recorded missed or skipped keeps its record until a worker runs it), then a job named by the slot's
+ * run id, so a slot is queued once however often it is backfilled. A finished job of that id (one that recorded
+ * the slot as skipped) is replaced; false, and nothing written, when one is still pending.
+ */
+export async function enqueueSlot(
+  queue: Queue<RunJobData>,
+  lifecycle: RunLifecycle,
+  workflow: Workflow,
+  slot: string,
+  options: EnqueueSlotOptions,
+): Promise<boolean> {
+  const runId = slotRunId(workflow.name, slot);
+  const job = await queue.getJob(runId);
+  if (job) {
+    if (PENDING_STATES.has(await job.getState())) return false;
+    await job.remove();
+  }
+  if (!(await lifecycle.store.get(runId))) {
+    await lifecycle.queue(workflow, {
+      id: runId,
+      trigger: { type: 'schedule', slot },
+      inputs: options.resolved,
+      mode: workflow.mode,
+      backend: options.backend,
+      model: options.model,
+      notes: [options.note],
+    });
+  }
+  await queue.add(workflow.name, jobData(workflow, { slot, origin: 'backfill' }), { jobId: runId, ...retryOptions(workflow), ...KEEP_JOBS });
+  return true;
 }

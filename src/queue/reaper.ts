@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunRecord } from '../runs/types.ts';
-import { jobIdOf } from './names.ts';
+import { jobIdsOf } from './names.ts';
 import type { RunJobData } from './payload.ts';
 
 /** Job states in which something will still run the job (its run may stay open). */
@@ -33,8 +33,10 @@ export async function reapOrphans(queue: Queue<RunJobData>, lifecycle: RunLifecy
     for (const run of await lifecycle.store.list({ status, limit: options.limit ?? 500 })) {
       const since = Date.parse(run.attempts.at(-1)?.startedAt ?? run.createdAt);
       if (now - since < grace) continue;
-      const state = await queue.getJobState(jobIdOf(run));
-      if (LIVE_STATES.has(state)) continue;
+      const states = await Promise.all(jobIdsOf(run).map((id) => queue.getJobState(id)));
+      if (states.some((s) => LIVE_STATES.has(s))) continue;
+      // The state of the job the run went through, when one is still known.
+      const state = states.find((s) => s !== 'unknown') ?? 'unknown';
       const what = state === 'unknown' ? 'no longer exists' : `is ${state}`;
       const done = await lifecycle.abandon(run.id, {
         kind: 'infrastructure',

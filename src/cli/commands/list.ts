@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { formatDiagnostic, UserError } from '../../shared/errors.ts';
 import { fireTimesOf } from '../../workflow/fire-times.ts';
+import { cliConfig } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
 import { err, out, outJson, pad, paint, printable } from '../output.ts';
 import { validatePaths } from './validate.ts';
@@ -20,8 +21,9 @@ export const DEFAULT_COUNT = 3;
 export const MAX_COUNT = 1000;
 
 /**
- * One line per valid workflow with its schedule and next fire times (in its own time zone). A workflow whose fire
- * times cannot be computed is reported as its file's error and left out; the others are still listed.
+ * One line per valid workflow with its schedule and next fire times (in its own time zone), and whether its
+ * schedule is paused (`runner schedule pause`). A workflow whose fire times cannot be computed is reported as its
+ * file's error and left out; the others are still listed.
  */
 export async function listCommand(dir: string | undefined, flags: ListFlags): Promise<void> {
   const from = flags.from === undefined ? new Date() : parseFrom(flags.from);
@@ -40,8 +42,10 @@ export async function listCommand(dir: string | undefined, flags: ListFlags): Pr
       return [{ name: wf.name, file: r.file, cron: wf.schedule?.cron, timezone: wf.schedule?.timezone, next: fire.next }];
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+  const { readPauses, describePause } = await import('./schedule.ts');
+  const pauses = rows.some((r) => r.cron) ? await readPauses(cliConfig()) : new Map();
   if (flags.json) {
-    outJson(rows.map((r) => ({ ...r, next: r.next.map((d) => d.toISOString()) })));
+    outJson(rows.map((r) => ({ ...r, next: r.next.map((d) => d.toISOString()), ...(r.cron && pauses.has(r.name) && { paused: pauses.get(r.name) }) })));
   } else {
     const width = Math.max(4, ...rows.map((r) => r.name.length));
     const cronWidth = Math.max(9, ...rows.map((r) => (r.cron ?? '').length));
@@ -52,7 +56,9 @@ export async function listCommand(dir: string | undefined, flags: ListFlags): Pr
       const next = r.next
         .map((d) => DateTime.fromJSDate(d, { zone: r.timezone }).toFormat(withSeconds ? 'ccc yyyy-LL-dd HH:mm:ss' : 'ccc yyyy-LL-dd HH:mm'))
         .join(', ');
-      out(`${pad(r.name, width)}  ${pad(r.cron ?? 'on demand', cronWidth)}  ${pad(r.timezone ?? '-', zoneWidth)}  ${next || '-'}`);
+      const pause = r.cron ? pauses.get(r.name) : undefined;
+      const paused = pause ? `  ${paint('yellow', printable(`paused (${describePause(pause)})`))}` : '';
+      out(`${pad(r.name, width)}  ${pad(r.cron ?? 'on demand', cronWidth)}  ${pad(r.timezone ?? '-', zoneWidth)}  ${next || '-'}${paused}`);
     }
   }
   const invalid = results.filter((r) => !r.workflow);

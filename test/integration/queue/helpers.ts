@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before } from 'node:test';
@@ -25,6 +25,7 @@ import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { ROOT, runCli, startSite, workspace, type Workspace } from '../e2e/helpers.ts';
 import type { CliResult } from '../cli/cli-process.ts';
 import { keysUnder } from '../../fixtures/redis-keys.ts';
+import type { Notifier } from '../../../src/notify/notifier.ts';
 
 /** The Redis every queue test shares (each under its own prefix). */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -40,6 +41,34 @@ export function queueFixture(name: string): string {
 /** Loads a queue fixture as a validated workflow. */
 export function loadFixture(name: string): Promise<Workflow> {
   return loadWorkflow(queueFixture(name), { tools: confluenceCatalogue() });
+}
+
+/**
+ * A copy of a queue fixture in `dir` with `edit` applied to its text (another schedule policy, say), loaded as a
+ * validated workflow.
+ */
+export function fixtureVariant(dir: string, name: string, edit: (text: string) => string): Promise<Workflow> {
+  const file = join(dir, name);
+  writeFileSync(file, edit(readFileSync(queueFixture(name), 'utf8')));
+  return loadWorkflow(file, { tools: confluenceCatalogue() });
+}
+
+/** A notifier that only records which runs it was told ended (status and slot, in order). */
+export interface RecordingNotifier extends Notifier {
+  readonly ended: Array<{ runId: string; status: RunRecord['status']; slot?: string; notes: string[] }>;
+}
+
+/** A {@link RecordingNotifier}. */
+export function recordingNotifier(): RecordingNotifier {
+  const ended: RecordingNotifier['ended'] = [];
+  return {
+    ended,
+    runEnded: async (run) => {
+      ended.push({ runId: run.id, status: run.status, ...(run.trigger.type === 'schedule' && { slot: run.trigger.slot }), notes: run.notes });
+    },
+    invalid: async () => {},
+    drain: async () => {},
+  };
 }
 
 /** A fresh prefix for one test's keys. */
@@ -252,4 +281,30 @@ export function testbedWithSite(name: string): { readonly bed: Testbed; readonly
     await parts.site?.close();
   });
   return parts;
+}
+
+/** Testbeds made one per test, and one seeded sandbox they share: the sandbox starts before the file's tests, all close after. */
+export function bedsWithSite(name: string): { add(name: string): Testbed; readonly site: SandboxWithMcp } {
+  const beds: Testbed[] = [];
+  let site: SandboxWithMcp | undefined;
+  before(async () => {
+    const bed = testbed(name);
+    beds.push(bed);
+    site = await startSite(bed.ws.dir);
+  });
+  after(async () => {
+    for (const bed of beds) await bed.close();
+    await site?.close();
+  });
+  return {
+    add: (label) => {
+      const bed = testbed(label);
+      beds.push(bed);
+      return bed;
+    },
+    get site() {
+      if (!site) throw new Error('the sandbox starts in before(); use it inside a test');
+      return site;
+    },
+  };
 }

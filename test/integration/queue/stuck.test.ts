@@ -63,6 +63,9 @@ test('a run whose worker died three times ends failed (infrastructure) when Bull
     'no attempt is left running',
   );
   await judge.waitFor(new RegExp(`closed run ${runId}: its job failed without it`));
+  // Stopped, so no worker takes the job the next test adds to see the reaper leave it alone.
+  judge.child.kill('SIGTERM');
+  assert.equal(await judge.exited, 0);
 });
 
 test('the reaper closes open runs whose job is gone, and leaves runs whose job lives', async () => {
