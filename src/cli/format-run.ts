@@ -4,7 +4,17 @@
  * from outside (inputs, model text, tool results, the workflow file) and passes `printable` on its way to a line.
  */
 import { DateTime } from 'luxon';
-import type { ApprovalWait, RunFailure, RunRecord, RunStatus, StepRecord, TokenUsage, ToolCallRecord, ToolCallStatus } from '../runs/types.ts';
+import type {
+  ApprovalWait,
+  NotificationRecord,
+  RunFailure,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  TokenUsage,
+  ToolCallRecord,
+  ToolCallStatus,
+} from '../runs/types.ts';
 import { printable } from './output.ts';
 
 /** Styles the formatters use. */
@@ -166,9 +176,23 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
   }
   for (const [i, wait] of (run.approvals ?? []).entries())
     lines.push('', ...formatWait(wait, i + 1, run.status === 'waiting' && i === run.approvals!.length - 1, o));
+  if (run.notifications?.length) lines.push('', o.paint('bold', 'notifications'), ...run.notifications.map((n) => formatNotification(n, o)));
   if (run.error) lines.push('', ...failure(0, run.status === 'cancelled' ? 'cancelled' : 'failed', run.error, o, true));
   else if (run.status === 'failed') lines.push('', o.paint('red', 'failed (no reason recorded)'));
   return lines;
+}
+
+/** One notification: event, channel and target, and how its delivery went (attempts, last error). */
+function formatNotification(n: NotificationRecord, o: Resolved): string {
+  const p = printable;
+  const last = n.attempts.at(-1);
+  const tries = `${n.attempts.length} attempt${n.attempts.length === 1 ? '' : 's'}`;
+  const state = n.deliveredAt
+    ? o.paint('green', `delivered ${time(n.deliveredAt, o, 'yyyy-LL-dd HH:mm')}`)
+    : n.done
+      ? o.paint('red', `not delivered${last?.error ? `: ${p(last.error)}` : ''}`)
+      : o.paint('yellow', n.attempts.length ? `retrying${last?.error ? ` (${p(last.error)})` : ''}` : 'sending');
+  return `  ${p(n.event)} → ${p(n.channel)} ${p(n.target)} ${o.paint('dim', `(${p(n.rule)}, ${tries})`)}  ${state}`;
 }
 
 /** One wait for approval: when, the note, each held call with its content and decision, and how to decide. */

@@ -23,19 +23,46 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UserError(`--concurrency must be a whole number from 1 to 1000, not '${flags.concurrency}'`);
   }
-  const [{ startRunWorker }, { connectRedis }, { createRedisRateLimiter }, { limiterKey }] = await Promise.all([
+  const [
+    { startRunWorker },
+    { connectRedis },
+    { createRedisRateLimiter },
+    { limiterKey },
+    { RunLifecycle },
+    { openNotifyQueue },
+    { createQueueNotifier },
+    { createNotifyWorker },
+  ] = await Promise.all([
     import('../../queue/worker.ts'),
     import('../../queue/connection.ts'),
     import('../../queue/rate-limit.ts'),
     import('../../queue/names.ts'),
+    import('../../runs/lifecycle.ts'),
+    import('../../notify/notify-queue.ts'),
+    import('../../notify/queue-notifier.ts'),
+    import('../../notify/notify-worker.ts'),
   ]);
   const context = await openQueueContext(config);
+  // Worker log lines quote workflow names and failure messages: printable, like every line the CLI writes.
+  const log = (line: string) => err(`${new Date().toISOString()} ${printable(line)}`);
+  // Notifications go through a queue of their own, so a crash loses none and each is sent once; every worker
+  // also delivers them. A bad RUNNER_NOTIFY_DEFAULT file stops the worker here (exit 2).
+  const lifecycle = new RunLifecycle(context.store, { secrets: config.secrets });
+  const notifyQueue = openNotifyQueue(context.redis, config.queue.prefix);
+  let notifier: ReturnType<typeof createQueueNotifier>;
+  try {
+    notifier = createQueueNotifier({ config, lifecycle, queue: notifyQueue, logger: log });
+  } catch (error) {
+    await notifyQueue.close();
+    await context.close();
+    throw error;
+  }
   const blocking = connectRedis(config.redisUrl, { name: 'runner-worker' });
+  const notifyBlocking = connectRedis(config.redisUrl, { name: 'runner-notify' });
+  const notifyWorker = createNotifyWorker({ config, lifecycle, connection: notifyBlocking, prefix: config.queue.prefix, logger: log });
   const limiter = config.modelRpm
     ? createRedisRateLimiter({ redis: context.redis, key: limiterKey(config.queue.prefix), perMinute: config.modelRpm })
     : undefined;
-  // Worker log lines quote workflow names and failure messages: printable, like every line the CLI writes.
-  const log = (line: string) => err(`${new Date().toISOString()} ${printable(line)}`);
   const worker = startRunWorker({
     config,
     connection: blocking,
@@ -45,6 +72,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     openBackend: cliBackends(),
     concurrency,
     beforeModelRequest: limiter ? (signal) => limiter.acquire(signal) : undefined,
+    notifier,
     log,
   });
   await worker.worker.waitUntilReady();
@@ -64,7 +92,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   process.once('SIGTERM', again);
   log(`${signal}: no new jobs; ${worker.inFlight()} run(s) in flight get ${formatDuration(config.queue.graceMs)} to finish`);
   await worker.stop(config.queue.graceMs);
-  await blocking.quit().catch(() => blocking.disconnect());
+  await notifyWorker.close();
+  await notifier.drain();
+  await notifyQueue.close();
+  for (const connection of [blocking, notifyBlocking]) await connection.quit().catch(() => connection.disconnect());
   await context.close();
   log('worker stopped');
 }

@@ -142,6 +142,42 @@ test('re-runs: the trigger names the run re-run, the original lists its re-runs 
   assert.match(formatRunsTable([rerun], UTC)[1]!, /^aaaaaaaa {2}weekly-summary {2}succeeded {2}rerun of 3f2a9c1e {2}2026-11-27 15:00 /);
 });
 
+test('notifications: each event and channel with its rule, attempts and how delivery went', () => {
+  const run = sampleRun({
+    notifications: [
+      {
+        event: 'failed',
+        channel: 'webhook',
+        target: 'https://hooks.example.com/…',
+        rule: 'workflow#1',
+        attempts: [
+          { at: '2026-11-27T15:01:00.000Z', ok: false, status: 500, error: 'HTTP 500' },
+          { at: '2026-11-27T15:01:02.000Z', ok: true, status: 204 },
+        ],
+        deliveredAt: '2026-11-27T15:01:02.000Z',
+        done: true,
+      },
+      {
+        event: 'failed',
+        channel: 'email',
+        target: 'ops@example.com',
+        rule: 'default#1',
+        attempts: [{ at: '2026-11-27T15:01:00.000Z', ok: false, error: 'SMTP 550 no such user' }],
+        done: true,
+      },
+      { event: 'failed', channel: 'slack', target: 'https://hooks.slack.com/…', rule: 'workflow#2', attempts: [] },
+    ],
+  });
+  const lines = formatRunStory(run, { ...UTC, paint: tags });
+  const at = lines.indexOf('<bold>notifications</bold>');
+  assert.ok(at > 0, lines.join('\n'));
+  assert.deepEqual(lines.slice(at + 1, at + 4), [
+    '  failed → webhook https://hooks.example.com/… <dim>(workflow#1, 2 attempts)</dim>  <green>delivered 2026-11-27 15:01</green>',
+    '  failed → email ops@example.com <dim>(default#1, 1 attempt)</dim>  <red>not delivered: SMTP 550 no such user</red>',
+    '  failed → slack https://hooks.slack.com/… <dim>(workflow#2, 0 attempts)</dim>  <yellow>sending</yellow>',
+  ]);
+});
+
 test('a failed run ends with why, naming the step; multi-line messages stay readable', () => {
   const run = sampleRun({
     status: 'failed',
