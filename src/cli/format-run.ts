@@ -3,6 +3,8 @@
  * time zone and clock come in as options, so the output is testable byte for byte. Everything a record holds came
  * from outside (inputs, model text, tool results, the workflow file) and passes `printable` on its way to a line.
  */
+export { compactCount } from '../shared/count.ts';
+import { compactCount } from '../shared/count.ts';
 import { DateTime } from 'luxon';
 import type {
   ApprovalWait,
@@ -61,13 +63,6 @@ export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
-}
-
-/** `640`, `6.1k`, `2.4M`. */
-export function compactCount(n: number): string {
-  if (n < 1000) return String(n);
-  const [value, unit] = n < 1e6 ? [n / 1e3, 'k'] : [n / 1e6, 'M'];
-  return `${value.toFixed(1).replace(/\.0$/, '')}${unit}`;
 }
 
 /** A value as one printable line of JSON, cut to about `max` characters. */
@@ -137,9 +132,33 @@ export function formatRunsTable(runs: readonly RunRecord[], options: FormatOptio
   ];
 }
 
-/** What `runner runs` prints when nothing matches. */
-export function noRunsMessage(filter: { workflow?: string; status?: RunStatus }): string {
-  const parts = [filter.workflow && `of workflow '${printable(filter.workflow)}'`, filter.status && `with status ${filter.status}`].filter(Boolean);
+/** Matching runs the other run store holds, when the configured one has none (see {@link noRunsMessage}). */
+export interface RunsElsewhere {
+  /** The configured store as messages name it, e.g. `Redis (redis://127.0.0.1:6379, prefix runner)`. */
+  here: string;
+  /** The other store, named the same way, e.g. `RUNNER_DB (.runner/runs.db)`. */
+  there: string;
+  /** How many matching runs it holds (at most what was counted). */
+  count: number;
+  /** True when it holds more than `count`. */
+  more: boolean;
+  /** The RUNNER_STORE value that lists them. */
+  store: 'sqlite' | 'redis';
+}
+
+/** What `runner runs` prints when nothing matches; with `elsewhere`, where the runs are and how to list them. */
+export function noRunsMessage(filter: { workflow?: string; status?: RunStatus; trigger?: string; since?: string }, elsewhere?: RunsElsewhere): string {
+  const parts = [
+    filter.workflow && `of workflow '${printable(filter.workflow)}'`,
+    filter.status && `with status ${filter.status}`,
+    filter.trigger && `with trigger ${filter.trigger}`,
+    filter.since && `since ${printable(filter.since)}`,
+  ].filter(Boolean);
+  if (elsewhere) {
+    const count = `${elsewhere.more ? 'more than ' : ''}${elsewhere.count}`;
+    const what = ['no runs', ...parts, 'in', printable(elsewhere.here)].join(' ');
+    return `${what}; ${printable(elsewhere.there)} has ${count} — set RUNNER_STORE=${elsewhere.store} to list them`;
+  }
   if (parts.length) return `no runs ${parts.join(' ')}; \`runner runs\` lists every run`;
   return 'no runs yet; start one with `runner run <file>`';
 }

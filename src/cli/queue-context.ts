@@ -25,6 +25,9 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     import('../queue/repeat-strategy.ts'),
   ]);
   const redis = connectRedis(config.redisUrl, { name: 'runner-cli' });
+  // Heard, so ioredis does not print "Unhandled error event" on every reconnection while Redis is down; a command
+  // that cannot be served fails (or the ping below times out) with a message of its own.
+  redis.on('error', () => {});
   try {
     await Promise.race([
       redis.ping(),

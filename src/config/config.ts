@@ -10,6 +10,9 @@ import { SETTINGS } from './settings.ts';
 /** Tool backends a workflow can use. */
 export type BackendName = 'sandbox' | 'composio' | 'mcp';
 
+/** Values of RUNNER_STORE: `auto` picks `redis` when REDIS_URL is set, else `sqlite`. */
+export type StoreSetting = 'auto' | 'sqlite' | 'redis';
+
 /** The runner's resolved settings: defaults, then `.env`, then the environment, then flags. */
 export interface RunnerConfig {
   /** Default model (RUNNER_MODEL, else gpt-5). */
@@ -40,15 +43,29 @@ export interface RunnerConfig {
     /** Longest tool result kept in a run record, in JSON characters (RUNNER_RECORD_RESULT_CHARS, default 4000). */
     recordResultChars: number;
   };
-  sandbox: { url?: string; dbPath: string; email: string; apiToken: string };
+  sandbox: {
+    url?: string;
+    dbPath: string;
+    email: string;
+    apiToken: string;
+    /** Base of the links an in-process sandbox hands out (RUNNER_SANDBOX_PUBLIC_URL, default http://127.0.0.1:8787, where `runner sandbox serve` listens). */
+    publicUrl: string;
+  };
   composio: { apiKey?: string; userId: string; baseUrl?: string; allowTracking: boolean; preset: 'direct_tools' | 'meta_tools' };
   confluence: { baseUrl?: string; email?: string; apiToken?: string };
   /** Bearer token `runner mcp --http` requires (RUNNER_MCP_TOKEN; unset: the command generates one). */
   mcpToken?: string;
+  /** Token `runner dashboard` asks for (RUNNER_DASHBOARD_TOKEN; unset: none on loopback, else one generated at start). */
+  dashboardToken?: string;
   redisUrl: string;
   modelRpm?: number;
-  /** Where `runner runs` reads records (RUNNER_STORE, default sqlite). */
+  /**
+   * Where `runner runs` (and the commands that read runs) reads records: RUNNER_STORE resolved, `auto` (the default)
+   * being `redis` when REDIS_URL is set in the environment or `.env`, else `sqlite`.
+   */
   store: 'sqlite' | 'redis';
+  /** What RUNNER_STORE asked for (default `auto`), for messages that say why {@link RunnerConfig.store} is what it is. */
+  storeSource: StoreSetting;
   queue: {
     /** Prefix of every Redis key the runner owns (RUNNER_QUEUE_PREFIX, default runner). */
     prefix: string;
@@ -120,8 +137,12 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
   if (!['auto', 'chat', 'responses'].includes(api)) throw new UserError(`RUNNER_OPENAI_API must be auto, chat or responses, not '${api}'`);
   const preset = get('COMPOSIO_SESSION_PRESET')!;
   if (!['direct_tools', 'meta_tools'].includes(preset)) throw new UserError(`COMPOSIO_SESSION_PRESET must be direct_tools or meta_tools, not '${preset}'`);
-  const store = get('RUNNER_STORE')!;
-  if (store !== 'sqlite' && store !== 'redis') throw new UserError(`RUNNER_STORE must be sqlite or redis, not '${store}'`);
+  const storeSource = get('RUNNER_STORE')!;
+  if (storeSource !== 'auto' && storeSource !== 'sqlite' && storeSource !== 'redis')
+    throw new UserError(`RUNNER_STORE must be sqlite, redis or auto, not '${storeSource}'`);
+  // Only a REDIS_URL someone set says Redis is in use; the built-in default says nothing.
+  const redisSet = env.REDIS_URL !== undefined && env.REDIS_URL !== '';
+  const store = storeSource === 'auto' ? (redisSet ? 'redis' : 'sqlite') : storeSource;
   const rpm = get('RUNNER_MODEL_RPM');
   if (rpm !== undefined && !(Number(rpm) > 0)) throw new UserError(`RUNNER_MODEL_RPM must be a positive number, not '${rpm}'`);
   const secrets = new SecretRegistry(SETTINGS.filter((s) => s.secret).map((s) => env[s.env]));
@@ -145,7 +166,13 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
       settleMs: duration('RUNNER_WRITE_SETTLE', get),
       recordResultChars: count('RUNNER_RECORD_RESULT_CHARS', get),
     },
-    sandbox: { url: get('RUNNER_SANDBOX_URL'), dbPath: get('RUNNER_SANDBOX_DB')!, email: get('RUNNER_SANDBOX_EMAIL')!, apiToken: get('RUNNER_SANDBOX_TOKEN')! },
+    sandbox: {
+      url: get('RUNNER_SANDBOX_URL'),
+      dbPath: get('RUNNER_SANDBOX_DB')!,
+      email: get('RUNNER_SANDBOX_EMAIL')!,
+      apiToken: get('RUNNER_SANDBOX_TOKEN')!,
+      publicUrl: httpUrl('RUNNER_SANDBOX_PUBLIC_URL', get),
+    },
     composio: {
       apiKey: get('COMPOSIO_API_KEY'),
       userId: get('COMPOSIO_USER_ID')!,
@@ -155,9 +182,11 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     },
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
     mcpToken: get('RUNNER_MCP_TOKEN'),
+    dashboardToken: get('RUNNER_DASHBOARD_TOKEN'),
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),
     store,
+    storeSource,
     queue: {
       prefix: get('RUNNER_QUEUE_PREFIX')!,
       retentionMs: duration('RUNNER_RUN_RETENTION', get),
@@ -206,6 +235,13 @@ function notifySettings(get: (name: string) => string | undefined, secrets: Secr
     attempts,
     backoffMs: duration('RUNNER_NOTIFY_BACKOFF', get),
   };
+}
+
+/** A setting that must be an http(s) URL, without trailing slashes. */
+function httpUrl(name: string, get: (name: string) => string | undefined): string {
+  const text = get(name)!;
+  if (!/^https?:\/\/[^\s/]+/.test(text)) throw new UserError(`${name} must be an http or https URL, not '${text}'`);
+  return text.replace(/\/+$/, '');
 }
 
 function count(name: string, get: (name: string) => string | undefined): number {

@@ -61,6 +61,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   { group: 'sandbox', env: 'RUNNER_SANDBOX_DB', default: '.runner/sandbox.db', description: 'SQLite file of the embedded sandbox.' },
   { group: 'sandbox', env: 'RUNNER_SANDBOX_EMAIL', default: 'sandbox@example.com', description: 'Sandbox login (HTTP Basic user).' },
   { group: 'sandbox', env: 'RUNNER_SANDBOX_TOKEN', default: 'sandbox-token', secret: true, description: 'Sandbox API token (HTTP Basic password).' },
+  {
+    group: 'sandbox',
+    env: 'RUNNER_SANDBOX_PUBLIC_URL',
+    default: 'http://127.0.0.1:8787',
+    description: 'Base URL of the links runs on the embedded sandbox record; open them with `runner sandbox serve`.',
+  },
   { group: 'composio', env: 'COMPOSIO_API_KEY', secret: true, description: 'Composio project API key (backend composio).' },
   { group: 'composio', env: 'COMPOSIO_USER_ID', default: 'default', description: 'Composio user whose Confluence connection runs use.' },
   { group: 'composio', env: 'COMPOSIO_BASE_URL', description: 'Override the Composio API host (tests point it at the sandbox tool router).' },
@@ -80,6 +86,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     secret: true,
     description: 'Bearer token runner mcp --http requires (unset: a random one is generated and printed at start).',
   },
+  {
+    group: 'runs',
+    env: 'RUNNER_DASHBOARD_TOKEN',
+    secret: true,
+    description: 'Token runner dashboard asks for (required off loopback; unset there: a random one is generated and printed at start).',
+  },
   { group: 'runs', env: 'RUNNER_DB', default: '.runner/runs.db', description: 'SQLite file of run records (local mode).' },
   { group: 'runs', env: 'RUNNER_WORKFLOWS', default: 'workflows', description: 'Folder of workflow files for validate, list and schedules.' },
   { group: 'queue', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for queue mode (schedule, enqueue, worker).' },
@@ -93,8 +105,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     group: 'queue',
     env: 'RUNNER_STORE',
-    default: 'sqlite',
-    description: 'Where runner runs reads records: sqlite (RUNNER_DB) or redis (the store workers share). Workers always write to redis.',
+    default: 'auto',
+    description:
+      'Where runner runs (and approve, rerun, schedule pause and backfill) reads records: sqlite (RUNNER_DB), redis (the store workers share) or auto: redis when REDIS_URL is set (environment or .env), else sqlite. Workers always write to redis.',
   },
   { group: 'queue', env: 'RUNNER_RUN_RETENTION', default: '30d', description: 'How long run records and journals stay in Redis.' },
   {

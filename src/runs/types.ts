@@ -267,12 +267,25 @@ export interface JournalEntry {
   note?: string;
 }
 
-/** Filters of {@link RunStore.list}. */
+/** Every way a run can be started ({@link RunTrigger} `type`). */
+export const RUN_TRIGGERS: readonly RunTrigger['type'][] = ['manual', 'schedule', 'rerun'];
+
+/** Filters of {@link RunStore.list}; every field set must match (unset: no filter). */
 export interface RunFilter {
+  /** Only runs of this workflow. */
   workflow?: string;
+  /** Only runs with this status. */
   status?: RunStatus;
-  /** Most recent first; default 20. */
+  /** Only runs started this way. */
+  trigger?: RunTrigger['type'];
+  /** Only runs created at or after this time (ISO 8601). */
+  since?: string;
+  /** Only runs created strictly before this time (ISO 8601): the dashboard pages with the last row's createdAt. */
+  until?: string;
+  /** Most recent first; default 20; negative: no limit. */
   limit?: number;
+  /** `newest` (default) or `oldest` first. */
+  order?: 'newest' | 'oldest';
 }
 
 /** Where run records live: SQLite locally, a shared store in queue mode. */
@@ -288,7 +301,10 @@ export interface RunStore {
    * Returns the record as stored afterwards (undefined when there is no such run).
    */
   update(id: string, change: (current: RunRecord) => RunRecord | undefined): Promise<RunRecord | undefined>;
-  /** Runs, most recent first. */
+  /**
+   * Runs matching `filter`, most recent first (or oldest first), ties in creation time broken by first save. A
+   * `since` or `until` that is no time throws a RangeError.
+   */
   list(filter?: RunFilter): Promise<RunRecord[]>;
   /** Journaled writes of a run, oldest first. */
   journal(runId: string): Promise<JournalEntry[]>;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,8 @@ const RUNS = [
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runner-runs-cli-'));
-  env = { RUNNER_DB: join(dir, 'runs.db'), TZ: 'UTC' };
+  // RUNNER_DB's runs, whatever REDIS_URL says; an empty listing looks in Redis under a prefix no one uses.
+  env = { RUNNER_DB: join(dir, 'runs.db'), RUNNER_STORE: 'sqlite', RUNNER_QUEUE_PREFIX: `runs-cli-${randomUUID()}`, TZ: 'UTC' };
   const store = openSqliteRunStore(env.RUNNER_DB!);
   try {
     for (const run of RUNS) await store.save(run);
@@ -120,10 +122,10 @@ test('unknown and ambiguous ids are clean one-line user errors (exit 2)', async 
 
 test('an absent database is an empty store and is not created', async () => {
   const absent = join(dir, 'elsewhere', 'runs.db');
-  const list = await runCli(['runs'], { env: { RUNNER_DB: absent } });
+  const list = await runCli(['runs'], { env: { ...env, RUNNER_DB: absent } });
   assert.equal(list.code, 0, list.stderr);
   assert.equal(list.stdout.trim(), 'no runs yet; start one with `runner run <file>`');
-  const show = await runCli(['runs', 'show', '3f2a9c1e'], { env: { RUNNER_DB: absent } });
+  const show = await runCli(['runs', 'show', '3f2a9c1e'], { env: { ...env, RUNNER_DB: absent } });
   assert.equal(show.code, 2);
   assert.ok(!existsSync(absent));
 });

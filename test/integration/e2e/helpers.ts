@@ -73,6 +73,9 @@ export function workspace(prefix: string): Workspace {
     RUNNER_TRACING: '',
     RUNNER_MODEL_TIMEOUT: '',
     RUNNER_TOOL_TIMEOUT: '',
+    // A developer's REDIS_URL would make `auto` read runs from Redis; these tests read RUNNER_DB.
+    REDIS_URL: '',
+    RUNNER_STORE: '',
     // No retries unless a test asks: an unexpected model failure must show, not be retried away.
     RUNNER_MODEL_RETRIES: '0',
     RUNNER_DB: dbPath,

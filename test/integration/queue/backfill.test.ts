@@ -127,7 +127,7 @@ test('single-process mode: the CLI runs the slots itself, oldest first, into RUN
   timeout: 60_000,
 }, async () => {
   const bed = beds.add('backfill-local');
-  const env = { RUNNER_STORE: '', RUNNER_SANDBOX_URL: beds.site.url };
+  const env = { RUNNER_STORE: 'sqlite', RUNNER_SANDBOX_URL: beds.site.url };
 
   const first = await bed.cli(['schedule', 'backfill', FILE, '--from', SLOTS[0]!, '--to', SLOTS[2]!], env);
   assert.equal(first.code, 0, first.stderr);

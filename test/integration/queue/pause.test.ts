@@ -97,7 +97,7 @@ test('runner schedule pause and resume in Redis: the workers skip the slots in b
 
 test("runner schedule pause and resume in RUNNER_DB's SQLite file (what serve reads), by name or by file", { timeout: 30_000 }, async () => {
   const bed = beds.add('pause-sqlite');
-  const env = { RUNNER_STORE: '' };
+  const env = { RUNNER_STORE: 'sqlite' };
   const paused = await bed.cli(['schedule', 'pause', queueFixture('hourly-label.yaml'), '--reason', 'quiet week'], env);
   assert.equal(paused.code, 0, paused.stderr);
   assert.match(paused.stdout, /^paused hourly-label \(by .+ at .+: quiet week\): its slots are recorded as skipped/);

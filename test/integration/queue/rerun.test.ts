@@ -29,7 +29,7 @@ test("rerun --enqueue: a worker runs it as a re-run with the original's schedule
   const originalId = runIdOf(first.stdout);
   const worker = await bed.worker(env);
 
-  const queued = await bed.cli(['rerun', originalId.slice(0, 8), '--enqueue', '--json', '--input', 'title=Q3 Planning'], env);
+  const queued = await bed.cli(['rerun', originalId.slice(0, 8), '--enqueue', '--json', '--input', 'title=Q3 Planning'], { ...env, RUNNER_STORE: 'sqlite' });
   assert.equal(queued.code, 0, queued.stderr);
   const printed = JSON.parse(queued.stdout) as { runId: string; workflow: string; rerunOf: string };
   assert.deepEqual({ ...printed, runId: '' }, { runId: '', workflow: 'rerun-label', rerunOf: originalId });

@@ -92,7 +92,7 @@ test("runner runs --json with RUNNER_STORE=redis lists the workers' runs; no key
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), byId.get(prompts));
   // The local store (RUNNER_DB) knows nothing of them.
-  const local = await bed.cli(['runs', '--json']);
+  const local = await bed.cli(['runs', '--json'], { RUNNER_STORE: 'sqlite' });
   assert.deepEqual(JSON.parse(local.stdout), []);
 
   // The key was used (the model server insists on it) and went nowhere near Redis.
