@@ -85,13 +85,16 @@ async function localNotifier(workflow: Workflow, context: InProcessRun): Promise
   });
 }
 
-/** Prints how a run ended and returns it when it succeeded; else throws the exit code its outcome deserves. */
-export function report(run: RunRecord, context: Pick<InProcessRun, 'json'>): RunRecord {
+/**
+ * Prints how a run ended and returns it when it succeeded; else throws the exit code its outcome deserves. With the
+ * config, a run on the in-process sandbox also says where its links open.
+ */
+export function report(run: RunRecord, context: Pick<InProcessRun, 'json'> & { config?: RunnerConfig }): RunRecord {
   if (context.json) outJson(run);
   else if (run.status === 'waiting') {
     printWaiting(run);
     printHowToDecide(run);
-  } else printSummary(run);
+  } else printSummary(run, context.config !== undefined && onInProcessSandbox(run, context.config));
   if (run.status === 'succeeded') return run;
   if (run.status === 'waiting') throw new ExitCode(EXIT.waiting);
   if (run.status === 'cancelled') throw new ExitCode(EXIT_CANCELLED);
@@ -144,7 +147,15 @@ async function runOnce(workflow: Workflow, options: Omit<RunOptions, 'signal'>, 
   }
 }
 
-function printSummary(run: RunRecord): void {
+/**
+ * The run used the sandbox started in this process: its port is gone now, and its links name
+ * RUNNER_SANDBOX_PUBLIC_URL, where `runner sandbox serve` shows the same database.
+ */
+function onInProcessSandbox(run: RunRecord, config: RunnerConfig): boolean {
+  return run.backend === 'sandbox' && !config.sandbox.url;
+}
+
+function printSummary(run: RunRecord, sandboxLinks = false): void {
   const took = run.startedAt && run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : '?';
   out('');
   if (run.status === 'succeeded') out(`${paint('green', '✓ succeeded')} ${paint('dim', `in ${took}`)}`);
@@ -165,6 +176,7 @@ function printSummary(run: RunRecord): void {
   }
   for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', p(step))}: ${summarise(output, 160)}`);
   for (const link of run.links) out(`  ${paint('cyan', p(link))}`);
+  if (sandboxLinks && run.links.length) out(`  ${paint('dim', '(links open on the sandbox: run `runner sandbox serve`)')}`);
   out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
   out(`  run id: ${p(run.id)}  ${paint('dim', p(`(runner runs show ${run.id.slice(0, 8)})`))}`);
 }

@@ -22,12 +22,13 @@ export function createSandboxLauncher(): SandboxLauncher {
 
   return {
     async acquire(config: RunnerConfig): Promise<SandboxLease> {
-      const { dbPath, email, apiToken } = config.sandbox;
+      const { dbPath, email, apiToken, publicUrl } = config.sandbox;
       let entry = running.get(dbPath);
       if (!entry) {
-        // Loaded on first use: a process that never starts a sandbox never loads it.
+        // Loaded on first use: a process that never starts a sandbox never loads it. Its port dies with the process,
+        // so the links it hands out name publicUrl, where `runner sandbox serve` shows the same database.
         const sandbox = import('./with-mcp.ts').then(({ startSandboxWithMcp }) =>
-          startSandboxWithMcp({ dbPath, port: 0, seed: true, users: [{ email, apiToken, displayName: 'Sandbox User' }] }),
+          startSandboxWithMcp({ dbPath, port: 0, seed: true, publicUrl, users: [{ email, apiToken, displayName: 'Sandbox User' }] }),
         );
         entry = { sandbox, leases: 0 };
         running.set(dbPath, entry);

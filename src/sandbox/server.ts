@@ -1,4 +1,7 @@
-/** The embedded Confluence: a plain node:http server answering the v2 and v1 REST APIs from a SQLite store. */
+/**
+ * The embedded Confluence: a plain node:http server answering the v2 and v1 REST APIs from a SQLite store, and
+ * showing its content as HTML at Confluence's web paths (`/wiki/spaces/...`, see web/handler.ts).
+ */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +14,7 @@ import { FaultInjector } from './faults.ts';
 import { buildRouter } from './routes/index.ts';
 import { serveRest } from './http/serve.ts';
 import { seedSandbox } from './seed.ts';
+import { createWebHandler } from './web/handler.ts';
 import { hostWithPort, localAddress } from '../mcp/http-guard.ts';
 
 export type { SandboxUser } from './http/auth.ts';
@@ -36,7 +40,13 @@ export interface SandboxOptions {
   users?: SandboxUser[];
   /** Faults to inject into REST calls (default none). */
   faults?: FaultSpec;
-  /** Extra handlers tried, in order, before the REST routes (the MCP and tool-router faces plug in here). */
+  /**
+   * The base URL people open the sandbox at, e.g. `http://127.0.0.1:8787` (default: none, so `_links.base` follows
+   * each request's Host header). When set, `_links.base` is `<publicUrl>/wiki`: links stay valid after a sandbox on
+   * a random port has stopped, once `runner sandbox serve` serves the same database there.
+   */
+  publicUrl?: string;
+  /** Extra handlers tried, in order, before the web views and the REST routes (the MCP and tool-router faces plug in here). */
   handlers?: SandboxHandler[];
   /** Seed demo content when the store has no spaces yet (default false). */
   seed?: boolean;
@@ -75,7 +85,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const router = buildRouter();
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
-  const handlers = options.handlers ?? [];
+  const handlers = [...(options.handlers ?? []), createWebHandler({ store, users, defaultLogin: DEFAULT_USER })];
+  const publicUrl = options.publicUrl?.replace(/\/+$/, '');
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -85,7 +96,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: String(err) }));
         return;
       }
-      await serveRest(req, res, url, { router, store, users, faults });
+      await serveRest(req, res, url, { router, store, users, faults, publicUrl });
     })();
   });
   const host = options.host ?? '127.0.0.1';

@@ -98,7 +98,13 @@ async function toolkitTarget(): Promise<{ executor: ToolExecutor; describe: stri
     };
   }
   const { startSandbox } = await import('../../sandbox/server.ts');
-  const sandbox = await startSandbox({ dbPath: config.sandbox.dbPath, port: 0, seed: true, users: [{ email, apiToken, displayName: 'Sandbox User' }] });
+  const sandbox = await startSandbox({
+    dbPath: config.sandbox.dbPath,
+    port: 0,
+    seed: true,
+    publicUrl: config.sandbox.publicUrl,
+    users: [{ email, apiToken, displayName: 'Sandbox User' }],
+  });
   return {
     executor: createConfluenceToolkit({ baseUrl: sandbox.url, email, apiToken }),
     describe: `an embedded sandbox (${config.sandbox.dbPath})`,

@@ -57,6 +57,7 @@ export async function sandboxServeCommand(flags: SandboxFlags): Promise<void> {
   out(`Confluence sandbox listening on ${boundAddress(sandbox.bound.url, sandbox.url)}`);
   out(`  REST:        ${sandbox.url}/wiki/api/v2  and  ${sandbox.url}/wiki/rest/api`);
   out(`  login:       ${sandbox.email} / ${sandbox.apiToken}   (HTTP Basic)`);
+  out(`  browse:      ${sandbox.url}/wiki   (the content as web pages, with this login)`);
   out(`  MCP:         ${sandbox.mcpUrl}   (the same login over HTTP Basic, or Authorization: Bearer <token>)`);
   out(`  tool router: ${sandbox.url}  (x-api-key: ${sandbox.toolRouterApiKey}; set COMPOSIO_BASE_URL to use it)`);
   out(`  database:    ${flags.db ?? config.sandbox.dbPath}${faults ? `   faults: ${flags.faults}` : ''}`);

@@ -20,6 +20,8 @@ export interface RestDeps {
   users: readonly SandboxUser[];
   /** Fault injection, if any. */
   faults?: FaultInjector;
+  /** Base URL of `_links.base` (`<publicUrl>/wiki`); default: `http://<the request's Host>`. */
+  publicUrl?: string;
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -76,8 +78,8 @@ export async function serveRest(req: IncomingMessage, res: ServerResponse, url: 
     const body = await readJson(req);
     const user = getUser(deps.store, accountIdFor(caller.email));
     if (!user) throw new HttpError(401, 'The user is not known to the sandbox');
-    const host = req.headers.host ?? '127.0.0.1';
-    const ctx = { store: deps.store, params: match.params, query: url.searchParams, path: url.pathname, body, user, base: `http://${host}/wiki`, req };
+    const site = deps.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
+    const ctx = { store: deps.store, params: match.params, query: url.searchParams, path: url.pathname, body, user, base: `${site}/wiki`, req };
     // No await between here and the end of the handler: the read-check-write is one synchronous transaction.
     const reply = method === 'GET' ? match.handler(ctx) : deps.store.transaction(() => match.handler(ctx));
     send(res, reply);

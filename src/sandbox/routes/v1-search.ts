@@ -1,9 +1,7 @@
 /** v1 CQL search: `/wiki/rest/api/search` over content and `/wiki/rest/api/search/user` over users. */
 import type { Router } from '../http/router.ts';
 import type { RouteContext } from '../http/context.ts';
-import type { ContentRow } from '../store/rows.ts';
 import { listSpaces } from '../store/spaces.ts';
-import { labelIndex } from '../store/labels.ts';
 import { listUsers } from '../store/people.ts';
 import { HttpError, badParam } from '../http/errors.ts';
 import { pageV1 } from '../http/paging.ts';
@@ -13,6 +11,7 @@ import type { SearchDoc } from '../cql/content.ts';
 import { compileContentCql } from '../cql/content.ts';
 import { compileUserCql } from '../cql/users.ts';
 import { contentV1, expandList, userV1 } from './shapes-v1.ts';
+import { searchDocuments } from '../web/search-docs.ts';
 
 function cqlParam(ctx: RouteContext): string {
   const cql = ctx.query.get('cql');
@@ -27,29 +26,7 @@ function cqlFailure(err: unknown, cql: string): never {
 
 /** Every searchable document (current pages and blog posts; archived too when asked for). */
 function documents(ctx: RouteContext, statuses: string[]): SearchDoc[] {
-  const keys = new Map(listSpaces(ctx.store).map((s) => [s.id, s.key]));
-  const labels = labelIndex(ctx.store);
-  const rows = ctx.store.all<ContentRow>(
-    `SELECT * FROM content WHERE type IN ('page', 'blogpost') AND status IN (${statuses.map(() => '?').join(',')})`,
-    ...statuses,
-  );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const contributors = new Map<number, string[]>();
-  for (const v of ctx.store.all<{ content_id: number; author_id: string }>('SELECT DISTINCT content_id, author_id FROM versions')) {
-    contributors.set(v.content_id, [...(contributors.get(v.content_id) ?? []), v.author_id]);
-  }
-  return rows.map((row) => {
-    const ancestors: number[] = [];
-    for (let p = row.parent_id; p !== null && ancestors.length < 50; p = byId.get(p)?.parent_id ?? null) ancestors.push(p);
-    return {
-      row,
-      spaceKey: keys.get(row.space_id) ?? '',
-      labels: labels.get(String(row.id)) ?? [],
-      ancestors,
-      contributors: contributors.get(row.id) ?? [row.author_id],
-      text: `${row.title} ${plainText(row.body)}`,
-    };
-  });
+  return searchDocuments(ctx.store, statuses);
 }
 
 function excerpt(doc: SearchDoc): string {
