@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RUN_STATUSES } from '../runs/types.ts';
+import { RUN_STATUSES, RUN_TRIGGERS } from '../runs/types.ts';
 import { NOTIFY_EVENTS } from '../workflow/types.ts';
 import type { CommandSpec } from './args.ts';
 
@@ -123,11 +123,18 @@ export const PROGRAM: CommandSpec = {
           valueName: 'status',
           description: 'only runs with this status',
         },
+        { name: 'trigger', type: 'string', choices: RUN_TRIGGERS, valueName: 'trigger', description: 'only runs started this way' },
+        {
+          name: 'since',
+          type: 'string',
+          valueName: 'time',
+          description: 'only runs created at or after this ISO time, e.g. 2026-11-27 or 2026-11-27T09:00:00Z',
+        },
         { name: 'limit', short: 'n', type: 'string', valueName: 'count', description: 'how many runs to show (default 20)' },
         {
           name: 'repair',
           type: 'boolean',
-          description: 'first close runs left running whose process (or, with RUNNER_STORE=redis, whose job) is gone',
+          description: 'first close runs left running whose process (or, in the shared Redis store, whose job) is gone',
         },
         json,
       ],
@@ -146,7 +153,22 @@ export const PROGRAM: CommandSpec = {
       name: 'serve',
       description: 'one process, no Redis: run every scheduled workflow of a folder on time, reloading on changes, until Ctrl-C',
       args: [{ name: 'dir', description: 'folder of workflows; default: the workflows folder' }],
-      action: async (a) => (await import('./commands/serve.ts')).serveCommand(a.dir),
+      options: [
+        { name: 'dashboard', type: 'boolean', description: 'also serve the web dashboard (see runner dashboard) from this process' },
+        { name: 'port', type: 'string', valueName: 'port', description: "the dashboard's port (default 8790)" },
+        { name: 'host', type: 'string', valueName: 'address', description: "the dashboard's address (default 127.0.0.1; any other asks for a token)" },
+      ],
+      action: async (a, f) => (await import('./commands/serve.ts')).serveCommand(a.dir, f),
+    },
+    {
+      name: 'dashboard',
+      description: 'web dashboard of runs, workflows, approvals and the queue, on 127.0.0.1:8790 until Ctrl-C',
+      options: [
+        { name: 'port', type: 'string', valueName: 'port', description: 'port to listen on (default 8790; 0 picks a free one)' },
+        { name: 'host', type: 'string', valueName: 'address', description: 'address to listen on (default 127.0.0.1; any other asks for a token)' },
+        { ...allowHost, description: 'a further Host name the dashboard answers to, e.g. a reverse proxy name (name or name:port)' },
+      ],
+      action: async (_a, f) => (await import('./commands/dashboard.ts')).dashboardCommand(f),
     },
     {
       name: 'chat',

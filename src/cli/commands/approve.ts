@@ -4,7 +4,8 @@
  * does, with the usual progress and summary.
  */
 import { UserError } from '../../shared/errors.ts';
-import { loadWorkflowText } from '../../workflow/load.ts';
+import type { Workflow } from '../../workflow/types.ts';
+import { recordedWorkflow } from '../../runs/recorded-workflow.ts';
 import { notWaiting, RunLifecycle } from '../../runs/lifecycle.ts';
 import type { RunRecord, RunStore } from '../../runs/types.ts';
 import { currentWait, describeCall } from '../approvals.ts';
@@ -42,7 +43,7 @@ export async function decideCommand(id: string, approved: boolean, flags: Decide
       if (flags.json) outJson(decided);
       throw new ExitCode(EXIT.waiting);
     }
-    const workflow = recordedWorkflow(decided);
+    const workflow = recordedWorkflow(decided, loadOptions());
     if (queue) {
       const { enqueueResume } = await import('../../queue/producer.ts');
       const jobId = await enqueueResume(queue, workflow, decided);
@@ -92,16 +93,8 @@ function picked(run: RunRecord, flags: DecideFlags): 'all' | number[] {
   throw new UserError(`run ${run.id.slice(0, 8)} holds ${open.length} undecided calls (${list}); give --call N or --all`);
 }
 
-/** The workflow the run ran, from its record (a resumed run goes on with exactly that text). */
-function recordedWorkflow(run: RunRecord) {
-  if (!run.workflowSource) throw new UserError(`run ${run.id.slice(0, 8)} does not record the workflow text it ran, so it cannot go on`);
-  const loaded = loadWorkflowText(run.workflowFile, run.workflowSource, loadOptions());
-  if (!loaded.workflow) throw new UserError(`the workflow text run ${run.id.slice(0, 8)} ran no longer validates: ${loaded.diagnostics[0]?.message ?? ''}`);
-  return loaded.workflow;
-}
-
 /** Continues the run in this process, with progress and summary, and the exit code of how it ends. */
-async function resumeHere(workflow: ReturnType<typeof recordedWorkflow>, run: RunRecord, store: RunStore, flags: DecideFlags): Promise<void> {
+async function resumeHere(workflow: Workflow, run: RunRecord, store: RunStore, flags: DecideFlags): Promise<void> {
   const { runInProcess } = await import('../run-in-process.ts');
   await runInProcess(workflow, { runId: run.id, resume: true }, { config: cliConfig(), store, json: flags.json, prompt: !flags['no-prompt'] });
 }

@@ -82,8 +82,8 @@ async function runHere({ config, original, plan, links, flags }: Target, store: 
 
 /** Queues the re-run (a `queued` record in the shared store, then its job); prints its run id. */
 async function enqueueRerun({ config, original, plan, links, flags }: Target, shared: Pick<QueueContext, 'queue' | 'store'> | undefined): Promise<void> {
-  const [{ enqueueRun }, { RunLifecycle }, { openQueueContext }] = await Promise.all([
-    import('../../queue/producer.ts'),
+  const [{ queueLauncher }, { RunLifecycle }, { openQueueContext }] = await Promise.all([
+    import('../queue-launcher.ts'),
     import('../../runs/lifecycle.ts'),
     import('../queue-context.ts'),
   ]);
@@ -91,14 +91,7 @@ async function enqueueRerun({ config, original, plan, links, flags }: Target, sh
   const { queue, store } = (shared ?? context)!;
   let runId: string;
   try {
-    runId = await enqueueRun(queue, new RunLifecycle(store, { secrets: config.secrets }), plan.workflow, {
-      inputs: plan.inputs,
-      resolved: plan.resolved,
-      backend: plan.workflow.tools.backend ?? config.backend,
-      model: plan.workflow.agent.model ?? config.model,
-      rerunOf: original.id,
-      scheduledAt: plan.scheduledAt,
-    });
+    runId = await queueLauncher(queue, new RunLifecycle(store, { secrets: config.secrets }), config).rerun(plan, original);
     await links.noteRerun(original.id, runId);
   } finally {
     await context?.close();

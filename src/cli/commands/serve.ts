@@ -2,17 +2,31 @@ import { printable } from '../output.ts';
 import { cliBackends, cliConfig, loadOptions } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
+/** Starts the dashboard for serve (loaded only with --dashboard). */
+async function startDashboard(...args: Parameters<typeof import('./dashboard.ts').startDashboardHere>) {
+  return (await import('./dashboard.ts')).startDashboardHere(...args);
+}
+
 /** How often serve looks for expired approval waits, ms. */
 const EXPIRY_CHECK_MS = 30_000;
 
 /** Exit code when a second signal cuts the shutdown short (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
 
+/** Flags of `runner serve`. */
+export interface ServeFlags {
+  /** Also serve the web dashboard from this process. */
+  dashboard?: boolean;
+  /** The dashboard's port and address (default 8790 on 127.0.0.1). */
+  port?: string;
+  host?: string;
+}
+
 /**
  * `runner serve [dir]`: one process, no Redis. Schedules every workflow of the folder that has a schedule, runs each
  * firing with the engine and the SQLite run store, reloads when files change and stops cleanly on SIGINT/SIGTERM.
  */
-export async function serveCommand(dir: string | undefined): Promise<void> {
+export async function serveCommand(dir: string | undefined, flags: ServeFlags = {}): Promise<void> {
   const config = cliConfig();
   const folder = dir ?? config.workflowsDir;
   const [
@@ -83,6 +97,22 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
   const watcher = watchFolder(folder, () => void scheduler.reload(), {
     onError: (error) => logger.error(`watching ${folder} failed (${error.message}); changes are no longer picked up`),
   });
+  // The dashboard reads serve's store; its approvals and re-runs run in this process, told to serve's notifier.
+  let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  let launcher: { close(graceMs: number): Promise<void> } | undefined;
+  if (flags.dashboard) {
+    const { localSources } = await import('./dashboard.ts');
+    const sources = await localSources(config, { store: lifecycle.store, pauses, notifier });
+    launcher = sources.launcher;
+    dashboard = await startDashboard(config, sources, flags).catch(async (error: unknown) => {
+      watcher.close();
+      clearInterval(expiry);
+      await scheduler.stop({ graceMs: 0 });
+      await pauses.close();
+      await store.close();
+      throw error;
+    });
+  } else if (flags.port !== undefined || flags.host !== undefined) logger.warn('--port and --host are for --dashboard; ignored without it');
   logger.info(`watching ${folder} for changes; runs recorded in ${config.dbPath}; Ctrl-C to stop`);
 
   const signal = await untilSignal();
@@ -98,7 +128,8 @@ export async function serveCommand(dir: string | undefined): Promise<void> {
   try {
     watcher.close();
     clearInterval(expiry);
-    const { abandoned } = await scheduler.stop({ graceMs: config.queue.graceMs });
+    await dashboard?.close();
+    const [{ abandoned }] = await Promise.all([scheduler.stop({ graceMs: config.queue.graceMs }), launcher?.close(config.queue.graceMs)]);
     await pauses.close();
     await store.close();
     // A run that ignored its abort may still hold sockets or timers; its record is closed, so leave without it.

@@ -23,6 +23,7 @@ const FLOOR: Record<string, number> = {
   notify: 5,
   queue: 6,
   serve: 6,
+  dashboard: 6,
   testing: 6,
   cli: 7,
 };
