@@ -52,6 +52,12 @@ details > summary { cursor:pointer; } details.call { margin:2px 0 8px 18px; }
 .strip .s-running, .strip .s-queued { background:#4c9aff; } .strip .s-cancelled, .strip .s-missed, .strip .s-skipped { background:#c1c7d0; }
 svg.chart { background:#f7f8f9; border:1px solid var(--line); border-radius:4px; }
 svg.chart rect { fill:#4c9aff; } svg.chart line { stroke:#de350b; stroke-dasharray:3 2; }
+.rendered { background:#fff; border:1px solid #f0e2b6; border-left:4px solid #ffab00; padding:4px 14px; border-radius:4px; max-height:420px; overflow:auto; }
+.rendered table { width:auto; } .rendered td, .rendered th { border:1px solid var(--line); }
+.rendered .panel { border-left:4px solid #8590a2; background:#f7f8f9; padding:6px 12px; margin:8px 0; border-radius:3px; }
+.rendered .panel-info { border-color:#0c66e4; background:#e9f2ff; } .rendered .panel-note { border-color:#6e5dc6; background:#f3f0ff; }
+.rendered .panel-warning { border-color:#c9372c; background:#ffeceb; } .rendered .panel-tip { border-color:#1f845a; background:#dcfff1; }
+.rendered .task-list { list-style:none; padding-left:4px; } .rendered .macro-placeholder { border:1px dashed #8590a2; border-radius:3px; padding:0 6px; color:var(--muted); }
 .preview { white-space:pre-wrap; background:#fffdf5; border:1px solid #f0e2b6; padding:10px; border-radius:4px; max-height:360px; overflow:auto; }
 .pager { margin-top:10px; display:flex; gap:12px; }
 .empty { padding:24px; text-align:center; color:var(--muted); background:var(--card); border:1px dashed var(--line); border-radius:6px; }

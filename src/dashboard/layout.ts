@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { RunRecord, RunStatus } from '../runs/types.ts';
 import { formatDuration } from '../shared/duration.ts';
-import { type HtmlValue, html, type SafeHtml } from './html.ts';
+import { type HtmlPart, html, type Html } from '../shared/html.ts';
 
 /** The most waiting runs the navigation counts exactly. */
 export const WAITING_SHOWN = 100;
@@ -23,8 +23,8 @@ export interface PageFrame {
 }
 
 /** A whole page. */
-export function page(frame: PageFrame, body: HtmlValue): SafeHtml {
-  const link = (section: Section, href: string, label: HtmlValue) =>
+export function page(frame: PageFrame, body: HtmlPart): Html {
+  const link = (section: Section, href: string, label: HtmlPart) =>
     html`<a href="${href}"${frame.section === section ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,7 +44,7 @@ ${frame.live ? html`<span class="live" id="live-status" role="status">connecting
 }
 
 /** A run status as a coloured badge. */
-export function statusBadge(status: RunStatus | string): SafeHtml {
+export function statusBadge(status: RunStatus | string): Html {
   return html`<span class="badge s-${status}">${status}</span>`;
 }
 
@@ -59,7 +59,7 @@ export class Clock {
   }
 
   /** `2026-11-25 14:03:09` in the zone (or `Fri 2026-11-27 16:00` in another one), in a <time> element carrying the ISO instant. */
-  time(iso: string | undefined, zone = this.zone): SafeHtml {
+  time(iso: string | undefined, zone = this.zone): Html {
     if (!iso) return html`<span class="muted">-</span>`;
     const dt = DateTime.fromISO(iso, zone ? { zone } : {});
     return html`<time datetime="${iso}">${dt.isValid ? dt.toFormat(zone === this.zone ? 'yyyy-LL-dd HH:mm:ss' : 'ccc yyyy-LL-dd HH:mm') : iso}</time>`;

@@ -16,7 +16,7 @@ import type { DashboardActions } from './actions.ts';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './assets.ts';
 import type { Mounted } from './bull-board.ts';
 import { DashboardGuard } from './guard.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type Html } from '../shared/html.ts';
 import { Clock, page, type PageFrame, WAITING_SHOWN } from './layout.ts';
 import { LiveFeed } from './live.ts';
 import { approvalsBody, approvalsLive } from './pages/approvals.ts';
@@ -293,7 +293,7 @@ class App {
     return count;
   }
 
-  #page(frame: Omit<PageFrame, 'queues'>, body: SafeHtml): SafeHtml {
+  #page(frame: Omit<PageFrame, 'queues'>, body: Html): Html {
     return page({ ...frame, queues: this.#d.board !== undefined }, body);
   }
 
@@ -326,7 +326,7 @@ ${problem || given !== null ? html`<p class="failure" role="alert">${problem ?? 
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).end(`${text}\n`);
   }
 
-  #send(res: ServerResponse, status: number, body: SafeHtml): void {
+  #send(res: ServerResponse, status: number, body: Html): void {
     res
       .writeHead(status, {
         'Content-Type': 'text/html; charset=utf-8',
@@ -337,7 +337,7 @@ ${problem || given !== null ? html`<p class="failure" role="alert">${problem ?? 
         'Content-Security-Policy':
           "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       })
-      .end(body.text);
+      .end(body.markup);
   }
 }
 

@@ -4,10 +4,12 @@
  * deliveries, held calls with Approve / Reject, and Re-run.
  */
 import { OPEN_STATUSES } from '../../runs/lifecycle.ts';
-import type { ApprovalWait, NotificationRecord, RunRecord, StepRecord, ToolCallRecord } from '../../runs/types.ts';
+import type { ApprovalWait, NotificationRecord, PendingApproval, RunRecord, StepRecord, ToolCallRecord } from '../../runs/types.ts';
+import { storageOf } from '../../confluence/storage-text.ts';
+import { renderStorage } from '../../sandbox/web/render-storage.ts';
 import { compactCount } from '../../shared/count.ts';
 import { formatDuration } from '../../shared/duration.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, type Html } from '../../shared/html.ts';
 import { type Clock, json, runDuration, statusBadge, triggerText } from '../layout.ts';
 import { layoutAttempt, type TimelineRow } from '../timeline.ts';
 
@@ -22,7 +24,7 @@ export interface RunView {
 }
 
 /** The page body: heading, then the live part. */
-export function runBody(view: RunView): SafeHtml {
+export function runBody(view: RunView): Html {
   const { run } = view;
   return html`<p class="muted"><a href="/">Runs</a> › <a href="/?workflow=${encodeURIComponent(run.workflow)}">${run.workflow}</a></p>
 <h1>${run.workflow} <span class="mono muted">${run.id.slice(0, 8)}</span></h1>
@@ -31,7 +33,7 @@ ${view.flash ? html`<p class="${view.flash.ok ? 'notice' : 'failure'}" role="sta
 }
 
 /** The part of the page live updates reload. */
-export function runLive(view: RunView): SafeHtml {
+export function runLive(view: RunView): Html {
   const { run, clock } = view;
   const now = clock.now();
   const ended = !OPEN_STATUSES.includes(run.status);
@@ -82,12 +84,12 @@ ${run.notes.length ? html`<section class="card" aria-label="Notes"><h2>Notes</h2
 ${run.notifications?.length ? notifications(run.notifications, clock) : ''}`;
 }
 
-function rerunForm(run: RunRecord, csrf: string): SafeHtml {
+function rerunForm(run: RunRecord, csrf: string): Html {
   return html`<form method="post" action="/runs/${encodeURIComponent(run.id)}/rerun"><input type="hidden" name="csrf" value="${csrf}">
 <button type="submit" class="primary">Re-run</button></form>`;
 }
 
-function timelineRow(row: TimelineRow, attempt: number): SafeHtml {
+function timelineRow(row: TimelineRow, attempt: number): Html {
   const bar = html`<div class="track" aria-hidden="true"><div class="bar${row.kind === 'call' ? ` ${row.call.status}` : ''}" style="left:${row.bar.left}%;width:${row.bar.width}%"></div></div>`;
   const dur = html`<div class="dur">${formatDuration(row.bar.durationMs)}</div>`;
   if (row.kind === 'step') {
@@ -101,20 +103,20 @@ function timelineRow(row: TimelineRow, attempt: number): SafeHtml {
   }</span></div>${bar}${dur}</div>${callDetails(c, `call-${attempt}-${row.step.id}-${row.index}`)}`;
 }
 
-function callDetails(c: ToolCallRecord, id: string): SafeHtml {
+function callDetails(c: ToolCallRecord, id: string): Html {
   return html`<details class="call" id="${id}"><summary>${c.tool} <span class="muted">(${c.effect}${c.via ? `, via ${c.via}` : ''})</span> arguments and result</summary>
 <h3>Arguments${c.argsTruncated ? ' (cut)' : ''}</h3><pre>${json(c.args)}</pre>
 ${c.result !== undefined ? html`<h3>Result${c.truncated ? ' (cut)' : ''}</h3><pre>${json(c.result)}</pre>` : ''}
 ${c.error ? html`<h3>Error</h3><pre>${c.error}</pre>` : ''}${c.note ? html`<p class="muted">${c.note}</p>` : ''}</details>`;
 }
 
-function stepDetails(s: StepRecord, attempt: number): SafeHtml {
+function stepDetails(s: StepRecord, attempt: number): Html {
   return html`<details id="step-${attempt}-${s.id}"><summary>Step <code>${s.id}</code>${s.title ? ` (${s.title})` : ''}: prompt, instructions and output</summary>
 ${s.instructions ? html`<h3>Instructions</h3><pre>${s.instructions}</pre>` : ''}${s.prompt ? html`<h3>Prompt</h3><pre>${s.prompt}</pre>` : ''}
 ${s.output !== undefined ? html`<h3>Output</h3><pre>${json(s.output)}</pre>` : ''}${s.error ? html`<h3>Error</h3><pre>${s.error.kind}: ${s.error.message}</pre>` : ''}</details>`;
 }
 
-function waiting(run: RunRecord, view: RunView): SafeHtml {
+function waiting(run: RunRecord, view: RunView): Html {
   const wait = run.approvals!.at(-1)! as ApprovalWait;
   const action = (verb: 'approve' | 'reject') => `/runs/${encodeURIComponent(run.id)}/${verb}`;
   const open = wait.calls.filter((c) => !c.decision);
@@ -126,14 +128,28 @@ ${wait.calls.map(
     call,
   ) => html`<article class="card" aria-label="Held call ${call.n}"><h3>[${call.n}] <span class="mono">${call.tool}</span> <span class="muted">(${call.effect}, step ${call.step})</span>
 ${call.decision ? html` ${statusBadge(call.decision.approved ? 'succeeded' : 'failed')} <span class="muted">${call.decision.approved ? 'approved' : 'rejected'} by ${call.decision.by}${call.decision.reason ? `: ${call.decision.reason}` : ''}</span>` : ''}</h3>
-${call.preview ? html`<div class="preview" aria-label="Content it would write">${call.preview}</div>` : ''}
+${bodyPreview(call)}
 <details id="held-${call.n}"><summary>Arguments</summary><pre>${json(call.args)}</pre></details>
 ${call.decision ? '' : decisionForms(action, view.csrf, String(call.n))}</article>`,
 )}
 ${open.length > 1 ? html`<h3>All ${open.length} undecided calls</h3>${decisionForms(action, view.csrf, 'all')}` : ''}</section>`;
 }
 
-function decisionForms(action: (verb: 'approve' | 'reject') => string, csrf: string, call: string): SafeHtml {
+/**
+ * The page or blog post body a held call would write: rendered as the page would show it (the sandbox's allowlist
+ * renderer: no script, no style, no event attribute gets through), with the plain-text preview under it; arguments
+ * cut in the record cannot be rendered, so then only the text shows.
+ */
+function bodyPreview(call: PendingApproval): Html {
+  const storage = call.args && typeof call.args === 'object' ? storageOf(call.args as Record<string, unknown>) : undefined;
+  if (storage === undefined) return call.preview ? html`<div class="preview" aria-label="Content it would write">${call.preview}</div>` : html``;
+  const title = (call.args as { title?: unknown }).title;
+  return html`${typeof title === 'string' ? html`<p><span class="muted">Title</span> <strong>${title}</strong></p>` : ''}
+<div class="rendered" aria-label="Content it would write">${renderStorage(storage, { topHeading: 3 })}</div>
+${call.preview ? html`<details><summary>As text</summary><div class="preview">${call.preview}</div></details>` : ''}`;
+}
+
+function decisionForms(action: (verb: 'approve' | 'reject') => string, csrf: string, call: string): Html {
   const label = call === 'all' ? 'all' : `call ${call}`;
   return html`<div class="actions">
 <form method="post" action="${action('approve')}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="call" value="${call}">
@@ -143,7 +159,7 @@ function decisionForms(action: (verb: 'approve' | 'reject') => string, csrf: str
 <button type="submit" class="danger">Reject ${label}</button></form></div>`;
 }
 
-function notifications(list: NotificationRecord[], clock: Clock): SafeHtml {
+function notifications(list: NotificationRecord[], clock: Clock): Html {
   return html`<section class="card" aria-label="Notifications"><h2>Notifications</h2><table><thead><tr>
 <th scope="col">Event</th><th scope="col">Channel</th><th scope="col">Target</th><th scope="col">Rule</th><th scope="col">Outcome</th></tr></thead><tbody>
 ${list.map((n) => {

@@ -1,7 +1,8 @@
 /** The runs page (`/`): newest first, filtered by workflow, status, trigger and date, 50 per page, live. */
 import { RUN_STATUSES, type RunFilter, type RunRecord, type RunStatus, type RunTrigger } from '../../runs/types.ts';
 import { compactCount } from '../../shared/count.ts';
-import { html, query, type SafeHtml } from '../html.ts';
+import { type Html, html } from '../../shared/html.ts';
+import { query } from '../query.ts';
 import { type Clock, runDuration, statusBadge, triggerText } from '../layout.ts';
 
 /** Runs per page. */
@@ -78,7 +79,7 @@ export interface RunsView {
 }
 
 /** The page body (the filters form, then the live part). */
-export function runsBody(view: RunsView): SafeHtml {
+export function runsBody(view: RunsView): Html {
   const q = view.query;
   const option = (value: string, selected: string | undefined, label = value) =>
     html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
@@ -97,7 +98,7 @@ ${view.problems.map((p) => html`<p class="notice" role="alert">${p}</p>`)}
 }
 
 /** The part of the page that live updates reload: the table and the pager. */
-export function runsLive(view: RunsView): SafeHtml {
+export function runsLive(view: RunsView): Html {
   if (view.runs.length === 0) {
     const filtered = Object.keys(view.query).length > 0;
     return html`<p class="empty">${filtered ? 'No runs match these filters.' : 'No runs yet. Start one with runner run workflows/<file>.yaml.'}</p>`;

@@ -6,7 +6,7 @@
 import type { PauseInfo } from '../../schedules/pauses.ts';
 import { compactCount } from '../../shared/count.ts';
 import { formatDuration } from '../../shared/duration.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, type Html } from '../../shared/html.ts';
 import type { Clock } from '../layout.ts';
 import type { WorkflowStats } from '../stats.ts';
 
@@ -30,7 +30,7 @@ export interface WorkflowsView {
 }
 
 /** The page body. */
-export function workflowsBody(view: WorkflowsView): SafeHtml {
+export function workflowsBody(view: WorkflowsView): Html {
   return html`<h1>Workflows <span class="muted">in ${view.folder}</span></h1>
 ${view.rows.length === 0 && view.invalid.length === 0 ? html`<p class="empty">No workflow files in ${view.folder}.</p>` : ''}
 ${view.rows.map((row) => workflowCard(row, view.clock))}
@@ -43,7 +43,7 @@ ${
 }`;
 }
 
-function workflowCard(row: WorkflowRow, clock: Clock): SafeHtml {
+function workflowCard(row: WorkflowRow, clock: Clock): Html {
   const s = row.stats;
   const rate = s.successRate === undefined ? '-' : `${Math.round(s.successRate * 100)}%`;
   const tokens = s.series.length ? compactCount(Math.round(s.series.reduce((sum, r) => sum + r.tokens, 0) / s.series.length)) : '-';
@@ -91,7 +91,7 @@ ${
 </section>`;
 }
 
-function strip(s: WorkflowStats): SafeHtml {
+function strip(s: WorkflowStats): Html {
   return html`<span class="strip" role="list" aria-label="Outcomes, oldest first">${s.outcomes.map(
     (o) =>
       html`<a role="listitem" class="s-${o.status}" href="/runs/${encodeURIComponent(o.id)}" title="${o.status} · ${o.createdAt}" aria-label="${o.status}, ${o.createdAt}"></a>`,
@@ -99,7 +99,7 @@ function strip(s: WorkflowStats): SafeHtml {
 }
 
 /** A small bar chart of `values` (oldest first) with an optional dashed marker line, as inline SVG. */
-function chart(title: string, values: number[], label: (n: number) => string, marker?: number): SafeHtml {
+function chart(title: string, values: number[], label: (n: number) => string, marker?: number): Html {
   const width = 260;
   const height = 60;
   const max = Math.max(...values, marker ?? 0, 1);

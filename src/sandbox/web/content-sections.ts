@@ -4,7 +4,7 @@ import type { SandboxStore } from '../store/store.ts';
 import { listContent, versionsOf } from '../store/content.ts';
 import { contentLabels } from '../store/labels.ts';
 import { inlineCommentsOf } from '../store/extras.ts';
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { statusLozenge, timeHtml, userName } from './format.ts';
 import { webContentPath, webSearchPath } from './paths.ts';
 import { renderStorage } from './render-storage.ts';

@@ -6,7 +6,7 @@
 import type { ContentRow, ContentType, SpaceRow } from '../store/rows.ts';
 import { ancestorsOf, getContent, versionOf } from '../store/content.ts';
 import { getSpace } from '../store/spaces.ts';
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { statusLozenge, timeHtml, userName } from './format.ts';
 import { webContentPath, webSpacePath } from './paths.ts';
 import { renderStorage } from './render-storage.ts';

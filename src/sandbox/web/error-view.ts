@@ -1,5 +1,5 @@
 /** The views' error pages: 400, 401, 404, 405 and 500, each an HTML page that says what to do (never a stack trace). */
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { type PageAnswer, page } from './view.ts';
 
 /** A page with an error box: `heading` as h1, `detail` below it. */

@@ -1,7 +1,7 @@
 /** Small pieces the views share: times, people, status lozenges. */
 import type { SandboxStore } from '../store/store.ts';
 import { getUser } from '../store/people.ts';
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 
 /** An ISO timestamp as `<time>`: `2025-03-07 09:30 UTC`. */
 export function timeHtml(iso: string): Html {

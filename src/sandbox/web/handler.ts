@@ -8,7 +8,7 @@ import { type SandboxUser, userOf } from '../http/auth.ts';
 import { getContent } from '../store/content.ts';
 import { getSpace } from '../store/spaces.ts';
 import { accountIdFor, getUser } from '../store/people.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml } from '../../shared/html.ts';
 import { layout } from './layout.ts';
 import { tinyLinkId, webContentPath } from './paths.ts';
 import { type WebRoute, webRouteOf } from './route.ts';

@@ -1,5 +1,5 @@
 /** The document every view sits in: the header bar with "Sandbox Confluence" and the search box, `<main>`, a footer. */
-import { type Html, html, trustedHtml } from './html.ts';
+import { type Html, html, trustedHtml } from '../../shared/html.ts';
 import { STYLESHEET } from './style.ts';
 
 /** What {@link layout} wraps. */

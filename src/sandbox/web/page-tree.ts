@@ -1,6 +1,6 @@
 /** A space's pages as a nested list, each under its parent, in child position order. */
 import type { ContentRow } from '../store/rows.ts';
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { statusLozenge } from './format.ts';
 import { webContentPath } from './paths.ts';
 

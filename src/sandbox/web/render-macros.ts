@@ -2,7 +2,7 @@
  * Confluence's own storage elements (`ac:` and `ri:`) as safe HTML: code and panel macros, task lists, links to
  * pages and people, emoticons, images; any other macro becomes a small box naming it.
  */
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { safeHref, safeImageSrc } from './safe-url.ts';
 import type { StorageLinks } from './storage-links.ts';
 import { type XmlNode, attrsOf, childNamed, childrenNamed, childrenOf, tagOf, textOf } from './xml-tree.ts';

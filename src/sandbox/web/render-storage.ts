@@ -4,7 +4,7 @@
  * render-macros.ts; every other element is shown as the text it was written as. Text is always escaped, so no
  * script, style, event attribute or raw HTML from a body reaches the page.
  */
-import { type Html, html, joinHtml } from './html.ts';
+import { type Html, html, joinHtml } from '../../shared/html.ts';
 import { renderConfluenceElement, type StorageRenderer } from './render-macros.ts';
 import { safeHref, safeImageSrc } from './safe-url.ts';
 import type { StorageLinks } from './storage-links.ts';

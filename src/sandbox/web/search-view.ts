@@ -5,7 +5,7 @@
 import { CqlError } from '../cql/lexer.ts';
 import { type SearchDoc, compileContentCql } from '../cql/content.ts';
 import { listSpaces } from '../store/spaces.ts';
-import { type Html, html } from './html.ts';
+import { type Html, html } from '../../shared/html.ts';
 import { timeHtml } from './format.ts';
 import { webContentPath, webSpacePath } from './paths.ts';
 import { excerptOf, searchDocuments } from './search-docs.ts';

@@ -1,7 +1,7 @@
 /** A space's home (`/wiki/spaces/KEY`, `/overview`): name, description, its homepage's body, the page tree, the blog. */
 import { getContent, listContent } from '../store/content.ts';
 import { getSpaceByKey } from '../store/spaces.ts';
-import { html } from './html.ts';
+import { html } from '../../shared/html.ts';
 import { statusLozenge, timeHtml, userName } from './format.ts';
 import { pageTree } from './page-tree.ts';
 import { webContentPath, webSearchPath } from './paths.ts';

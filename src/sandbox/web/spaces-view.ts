@@ -1,6 +1,6 @@
 /** `/wiki` and `/wiki/spaces`: every space, each linking to its home. */
 import { listSpaces } from '../store/spaces.ts';
-import { html } from './html.ts';
+import { html } from '../../shared/html.ts';
 import { statusLozenge } from './format.ts';
 import { webSpacePath } from './paths.ts';
 import { type ViewContext, type WebAnswer, page } from './view.ts';

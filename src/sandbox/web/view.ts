@@ -1,7 +1,7 @@
 /** What a web view receives and answers: the store and caller in, an HTML page (with its status) or a redirect out. */
 import type { SandboxStore } from '../store/store.ts';
 import type { UserRow } from '../store/rows.ts';
-import type { Html } from './html.ts';
+import type { Html } from '../../shared/html.ts';
 
 /** A request as a view sees it: authenticated, GET or HEAD. */
 export interface ViewContext {

@@ -56,7 +56,7 @@ test('runs page, filter, a run, Approve, live success, then the created post in 
   await page.getByRole('link', { name: waiting.id.slice(0, 8) }).click();
   await page.waitForURL(new RegExp(`/runs/${waiting.id}$`));
   const preview = page.getByLabel('Content it would write');
-  assert.match((await preview.textContent()) ?? '', /Browser approve\s+The release shipped\./);
+  assert.match((await preview.textContent()) ?? '', /Browser approve\s*The release shipped\./);
   await shot(page, '3-waiting');
 
   await page.getByRole('button', { name: 'Approve call 1' }).click();

@@ -113,7 +113,34 @@ describe('pages', () => {
     });
     run.attempts[1]!.steps[0]!.toolCalls[0]!.args = { query: evil };
     await w.store.save(run);
-    for (const path of ['/', '/runs/evil-run-000001', '/approvals', '/workflows']) {
+    // A held call whose body is hostile storage: rendered through the allowlist, never as it was written.
+    const held = sampleRun({
+      id: 'evil-held-000001',
+      status: 'waiting',
+      approvals: [
+        {
+          since: '2026-11-27T15:00:00.000Z',
+          expiresAt: '2026-11-28T15:00:00.000Z',
+          note: evil,
+          resume: { step: 'publish', index: 0 },
+          calls: [
+            {
+              n: 1,
+              tool: 'CONFLUENCE_CREATE_PAGE',
+              effect: 'write',
+              step: 'publish',
+              args: { title: evil, body: { representation: 'storage', value: `<p>ok</p>${evil}<a href="javascript:alert(4)">x</a><p onclick="alert(5)">y</p>` } },
+              preview: evil,
+            },
+          ],
+        },
+      ],
+    });
+    await w.store.save(held);
+    const heldPage = (await call(w, '/runs/evil-held-000001')).text;
+    assert.match(heldPage, /<div class="rendered"[^>]*><p>ok<\/p>/);
+    assert.doesNotMatch(heldPage, /<script>alert|<img src=x|href="javascript:|<[a-z][^>]*\son\w+=/i);
+    for (const path of ['/', '/runs/evil-run-000001', '/approvals', '/workflows', '/?status=waiting']) {
       const page = await call(w, path);
       assert.equal(page.status, 200, path);
       assert.doesNotMatch(page.text, /<script>alert|<img src=x/, `${path} escapes record text`);
@@ -241,7 +268,8 @@ describe('buttons', () => {
     assert.match(approvals.text, new RegExp(`data-run="${waiting.id}"`));
     assert.match(approvals.text, /A post titled Dashboard approve goes to the whole team\./);
     const page = await call(w, `/runs/${waiting.id}`);
-    assert.match(page.text, /<div class="preview" aria-label="Content it would write">## Dashboard approve\nThe release shipped\./);
+    assert.match(page.text, /<div class="rendered" aria-label="Content it would write"><h3>Dashboard approve<\/h3><p>The release <strong>shipped<\/strong>\.<\/p>/, 'the body as the page would show it');
+    assert.match(page.text, /<div class="preview">## Dashboard approve\nThe release shipped\./, 'and as text');
     assert.match(page.text, /Approve call 1<\/button>/);
     assert.deepEqual(await w.posts('Dashboard approve'), [], 'nothing written while it waits');
 

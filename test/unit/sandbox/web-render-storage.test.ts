@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { renderStorage } from '../../../src/sandbox/web/render-storage.ts';
 import type { StorageLinks } from '../../../src/sandbox/web/storage-links.ts';
 import { safeHref, safeImageSrc } from '../../../src/sandbox/web/safe-url.ts';
-import { html } from '../../../src/sandbox/web/html.ts';
+import { html } from '../../../src/shared/html.ts';
 
 const links: StorageLinks = {
   page: (key, title) => (key === 'DOCS' && title === 'Runbook' ? '/wiki/spaces/DOCS/pages/7/Runbook' : undefined),

@@ -1,7 +1,7 @@
 /**
- * Safe markup for the sandbox's web views: an {@link Html} value can only come from the {@link html} template (which
- * escapes every interpolated string) or from {@link trustedHtml} over a constant of this folder, so text from the
- * store cannot reach a page unescaped.
+ * Safe markup for every page the runner serves (the dashboard, the sandbox's web views): an {@link Html} value can
+ * only come from the {@link html} template (which escapes every interpolated string) or from {@link trustedHtml} over
+ * a constant written in the code, so text from a record, a request or the store cannot reach a page unescaped.
  */
 
 const TRUSTED = Symbol('trusted markup');
@@ -47,7 +47,7 @@ export function html(strings: TemplateStringsArray, ...values: HtmlPart[]): Html
   return new Html(out, TRUSTED);
 }
 
-/** Markup written as a constant in this folder (the stylesheet); never call it with text from a request or the store. */
+/** Markup written as a constant in the code (a stylesheet); never call it with text from a request, a record or the store. */
 export function trustedHtml(markup: string): Html {
   return new Html(markup, TRUSTED);
 }
