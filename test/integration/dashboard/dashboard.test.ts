@@ -129,7 +129,10 @@ describe('pages', () => {
               tool: 'CONFLUENCE_CREATE_PAGE',
               effect: 'write',
               step: 'publish',
-              args: { title: evil, body: { representation: 'storage', value: `<p>ok</p>${evil}<a href="javascript:alert(4)">x</a><p onclick="alert(5)">y</p>` } },
+              args: {
+                title: evil,
+                body: { representation: 'storage', value: `<p>ok</p>${evil}<a href="javascript:alert(4)">x</a><p onclick="alert(5)">y</p>` },
+              },
               preview: evil,
             },
           ],
@@ -268,7 +271,11 @@ describe('buttons', () => {
     assert.match(approvals.text, new RegExp(`data-run="${waiting.id}"`));
     assert.match(approvals.text, /A post titled Dashboard approve goes to the whole team\./);
     const page = await call(w, `/runs/${waiting.id}`);
-    assert.match(page.text, /<div class="rendered" aria-label="Content it would write"><h3>Dashboard approve<\/h3><p>The release <strong>shipped<\/strong>\.<\/p>/, 'the body as the page would show it');
+    assert.match(
+      page.text,
+      /<div class="rendered" aria-label="Content it would write"><h3>Dashboard approve<\/h3><p>The release <strong>shipped<\/strong>\.<\/p>/,
+      'the body as the page would show it',
+    );
     assert.match(page.text, /<div class="preview">## Dashboard approve\nThe release shipped\./, 'and as text');
     assert.match(page.text, /Approve call 1<\/button>/);
     assert.deepEqual(await w.posts('Dashboard approve'), [], 'nothing written while it waits');
