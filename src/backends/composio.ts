@@ -1,5 +1,6 @@
 import type { RunnerConfig } from '../config/config.ts';
 import { ExternalError, UserError } from '../shared/errors.ts';
+import { requireConfluenceConnection } from './composio-connection.ts';
 import { openMcpBackend } from './mcp-backend.ts';
 import { streamable } from './sandbox.ts';
 import type { ToolBackend } from './types.ts';
@@ -13,7 +14,9 @@ export interface ComposioBackendOptions {
 /**
  * The product guide's path: a Composio Tool Router session for COMPOSIO_USER_ID with the `confluence` toolkit,
  * restricted to the allowed tools, reached through the Agents SDK's local MCP client so every call passes through
- * the runner. COMPOSIO_SESSION_PRESET picks direct tools (default) or the router's meta-tools.
+ * the runner. COMPOSIO_SESSION_PRESET picks direct tools (default) or the router's meta-tools. The session offers no
+ * connection management (an unattended run cannot finish an auth link): a user without an active Confluence
+ * connection fails here, before any step, with kind `auth` and the `runner connect` command to run.
  */
 export async function openComposioBackend(config: RunnerConfig, options: ComposioBackendOptions): Promise<ToolBackend> {
   const { apiKey, userId, baseUrl, allowTracking, preset } = config.composio;
@@ -26,6 +29,7 @@ export async function openComposioBackend(config: RunnerConfig, options: Composi
       mcp: true,
       toolkits: ['confluence'],
       tools: { confluence: [...options.allowed] },
+      manageConnections: false,
       ...(preset === 'direct_tools' ? { sessionPreset: 'direct_tools' as const } : {}),
     });
   } catch (error) {
@@ -35,6 +39,7 @@ export async function openComposioBackend(config: RunnerConfig, options: Composi
       retryable: status === undefined || status === 429 || status >= 500,
     });
   }
+  await requireConfluenceConnection(session, userId);
   const headers = { ...(session.mcp.headers ?? {}) } as Record<string, string>;
   return openMcpBackend({
     name: 'composio',

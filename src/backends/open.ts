@@ -1,4 +1,5 @@
 /** Opening a run's tool backend by name. Only the chosen backend's modules are loaded. */
+import type { BackendName, RunnerConfig } from '../config/config.ts';
 import type { BackendOpener, SandboxLauncher } from './types.ts';
 
 /** What an opener needs from its owner. */
@@ -10,7 +11,7 @@ export interface BackendOpenerOptions {
   sandbox?: SandboxLauncher;
 }
 
-/** Builds the function that opens sandbox, composio or mcp backends. */
+/** Builds the function that opens sandbox, composio, mcp or confluence backends. */
 export function createBackendOpener(options: BackendOpenerOptions = {}): BackendOpener {
   return async (config, open) => {
     switch (open.name) {
@@ -20,6 +21,16 @@ export function createBackendOpener(options: BackendOpenerOptions = {}): Backend
         return (await import('./composio.ts')).openComposioBackend(config, { allowed: open.allowed });
       case 'mcp':
         return (await import('./mcp.ts')).openCustomMcpBackend(config, open.mcp);
+      case 'confluence':
+        return (await import('./confluence.ts')).openConfluenceBackend(config);
     }
   };
+}
+
+/**
+ * Checks, before a run begins, the settings a backend cannot open without, so a missing one is a user error (exit 2)
+ * rather than a failed run.
+ */
+export async function checkBackendSettings(config: RunnerConfig, name: BackendName): Promise<void> {
+  if (name === 'confluence') (await import('./confluence.ts')).confluenceSite(config);
 }

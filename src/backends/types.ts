@@ -1,8 +1,8 @@
 /**
- * A tool backend: where a run's tool calls go. Every backend is reached over MCP (the embedded sandbox's `/mcp`,
- * Composio's Tool Router, any MCP server), so the engine and the gateway see one shape.
+ * A tool backend: where a run's tool calls go: over MCP (the embedded sandbox's `/mcp`, Composio's Tool Router, any
+ * MCP server) or in-process (the Confluence toolkit against a site's REST API); the engine and the gateway see one shape.
  */
-import type { RunnerConfig } from '../config/config.ts';
+import type { BackendName, RunnerConfig } from '../config/config.ts';
 import type { McpOptions } from '../workflow/types.ts';
 import type { BackendTool, ToolEnvelope } from '../toolkit/types.ts';
 
@@ -17,7 +17,7 @@ export interface HostedEndpoint {
 
 /** An open connection to a tool backend. */
 export interface ToolBackend {
-  /** sandbox, composio or mcp. */
+  /** sandbox, composio, mcp or confluence. */
   readonly name: string;
   /** True when the backend is Composio's Tool Router in meta-tool mode (COMPOSIO_* tools wrap app tools). */
   readonly router: boolean;
@@ -36,7 +36,7 @@ export interface ToolBackend {
 /** What to open. */
 export interface OpenBackendOptions {
   /** Backend name: the flag, else the workflow's tools.backend, else RUNNER_BACKEND. */
-  name: 'sandbox' | 'composio' | 'mcp';
+  name: BackendName;
   /** The Confluence tools the run may call: a Composio session is scoped to them (the tool access's allowed tools). */
   allowed: readonly string[];
   /** The `mcp` backend's server (a workflow's tools.mcp); required for that backend only. */

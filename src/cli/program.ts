@@ -64,12 +64,25 @@ export const PROGRAM: CommandSpec = {
       action: async (a) => (await import('./commands/init.ts')).initCommand(a.dir),
     },
     {
+      name: 'doctor',
+      description: 'check Node, .env, the model, the backend, Redis, the run store and the workflows; one line each with the fix',
+      options: [json],
+      action: async (_a, f) => (await import('./commands/doctor.ts')).doctorCommand(f),
+    },
+    {
       name: 'run',
       description: 'run a workflow now (or show its plan with --plan)',
       args: [{ name: 'file', required: true, description: 'workflow file' }],
       options: [
         { name: 'input', short: 'i', type: 'string', multiple: true, valueName: 'name=value', description: 'set an input' },
-        { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
+        {
+          name: 'backend',
+          short: 'b',
+          type: 'string',
+          choices: ['sandbox', 'composio', 'mcp', 'confluence'],
+          valueName: 'backend',
+          description: 'tool backend',
+        },
         { name: 'plan', type: 'boolean', description: 'validate, render and print what would run; touch no model and no tool' },
         preview,
         { name: 'at', type: 'string', valueName: 'time', description: 'treat the run as scheduled at this ISO time (date filters)' },
@@ -174,7 +187,14 @@ export const PROGRAM: CommandSpec = {
       name: 'chat',
       description: "talk to the Confluence agent (the product guide's loop); history persists per session",
       options: [
-        { name: 'backend', short: 'b', type: 'string', choices: ['sandbox', 'composio', 'mcp'], valueName: 'backend', description: 'tool backend' },
+        {
+          name: 'backend',
+          short: 'b',
+          type: 'string',
+          choices: ['sandbox', 'composio', 'mcp', 'confluence'],
+          valueName: 'backend',
+          description: 'tool backend',
+        },
         { name: 'session', short: 's', type: 'string', valueName: 'name', description: "conversation to continue or start (default 'default')" },
         { name: 'reset', type: 'boolean', description: "forget the session's history first" },
         { name: 'list', type: 'boolean', description: 'list saved sessions and exit' },
@@ -257,6 +277,23 @@ export const PROGRAM: CommandSpec = {
           action: async (a, f) => (await import('./commands/notify.ts')).notifyTestCommand(a.file, f),
         },
       ],
+    },
+    {
+      name: 'connect',
+      description: "connect a Composio user's Confluence account: prints an auth link and waits until it is active",
+      args: [{ name: 'toolkit', description: 'the toolkit to connect (confluence, the default)' }],
+      options: [
+        { name: 'user', short: 'u', type: 'string', valueName: 'id', description: 'Composio user id (default COMPOSIO_USER_ID, else default)' },
+        { name: 'callback-url', type: 'string', valueName: 'url', description: 'where the auth page sends the person afterwards' },
+        { name: 'wait', type: 'string', valueName: 'duration', description: 'how long to wait for the connection, e.g. 5m (default 5m, at most 24h)' },
+      ],
+      action: async (a, f) => (await import('./commands/connect.ts')).connectCommand(a.toolkit, f),
+    },
+    {
+      name: 'connections',
+      description: "a Composio user's toolkit connections: toolkit, account id, status",
+      options: [{ name: 'user', short: 'u', type: 'string', valueName: 'id', description: 'Composio user id (default COMPOSIO_USER_ID, else default)' }, json],
+      action: async (_a, f) => (await import('./commands/connect.ts')).connectionsCommand(f),
     },
     {
       name: 'tools',

@@ -8,7 +8,7 @@ import { SecretRegistry } from '../shared/secrets.ts';
 import { SETTINGS } from './settings.ts';
 
 /** Tool backends a workflow can use. */
-export type BackendName = 'sandbox' | 'composio' | 'mcp';
+export type BackendName = 'sandbox' | 'composio' | 'mcp' | 'confluence';
 
 /** Values of RUNNER_STORE: `auto` picks `redis` when REDIS_URL is set, else `sqlite`. */
 export type StoreSetting = 'auto' | 'sqlite' | 'redis';
@@ -130,8 +130,8 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     return SETTINGS.find((s) => s.env === name)?.default;
   };
   const backend = options.flags?.backend ?? get('RUNNER_BACKEND')!;
-  if (!['sandbox', 'composio', 'mcp'].includes(backend)) {
-    throw new UserError(`unknown backend '${backend}' (use sandbox, composio or mcp)`);
+  if (!['sandbox', 'composio', 'mcp', 'confluence'].includes(backend)) {
+    throw new UserError(`unknown backend '${backend}' (use sandbox, composio, mcp or confluence)`);
   }
   const api = get('RUNNER_OPENAI_API')!;
   if (!['auto', 'chat', 'responses'].includes(api)) throw new UserError(`RUNNER_OPENAI_API must be auto, chat or responses, not '${api}'`);

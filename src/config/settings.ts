@@ -35,7 +35,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     group: 'tools',
     env: 'RUNNER_BACKEND',
     default: 'sandbox',
-    description: "Tool backend when a workflow's tools.backend is not set: sandbox, composio or mcp.",
+    description: "Tool backend when a workflow's tools.backend is not set: sandbox, composio, mcp or confluence.",
   },
   { group: 'tools', env: 'RUNNER_TOOL_TIMEOUT', default: '60s', description: 'Timeout of one tool call.' },
   {
@@ -77,7 +77,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'direct_tools: the model sees the allowed Confluence tools; meta_tools: the Tool Router meta-tools (search, multi-execute).',
   },
   { group: 'composio', env: 'COMPOSIO_TRACKING', default: 'off', description: 'on: allow @composio/core telemetry.' },
-  { group: 'confluence', env: 'CONFLUENCE_BASE_URL', description: 'Confluence Cloud site, e.g. https://your-site.atlassian.net (runner mcp).' },
+  {
+    group: 'confluence',
+    env: 'CONFLUENCE_BASE_URL',
+    description: 'Confluence Cloud site, e.g. https://your-site.atlassian.net (the confluence backend, runner mcp).',
+  },
   { group: 'confluence', env: 'CONFLUENCE_EMAIL', description: 'Atlassian account email for API-token auth.' },
   { group: 'confluence', env: 'CONFLUENCE_API_TOKEN', secret: true, description: 'Atlassian API token.' },
   {

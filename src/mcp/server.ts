@@ -1,6 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolDefinition, ToolEffect, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
+import { annotationsFor } from '../toolkit/annotations.ts';
+import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
+
+export { annotationsFor } from '../toolkit/annotations.ts';
 
 /** Options of {@link createToolkitMcpServer}. */
 export interface ToolkitMcpServerOptions {
@@ -14,16 +17,6 @@ export interface ToolkitMcpServerOptions {
   instructions?: string;
   /** MCP annotations of a tool (default: {@link annotationsFor}, derived from its effect). */
   annotate?: (tool: ToolDefinition) => ToolAnnotations;
-}
-
-/** MCP hints for a tool's effect: read tools are read-only, destructive ones say so, writes are neither. */
-export function annotationsFor(tool: ToolDefinition): ToolAnnotations {
-  const hints: Record<ToolEffect, ToolAnnotations> = {
-    read: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
-    write: { readOnlyHint: false, destructiveHint: false },
-    destructive: { readOnlyHint: false, destructiveHint: true },
-  };
-  return { title: tool.name, ...hints[tool.effect], openWorldHint: true };
 }
 
 /** The MCP `Tool` listing entry of one catalogue tool. */

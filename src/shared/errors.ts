@@ -13,6 +13,7 @@
  * - `validation`: what the person gave (workflow, inputs, flags, templates); never retried
  * - `model`: the model server or the model's answer
  * - `tool`: the tool backend or a tool's answer
+ * - `auth`: a service refused the runner's credentials (HTTP 401); never retried, someone must fix the settings
  * - `limit`: a limit of the workflow (turns, tokens, time)
  * - `assertion`: a tool step's assertion did not hold
  * - `cancelled`: someone or something stopped the run
@@ -20,13 +21,14 @@
  * - `approval`: a person rejected a held call, or nobody decided in time
  * - `internal`: a bug in the runner
  */
-export type FailureKind = 'validation' | 'model' | 'tool' | 'limit' | 'assertion' | 'cancelled' | 'infrastructure' | 'approval' | 'internal';
+export type FailureKind = 'validation' | 'model' | 'tool' | 'auth' | 'limit' | 'assertion' | 'cancelled' | 'infrastructure' | 'approval' | 'internal';
 
 /** Every failure kind, for checks and tests. */
 export const FAILURE_KINDS: readonly FailureKind[] = [
   'validation',
   'model',
   'tool',
+  'auth',
   'limit',
   'assertion',
   'cancelled',
@@ -83,7 +85,7 @@ export class ExternalError extends RunnerError {
   readonly retryable: boolean;
   /** HTTP status, when the failure was an HTTP answer. */
   readonly status?: number;
-  constructor(kind: 'model' | 'tool' | 'infrastructure', message: string, options?: ExternalErrorOptions) {
+  constructor(kind: 'model' | 'tool' | 'auth' | 'infrastructure', message: string, options?: ExternalErrorOptions) {
     super(kind, message, options);
     this.retryable = options?.retryable ?? true;
     if (options?.status !== undefined) this.status = options.status;

@@ -3,18 +3,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveMcpRequest, type RequestHandler } from '../../mcp/http.ts';
 import { createToolkitMcpServer } from '../../mcp/server.ts';
 import type { ToolExecutor } from '../../toolkit/types.ts';
+import { createConnectionStore, noConnectionMessage, type ConnectionStore } from './connections.ts';
+import { serveConsent } from './consent.ts';
 import { RouterHttpError, readJson, sendError, sendJson } from './http-io.ts';
 import { EXECUTE_META_SLUGS, checkMetaArguments, isMetaTool, routerAnnotations } from './meta-tools.ts';
-import { SessionConfigError, allowsTool, echoConfig, parseSessionConfig } from './session-config.ts';
+import { SessionConfigError, allowsTool, allowsToolkit, echoConfig, parseSessionConfig, toolkitOf } from './session-config.ts';
 import { createSessionExecutor, enabledMetaSlugs, runMetaTool } from './session-executor.ts';
 import { createSessionStore, type SessionStore, type ToolRouterSession } from './sessions.ts';
-import { newLogId } from './meta-context.ts';
+import { newLogId, type SessionConnections } from './meta-context.ts';
 
 /**
  * The tool-router face of the sandbox, answering what `@composio/core` sends:
  * `POST /api/v3[.1]/tool_router/session` (create), `GET|DELETE .../session/{id}`, `POST .../session/{id}/execute`
- * and `.../execute_meta`, and each session's streamable-HTTP MCP endpoint at `/tool_router/{id}/mcp`.
- * Every route wants the project key in `x-api-key`.
+ * and `.../execute_meta`, `POST .../session/{id}/link` (an auth link), `GET .../session/{id}/toolkits` (connection
+ * states), and each session's streamable-HTTP MCP endpoint at `/tool_router/{id}/mcp`. Every route wants the project
+ * key in `x-api-key`, except an auth link's consent page (`/tool_router/link/{token}`), whose token is its secret.
+ * A user without an active connection to a toolkit gets Composio's "No connected account found" (code 1803) when
+ * a tool of it runs; which users start connected is the connection store's rule ({@link createConnectionStore}).
  */
 
 /** The project API key the sandbox accepts when none is configured. */
@@ -30,6 +35,8 @@ export interface ToolRouterHandlerOptions {
   baseUrl?: () => string;
   /** Where sessions are kept (default: a fresh in-memory store). */
   sessions?: SessionStore;
+  /** Connected accounts per user (default: a fresh in-memory store where only the user `default` is connected). */
+  connections?: ConnectionStore;
 }
 
 const API_ROUTE = /^\/api\/v3(?:\.1)?\/tool_router\/session(?:\/([^/]+)(?:\/([a-z_]+))?)?\/?$/;
@@ -48,7 +55,39 @@ const asRecord = (data: unknown): Record<string, unknown> =>
 export function createToolRouterHandler(options: ToolRouterHandlerOptions): RequestHandler {
   const apiKey = Buffer.from(options.apiKey ?? DEFAULT_TOOL_ROUTER_API_KEY);
   const sessions = options.sessions ?? createSessionStore();
-  const app = options.executor;
+  const connections = options.connections ?? createConnectionStore();
+  const base = options.executor;
+  /** The app tools as a session's user may run them: a toolkit without an active connection answers 1803. */
+  const appFor = (session: ToolRouterSession): ToolExecutor => ({
+    list: () => base.list(),
+    async execute(slug, args, execOptions) {
+      const toolkit = toolkitOf(slug);
+      if (!connections.isActive(session.config.userId, toolkit)) {
+        return { data: null, error: noConnectionMessage(session.config.userId, toolkit), successful: false };
+      }
+      return base.execute(slug, args, execOptions);
+    },
+  });
+  const app = base;
+  /** The session user's connections as the connection meta tools see them; links point at this server. */
+  const connectionsFor = (session: ToolRouterSession, req: IncomingMessage): SessionConnections => {
+    const view = (a: { id: string; status: string; authConfigId: string; createdAt: string }) => ({
+      id: a.id,
+      status: a.status,
+      authConfigId: a.authConfigId,
+      createdAt: a.createdAt,
+    });
+    return {
+      account: (toolkit) => {
+        const found = connections.current(session.config.userId, toolkit);
+        return found && view(found);
+      },
+      link: (toolkit) => {
+        const made = connections.link(session.config.userId, toolkit, session.config.callbackUrl);
+        return { ...view(made), redirectUrl: `${baseOf(req)}/tool_router/link/${made.linkToken}` };
+      },
+    };
+  };
   const baseOf = (req: IncomingMessage): string => (options.baseUrl?.() ?? `http://${req.headers.host ?? '127.0.0.1'}`).replace(/\/+$/, '');
 
   const authorize = (req: IncomingMessage): void => {
@@ -85,6 +124,11 @@ export function createToolRouterHandler(options: ToolRouterHandlerOptions): Requ
     const tool = app.list().find((t) => t.slug === slug);
     if (!tool) throw new RouterHttpError(404, 2401, `Tool ${slug} not found.`);
     if (!allowsTool(session.config, tool)) throw new RouterHttpError(403, 10403, `Tool ${slug} is not enabled in session ${session.id}.`);
+    if (!connections.isActive(session.config.userId, toolkitOf(slug))) {
+      throw new RouterHttpError(400, 1803, noConnectionMessage(session.config.userId, toolkitOf(slug)), {
+        suggestedFix: 'Connect the account through an auth link (session.authorize) first.',
+      });
+    }
     const envelope = await app.execute(slug, args as Record<string, unknown>, { signal });
     return { data: asRecord(envelope.data), error: envelope.successful ? null : (envelope.error ?? `${slug} failed`), log_id: newLogId() };
   }
@@ -99,16 +143,63 @@ export function createToolRouterHandler(options: ToolRouterHandlerOptions): Requ
     if (!enabledMetaSlugs(session.config).includes(slug)) throw new RouterHttpError(403, 10403, `${slug} is disabled in session ${session.id}.`);
     const problem = checkMetaArguments(slug, args);
     if (problem) throw new RouterHttpError(400, 10400, problem);
-    const envelope = await runMetaTool(session, app, slug, args, signal);
+    const envelope = await runMetaTool(session, appFor(session), slug, args, signal, connectionsFor(session, req));
     return { data: asRecord(envelope.data), error: envelope.successful ? null : envelope.error, log_id: newLogId() };
   }
 
+  /** `POST .../link`: a new auth link for the session's user; its URL opens the consent page. */
+  async function link(session: ToolRouterSession, req: IncomingMessage): Promise<unknown> {
+    const body = (await readJson(req)) as Record<string, unknown>;
+    const toolkit = typeof body.toolkit === 'string' ? body.toolkit.toLowerCase() : '';
+    if (!toolkit) throw new RouterHttpError(400, 10400, 'toolkit (string) is required.');
+    if (!app.list().some((t) => toolkitOf(t.slug) === toolkit)) throw new RouterHttpError(404, 10404, `Toolkit ${toolkit} not found.`);
+    if (!allowsToolkit(session.config, toolkit)) throw new RouterHttpError(403, 10403, `Toolkit ${toolkit} is not enabled in session ${session.id}.`);
+    const callbackUrl = typeof body.callback_url === 'string' ? body.callback_url : session.config.callbackUrl;
+    const account = connections.link(session.config.userId, toolkit, callbackUrl);
+    return {
+      connected_account_id: account.id,
+      redirect_url: `${baseOf(req)}/tool_router/link/${account.linkToken}`,
+      link_token: account.linkToken,
+      user_id: account.userId,
+      toolkit: { slug: toolkit },
+    };
+  }
+
+  /** `GET .../toolkits`: each toolkit the session allows (or the ones named) with its connected account. */
+  function toolkits(session: ToolRouterSession, url: URL): unknown {
+    const named = url.searchParams
+      .getAll('toolkits')
+      .concat(url.searchParams.getAll('toolkits[]'))
+      .flatMap((t) => t.split(','))
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
+    const slugs = [...new Set(app.list().map((t) => toolkitOf(t.slug)))].filter(
+      (t) => allowsToolkit(session.config, t) && (named.length === 0 || named.includes(t)),
+    );
+    const items = slugs.map((slug) => {
+      const account = connections.current(session.config.userId, slug);
+      return {
+        slug,
+        name: slug.charAt(0).toUpperCase() + slug.slice(1),
+        meta: { logo: '' },
+        is_no_auth: false,
+        connected_account: account
+          ? { id: account.id, status: account.status, auth_config: { id: account.authConfigId, auth_scheme: 'OAUTH2', is_composio_managed: true } }
+          : null,
+      };
+    });
+    const connected = url.searchParams.get('is_connected');
+    const filtered = connected === null ? items : items.filter((i) => (i.connected_account?.status === 'ACTIVE') === (connected === 'true'));
+    return { items: filtered, next_cursor: null, total_pages: 1 };
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal): Promise<boolean> {
+    if (await serveConsent(req, res, url, connections)) return true;
     const mcp = MCP_ROUTE.exec(url.pathname);
     if (mcp) {
       authorize(req);
       const session = sessionOf(mcp[1] as string);
-      const executor = createSessionExecutor(session, app);
+      const executor = createSessionExecutor(session, appFor(session), connectionsFor(session, req));
       const server = () => createToolkitMcpServer(executor, { name: 'tool-router', version: '1.0.0', annotate: routerAnnotations });
       await serveMcpRequest(server, req, res);
       return true;
@@ -140,6 +231,8 @@ export function createToolRouterHandler(options: ToolRouterHandlerOptions): Requ
       sendJson(res, 200, { session_id: session.id, deleted: true });
     } else if (session && action === 'execute' && method === 'POST') sendJson(res, 200, await execute(session, req, signal));
     else if (session && action === 'execute_meta' && method === 'POST') sendJson(res, 200, await executeMeta(session, req, signal));
+    else if (session && action === 'link' && method === 'POST') sendJson(res, 201, await link(session, req));
+    else if (session && action === 'toolkits' && method === 'GET') sendJson(res, 200, toolkits(session, url));
     else throw new RouterHttpError(404, 10404, `${method} ${url.pathname} is not served by the sandbox.`);
     return true;
   }

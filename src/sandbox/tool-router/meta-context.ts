@@ -2,6 +2,23 @@ import { randomBytes } from 'node:crypto';
 import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../toolkit/types.ts';
 import type { ToolRouterSession } from './sessions.ts';
 
+/** A connected account as the meta tools report it. */
+export interface SessionAccount {
+  id: string;
+  /** INITIATED, ACTIVE, FAILED or EXPIRED. */
+  status: string;
+  authConfigId: string;
+  createdAt: string;
+}
+
+/** The session user's connections, for the connection meta tools (default: every toolkit connected). */
+export interface SessionConnections {
+  /** The account the user runs the toolkit with: the active one, else the newest, else none. */
+  account(toolkit: string): SessionAccount | undefined;
+  /** Starts an auth link for the toolkit: the new account and the page that confirms it. */
+  link(toolkit: string): SessionAccount & { redirectUrl: string };
+}
+
 /** What every meta-tool implementation gets: the session, the app tools behind it, and the caller's signal. */
 export interface MetaContext {
   /** The session the call runs in. */
@@ -12,6 +29,8 @@ export interface MetaContext {
   readonly allowed: readonly ToolDefinition[];
   /** Aborts the call. */
   readonly signal?: AbortSignal;
+  /** The user's connections (default: every toolkit connected with the sandbox's own account). */
+  readonly connections?: SessionConnections;
 }
 
 /** A meta tool's implementation: arguments already checked against its input schema. */

@@ -77,15 +77,25 @@ export async function searchTools(args: Record<string, unknown>, context: MetaCo
   const data = {
     results,
     tool_schemas: schemas,
-    toolkit_connection_statuses: [...toolkits].map((toolkit) => ({
-      toolkit,
-      description: `${toolkit} (sandbox connection)`,
-      has_active_connection: true,
-      connection_details: { status: 'ACTIVE', ...connectionOf(context.session, toolkit) },
-      current_user_info: null,
-      account_type: 'PRIVATE',
-      status_message: `${toolkit} is connected; its tools can be executed now.`,
-    })),
+    toolkit_connection_statuses: [...toolkits].map((toolkit) => {
+      const account = context.connections?.account(toolkit);
+      const active = context.connections ? account?.status === 'ACTIVE' : true;
+      return {
+        toolkit,
+        description: `${toolkit} (sandbox connection)`,
+        has_active_connection: active,
+        connection_details: account
+          ? { status: account.status, connectedAccountId: account.id, authConfigId: account.authConfigId }
+          : active
+            ? { status: 'ACTIVE', ...connectionOf(context.session, toolkit) }
+            : { status: 'NOT_FOUND' },
+        current_user_info: null,
+        account_type: 'PRIVATE',
+        status_message: active
+          ? `${toolkit} is connected; its tools can be executed now.`
+          : `${toolkit} has no active connection; connect it with COMPOSIO_MANAGE_CONNECTIONS first.`,
+      };
+    }),
     time_info: {
       current_time_utc: now.toISOString(),
       current_time_utc_epoch_seconds: Math.floor(now.getTime() / 1000),

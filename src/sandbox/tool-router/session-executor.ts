@@ -1,5 +1,5 @@
 import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../../toolkit/types.ts';
-import type { MetaContext, MetaHandler } from './meta-context.ts';
+import type { MetaContext, MetaHandler, SessionConnections } from './meta-context.ts';
 import { manageConnections, waitForConnections } from './meta-connections.ts';
 import { multiExecute } from './meta-execute.ts';
 import { getToolSchemas, searchTools } from './meta-search.ts';
@@ -39,13 +39,20 @@ export async function runMetaTool(
   slug: string,
   args: Record<string, unknown>,
   signal?: AbortSignal,
+  connections?: SessionConnections,
 ): Promise<ToolEnvelope> {
   const handler = HANDLERS[slug];
   if (!handler) return refuse(`Unknown meta tool ${slug}.`);
   if (!enabledMetaSlugs(session.config).includes(slug)) return refuse(`${slug} is disabled in session ${session.id}.`);
   const problem = checkMetaArguments(slug, args);
   if (problem) return refuse(problem);
-  const context: MetaContext = { session, app, allowed: allowedTools(session, app), ...(signal ? { signal } : {}) };
+  const context: MetaContext = {
+    session,
+    app,
+    allowed: allowedTools(session, app),
+    ...(signal ? { signal } : {}),
+    ...(connections ? { connections } : {}),
+  };
   try {
     return await handler(args, context);
   } catch (error) {
@@ -57,7 +64,7 @@ export async function runMetaTool(
  * The executor a session's MCP endpoint serves: its meta tools, then the app tools it preloads
  * (every allowed one for `preload: all`, as the `direct_tools` preset asks).
  */
-export function createSessionExecutor(session: ToolRouterSession, app: ToolExecutor): ToolExecutor {
+export function createSessionExecutor(session: ToolRouterSession, app: ToolExecutor, connections?: SessionConnections): ToolExecutor {
   const list = (): ToolDefinition[] => {
     const meta = enabledMetaSlugs(session.config).map((slug) => metaTool(slug) as ToolDefinition);
     const preload = session.config.preload;
@@ -68,7 +75,7 @@ export function createSessionExecutor(session: ToolRouterSession, app: ToolExecu
   return {
     list,
     async execute(slug, args, options) {
-      if (HANDLERS[slug]) return runMetaTool(session, app, slug, args, options?.signal);
+      if (HANDLERS[slug]) return runMetaTool(session, app, slug, args, options?.signal, connections);
       if (!list().some((t) => t.slug === slug)) {
         return refuse(`Tool ${slug} is not available in session ${session.id}; find allowed tools with ${SEARCH_TOOLS}.`);
       }

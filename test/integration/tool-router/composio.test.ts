@@ -53,7 +53,7 @@ describe('tool router with the real @composio/core client', () => {
   }
 
   test('a default session lists the meta tools and runs search, schemas, multi-execute and connections', async () => {
-    const session = await composio.create('user-1', {
+    const session = await composio.create('default', {
       mcp: true,
       toolkits: ['confluence'],
       tools: { confluence: { disable: ['CONFLUENCE_DELETE_SPACE'] } },
@@ -130,7 +130,7 @@ describe('tool router with the real @composio/core client', () => {
   });
 
   test('session.execute runs allowed tools and refuses disabled ones', async () => {
-    const session = await composio.create('user-1', {
+    const session = await composio.create('default', {
       mcp: true,
       toolkits: ['confluence'],
       tools: { confluence: ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_CURRENT_USER'] },
@@ -147,7 +147,7 @@ describe('tool router with the real @composio/core client', () => {
 
   test('a direct_tools session lists exactly the allowed app tools', async () => {
     const allowed = ['CONFLUENCE_GET_PAGES', 'CONFLUENCE_GET_SPACES', 'CONFLUENCE_CREATE_PAGE'];
-    const session = await composio.create('user-1', {
+    const session = await composio.create('default', {
       mcp: true,
       sessionPreset: 'direct_tools',
       toolkits: ['confluence'],
@@ -166,7 +166,7 @@ describe('tool router with the real @composio/core client', () => {
   });
 
   test('execute_meta runs meta tools over REST, and use() reopens a session', async () => {
-    const session = await composio.create('user-1', { mcp: true, toolkits: ['confluence'] });
+    const session = await composio.create('default', { mcp: true, toolkits: ['confluence'] });
     const again = await composio.use(session.sessionId, { mcp: true });
     assert.equal(again.mcp.url, session.mcp.url);
     const meta = (slug: string, args: unknown) =>
@@ -189,7 +189,7 @@ describe('tool router with the real @composio/core client', () => {
   });
 
   test('a wrong or missing key is answered 401 with the error body', async () => {
-    const session = await composio.create('user-1', { mcp: true, toolkits: ['confluence'] });
+    const session = await composio.create('default', { mcp: true, toolkits: ['confluence'] });
     for (const headers of [{}, { 'x-api-key': 'wrong' }]) {
       const mcp = await fetch(session.mcp.url, {
         method: 'POST',
@@ -202,7 +202,7 @@ describe('tool router with the real @composio/core client', () => {
       assert.match(body.error.message, /API key/);
     }
     const wrong = new Composio({ apiKey: 'wrong', baseURL: sandbox.url, allowTracking: false, disableVersionCheck: true });
-    await assert.rejects(wrong.create('user-1', { toolkits: ['confluence'] }), (error: Error & { status?: number }) => {
+    await assert.rejects(wrong.create('default', { toolkits: ['confluence'] }), (error: Error & { status?: number }) => {
       assert.equal(error.status, 401);
       return true;
     });

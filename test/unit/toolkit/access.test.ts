@@ -38,7 +38,7 @@ describe('effectOf', () => {
 
   test("treats the router's discovery meta-tools as reads even without hints", () => {
     const a = access({ tools: [] });
-    for (const name of ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', 'COMPOSIO_MANAGE_CONNECTIONS', 'COMPOSIO_WAIT_FOR_CONNECTIONS']) {
+    for (const name of ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS']) {
       assert.equal(a.effectOf(name), 'read', name);
     }
   });
@@ -153,12 +153,23 @@ describe('COMPOSIO_* tools', () => {
     const a = access({ router: true, allow: ['CONFLUENCE_GET_SPACES'], tools: META_TOOLS });
     assert.deepEqual(a.decide('COMPOSIO_SEARCH_TOOLS'), { allowed: true, effect: 'read' });
     assert.deepEqual(a.decide('COMPOSIO_GET_TOOL_SCHEMAS'), { allowed: true, effect: 'read' });
-    assert.deepEqual(a.decide('COMPOSIO_MANAGE_CONNECTIONS'), { allowed: true, effect: 'read' });
     assert.deepEqual(
       a.decide(MULTI_EXECUTE),
       { allowed: true, effect: 'destructive' },
       'its own effect comes from its hints; inner calls are gated one by one',
     );
+  });
+
+  test('in meta-tool mode the connection meta-tools are refused: an unattended run cannot finish an auth link', () => {
+    const a = access({ router: true, allow: ['CONFLUENCE_GET_SPACES'], tools: META_TOOLS });
+    assert.deepEqual(a.decide('COMPOSIO_MANAGE_CONNECTIONS'), {
+      allowed: false,
+      effect: 'destructive',
+      denial: 'router-tool',
+      reason: 'COMPOSIO_MANAGE_CONNECTIONS is a Tool Router tool the runner does not allow',
+    });
+    assert.equal(a.decide('COMPOSIO_WAIT_FOR_CONNECTIONS').allowed, false);
+    assert.ok(!a.offered().some((t) => t.name === 'COMPOSIO_MANAGE_CONNECTIONS'), 'nor is it offered to the model');
   });
 
   test('in meta-tool mode other COMPOSIO_* tools are still refused', () => {
@@ -262,7 +273,7 @@ describe('offered and allowedNames', () => {
     const a = access({ router: true, allow: ['CONFLUENCE_SEARCH_CONTENT', 'CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_DELETE_PAGE'], tools: META_TOOLS });
     assert.deepEqual(
       a.offered().map((t) => t.name),
-      ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', MULTI_EXECUTE, 'COMPOSIO_MANAGE_CONNECTIONS'],
+      ['COMPOSIO_SEARCH_TOOLS', 'COMPOSIO_GET_TOOL_SCHEMAS', MULTI_EXECUTE],
     );
     assert.deepEqual(a.allowedNames(), ['CONFLUENCE_CREATE_PAGE', 'CONFLUENCE_SEARCH_CONTENT'], 'catalogue order, destructive left out');
     const reads = access({ router: true, tools: META_TOOLS });
