@@ -82,8 +82,12 @@ function describeHttp(error: ConfluenceHttpError, { slug, args }: FailureContext
       return 'authentication failed: Confluence rejected the email and API token; the credentials must be fixed, retrying will not help';
     case error.status === 403:
       return `permission denied: you may not do this to ${describeResource(error.path)} (${detail})`;
-    case error.status === 404:
-      return `not found: ${describeResource(error.path)} does not exist or you lack permission`;
+    case error.status === 404: {
+      // A create answers 404 for its space (the path names only the collection): say which space.
+      const resource = describeResource(error.path);
+      const what = resource.startsWith('the resource at') && typeof args.spaceId === 'string' ? `space ${args.spaceId}` : resource;
+      return `not found: ${what} does not exist or you lack permission`;
+    }
     case error.status === 409: {
       const current = /current version is:?\s*(\d+)/i.exec(detail)?.[1];
       if (current) return `version conflict: current version is ${current}, send ${Number(current) + 1}`;

@@ -2,6 +2,12 @@
 import type { JournalEntry } from '../runs/types.ts';
 import type { Workflow } from '../workflow/types.ts';
 
+/** What the model is told when the workflow has `tools.body_format: markdown`. */
+export const MARKDOWN_BODIES =
+  'Write the body of every page and blog post you create or update in Markdown (GitHub flavour: headings, lists, ' +
+  '`- [ ]` task lists, tables, links, images, fenced code with a language, `> [!NOTE]` / `> [!TIP]` / `> [!WARNING]` ' +
+  'alerts), not in HTML or Confluence storage format: the runner converts it to storage format before the call.';
+
 /** Builds the full instructions text. */
 export function agentInstructions(workflow: Workflow, own: string | undefined, journal: readonly JournalEntry[], attempt: number): string {
   const parts = [
@@ -9,6 +15,7 @@ export function agentInstructions(workflow: Workflow, own: string | undefined, j
       'Use the tools you are given to do the task, check what they return, and then give your final answer. ' +
       'If a tool call is refused or fails, do not pretend it succeeded: say so in your final answer.',
   ];
+  if (workflow.tools.body_format === 'markdown') parts.push(MARKDOWN_BODIES);
   if (own?.trim()) parts.push(own.trim());
   const made = journal.filter((e) => (e.state ?? 'done') === 'done');
   const unknown = journal.filter((e) => e.state === 'pending');

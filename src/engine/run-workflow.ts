@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ToolGateway, type GatewayJournal } from '../agent/gateway/index.ts';
 import { createModel, requireModelConfig, type ModelChoice } from '../agent/model.ts';
-import { createBackendOpener } from '../backends/open.ts';
+import { checkBackendSettings, createBackendOpener } from '../backends/open.ts';
 import type { BackendOpener, ToolBackend } from '../backends/types.ts';
 import type { RunnerConfig } from '../config/config.ts';
 import { RunEvents, type RunEventListener } from '../runs/events.ts';
@@ -97,6 +97,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   if (hasPrompt) requireModelConfig(config);
   const modelName = workflow.agent.model ?? config.model;
   const backendName = options.backend ?? workflow.tools.backend ?? config.backend;
+  await checkBackendSettings(config, backendName);
 
   const lifecycle = new RunLifecycle(deps.store, { secrets: config.secrets, now });
   const events = new RunEvents({ redact: lifecycle.store.redact });
@@ -156,6 +157,7 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
       maxCalls: workflow.limits.maxToolCalls,
       settleMs: config.tools.settleMs,
       approved: approvedCalls(run.run),
+      bodyFormat: workflow.tools.body_format,
     });
     // Writes an earlier attempt left uncertain are settled before anything runs, so nothing is repeated blindly.
     for (const note of await gateway.settlePending(journal.entries(), stop.signal)) run.note(note);

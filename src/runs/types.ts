@@ -74,8 +74,10 @@ export interface ToolCallRecord {
   error?: string;
   /** What kind of failure it was, when the gateway or the tool said (kind, retryable, HTTP status). */
   failure?: ToolFailure;
-  /** Extra context, e.g. which attempt made a journaled write. */
+  /** Extra context, e.g. which attempt made a journaled write, or what the runner did to a page body. */
   note?: string;
+  /** The body as the model wrote it in Markdown (tools.body_format: markdown); `args` holds the storage sent. */
+  markdown?: string;
   /** The model turn (1-based) that asked for it; absent for tool steps. */
   turn?: number;
   startedAt: string;

@@ -1,4 +1,5 @@
 import toolkit from './confluence-toolkit.json' with { type: 'json' };
+import { withOverride } from './overrides.ts';
 import type { ToolDefinition, ToolEffect } from './types.ts';
 
 /**
@@ -26,8 +27,8 @@ export function createCatalogue(tools: readonly ToolDefinition[]): ToolCatalogue
 
 let embedded: ToolCatalogue | undefined;
 
-/** The embedded Confluence catalogue (parsed once). */
+/** The embedded Confluence catalogue (parsed once), with our description overrides (`overrides.ts`). */
 export function confluenceCatalogue(): ToolCatalogue {
-  embedded ??= createCatalogue(toolkit.tools as unknown as ToolDefinition[]);
+  embedded ??= createCatalogue((toolkit.tools as unknown as ToolDefinition[]).map(withOverride));
   return embedded;
 }

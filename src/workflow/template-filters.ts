@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { DateTime as LuxonDateTime, WeekdayNumbers } from 'luxon';
+import { markdownToStorage } from '../toolkit/markdown.ts';
 
 // Luxon loads on the first date filter call, so validation (which only parses templates) never pays for it.
 const require = createRequire(import.meta.url);
@@ -73,4 +74,17 @@ function unitOf(unit: unknown): 'day' | 'week' | 'month' | 'year' {
   const u = String(unit ?? 'day');
   if (u === 'day' || u === 'week' || u === 'month' || u === 'year') return u;
   throw new Error(`unknown unit '${u}' (use day, week, month or year)`);
+}
+
+/**
+ * Text filters for templates: `{{ steps.draft.output.text | markdown }}` renders Markdown as Confluence storage
+ * format (XHTML), for a tool step's page body. Not a date filter: no time zone.
+ */
+export function textFilters(): Record<string, (value: unknown, ...args: unknown[]) => unknown> {
+  return {
+    /** `{{ text | markdown }}` → storage XHTML (headings, lists, task lists, tables, code macros, alerts as panels). */
+    markdown: (value) => {
+      return markdownToStorage(value === undefined || value === null ? '' : String(value));
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
 import { didYouMean } from '../shared/suggest.ts';
-import { dateFilters } from './template-filters.ts';
+import { dateFilters, textFilters } from './template-filters.ts';
 
 /** A reference found in a template: the variable path as segments, e.g. ['steps', 'gather', 'output']. */
 export type TemplateRef = ReadonlyArray<string | number>;
@@ -82,7 +82,7 @@ export function createTemplateEngine(timezone = 'UTC', options: TemplateEngineOp
     // Given explicitly: otherwise liquidjs builds an Intl.DateTimeFormat to find it, which costs ~12 ms of ICU start-up.
     locale: 'en-US',
   });
-  for (const [name, fn] of Object.entries(dateFilters(() => timezone))) liquid.registerFilter(name, fn);
+  for (const [name, fn] of Object.entries({ ...dateFilters(() => timezone), ...textFilters() })) liquid.registerFilter(name, fn);
   for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, NoFileTag);
   const cache = new Map<string, Template[]>();
   const parse = (text: string): Template[] => {
@@ -143,7 +143,10 @@ function explain(message: string, liquid: Liquid): string {
   const filter = /^undefined filter: (\S+)$/.exec(message);
   if (filter) {
     const custom = Object.keys(dateFilters(() => 'UTC'));
-    const hint = didYouMean(filter[1]!, Object.keys(liquid.filters)) || ` (date filters: ${custom.join(', ')}; plus Liquid's standard filters)`;
+    const text = Object.keys(textFilters());
+    const hint =
+      didYouMean(filter[1]!, Object.keys(liquid.filters)) ||
+      ` (date filters: ${custom.join(', ')}; text filters: ${text.join(', ')}; plus Liquid's standard filters)`;
     return `unknown filter '${filter[1]}'${hint}`;
   }
   const tag = /^tag "(\S+)" not found$/.exec(message);

@@ -24,10 +24,12 @@ export interface McpOptions {
 
 /** Tool settings of a workflow. */
 export interface ToolsSpec {
-  backend?: 'sandbox' | 'composio' | 'mcp';
+  backend?: 'sandbox' | 'composio' | 'mcp' | 'confluence';
   mode?: 'local' | 'hosted';
   allow?: string[];
   allow_destructive?: boolean;
+  /** How the model writes page and blog post bodies (default `storage`; `markdown` is converted by the gateway). */
+  body_format?: 'storage' | 'markdown';
   mcp?: McpOptions;
 }
 

@@ -15,6 +15,7 @@ import { MULTI_EXECUTE } from '../../toolkit/router.ts';
 import type { ToolEnvelope } from '../../toolkit/types.ts';
 import { journalKey } from '../journal-key.ts';
 import type { HostedCall } from '../observed-model.ts';
+import { type BodyFormat, prepareBody } from './body-format.ts';
 import { runMultiExecute } from './multi-execute.ts';
 import { answerLocally, sendWrite, settlePending } from './journal.ts';
 import { admit, announce, type CallContext, execute, type GatewayJournal, type GatewayState, record, refuse } from './stages.ts';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   settleMs?: number;
   /** Argument keys ({@link approvalKey}) of calls a person approved earlier in the run: they are not held again. */
   approved?: ReadonlySet<string>;
+  /** How the model writes page and blog post bodies (tools.body_format; default `storage`). */
+  bodyFormat?: BodyFormat;
 }
 
 /** What identifies a held call across attempts: its tool and its whole arguments (see PendingApproval.argsKey). */
@@ -85,20 +88,21 @@ export class ToolGateway {
       calls: 0,
       settleMs: options.settleMs ?? 10_000,
       simulated: 0,
+      bodyFormat: options.bodyFormat ?? 'storage',
     };
   }
 
   /** Calls a tool on the model's or a tool step's behalf; always resolves to the envelope the caller sees. */
   async call(tool: string, args: Record<string, unknown>, context: CallContext): Promise<ToolEnvelope> {
     const state = this.#state;
-    const call = { tool, args, context, started: state.now() };
+    const call = prepareBody(state, { tool, args, context, started: state.now() });
     announce(state, call);
     if (tool === MULTI_EXECUTE && this.access.backend.router) return runMultiExecute(state, call);
-    const admitted = admit(state, tool, args);
+    const admitted = admit(state, tool, call.args);
     if (!admitted.ok) return refuse(state, call, admitted.reason, admitted.failure);
     const local = await answerLocally(state, call, admitted.effect);
     if (local) return local;
-    const sent = admitted.effect === 'read' ? { envelope: await execute(state, tool, args, context.signal) } : await sendWrite(state, call);
+    const sent = admitted.effect === 'read' ? { envelope: await execute(state, tool, call.args, context.signal) } : await sendWrite(state, call);
     const { envelope } = sent;
     record(state, call, {
       effect: admitted.effect,

@@ -11,6 +11,7 @@ import type { KnownEffect, ToolEnvelope, ToolFailure } from '../../toolkit/types
 import { writeIdentity, writeTarget } from '../../toolkit/writes.ts';
 import { journalKey } from '../journal-key.ts';
 import { simulateWrite } from '../simulate.ts';
+import { precheckWrite } from './precheck.ts';
 import { describeSettled, type Settled, settle } from './reconcile.ts';
 import { execute, type GatewayState, type PendingCall, record, refuse } from './stages.ts';
 
@@ -58,6 +59,8 @@ export async function answerLocally(state: GatewayState, call: PendingCall, effe
     }
   }
   if (!state.preview) return undefined;
+  const refused = await precheckWrite(state, call, effect);
+  if (refused) return refused;
   const envelope = simulateWrite(call.tool, call.args, {
     output: state.catalogue.get(call.tool)?.output,
     n: ++state.simulated,

@@ -5,6 +5,7 @@
  */
 import { MULTI_EXECUTE } from '../../toolkit/router.ts';
 import type { KnownEffect, ToolEnvelope } from '../../toolkit/types.ts';
+import { prepareBody } from './body-format.ts';
 import { answerLocally, conclude, intend } from './journal.ts';
 import { admit, execute, type GatewayState, type PendingCall, record, refuse } from './stages.ts';
 
@@ -32,7 +33,7 @@ export async function runMultiExecute(state: GatewayState, outer: PendingCall): 
   const results: Array<InnerResult | undefined> = new Array(calls.length);
   const pending: Array<{ index: number; call: PendingCall; effect: KnownEffect }> = [];
   for (const [index, inner] of calls.entries()) {
-    const call: PendingCall = { tool: String(inner?.tool_slug ?? '').toUpperCase(), args: inner?.arguments ?? {}, context, started: outer.started };
+    const call = prepareBody(state, { tool: String(inner?.tool_slug ?? '').toUpperCase(), args: inner?.arguments ?? {}, context, started: outer.started });
     const verdict = admit(state, call.tool, call.args);
     if (!verdict.ok) {
       results[index] = { tool_slug: call.tool, index, response: null, error: refuse(state, call, verdict.reason, verdict.failure).error };

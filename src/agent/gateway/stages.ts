@@ -14,6 +14,9 @@ import type { ToolCatalogue } from '../../toolkit/catalogue.ts';
 import type { KnownEffect, ToolEnvelope, ToolFailure } from '../../toolkit/types.ts';
 import type { ToolBackend } from '../../backends/types.ts';
 
+/** How the model writes page and blog post bodies (tools.body_format): converted by `body-format.ts` when `markdown`. */
+export type BodyFormat = 'storage' | 'markdown';
+
 /** Where a call comes from. */
 export interface CallContext {
   /** Step id. */
@@ -55,6 +58,8 @@ export interface GatewayState {
   readonly settleMs: number;
   /** Simulated writes so far (numbers preview ids). */
   simulated: number;
+  /** How the model writes page and blog post bodies (tools.body_format; see `body-format.ts`). */
+  readonly bodyFormat: BodyFormat;
 }
 
 /** One call on its way through the stages. */
@@ -63,6 +68,10 @@ export interface PendingCall {
   args: Record<string, unknown>;
   context: CallContext;
   started: Date;
+  /** The body as the model wrote it, in Markdown, when `args` carries it converted to storage (`body-format.ts`). */
+  markdown?: string;
+  /** What the body stage did to the body, for the record. */
+  bodyNote?: string;
 }
 
 /** What gets recorded about one call. */
@@ -159,7 +168,8 @@ export function record(state: GatewayState, call: PendingCall, entry: RecordEntr
     ...(result.truncated ? { truncated: true } : {}),
     ...(entry.error ? { error: entry.error } : {}),
     ...(entry.failure ? { failure: entry.failure } : {}),
-    ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.note || call.bodyNote ? { note: [call.bodyNote, entry.note].filter(Boolean).join('; ') } : {}),
+    ...(call.markdown !== undefined ? { markdown: truncateForRecord(call.markdown, state.recordResultChars, state.redact).value as string } : {}),
     ...(context.turn !== undefined ? { turn: context.turn } : {}),
     startedAt: call.started.toISOString(),
     durationMs: state.now().getTime() - call.started.getTime(),

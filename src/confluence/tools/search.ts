@@ -9,9 +9,20 @@ const LOOKS_LIKE_CQL = /^\s*\(?\s*[a-zA-Z][\w.]*\s*(=|!=|~|!~|>=|<=|>|<|\s+in\s+
 
 /** The CQL for a search: a title match on pages (or the caller's own CQL), narrowed to a space when given. */
 export function buildSearchCql(query: string, spaceKey?: string | null): string {
-  const base = LOOKS_LIKE_CQL.test(query) ? `(${query})` : `type = page AND title ~ ${cqlString(query)}`;
-  return spaceKey ? `${base} AND space = ${cqlString(spaceKey)}` : base;
+  if (!LOOKS_LIKE_CQL.test(query)) {
+    const base = `type = page AND title ~ ${cqlString(query)}`;
+    return spaceKey ? `${base} AND space = ${cqlString(spaceKey)}` : base;
+  }
+  // ORDER BY must stay last, outside the parentheses that keep the caller's ORs apart from the space clause.
+  const order = ORDER_BY.exec(query);
+  const where = (order ? query.slice(0, order.index) : query).trim();
+  const base = where ? `(${where})` : '';
+  const scoped = spaceKey ? `${base ? `${base} AND ` : ''}space = ${cqlString(spaceKey)}` : base;
+  return `${scoped}${order ? ` ${order[0].trim()}` : ''}`.trim();
 }
+
+/** A trailing ORDER BY clause (outside quotes is assumed: sort keys are plain words). */
+const ORDER_BY = /\s+order\s+by\s+[\w.]+(\s+(asc|desc))?(\s*,\s*[\w.]+(\s+(asc|desc))?)*\s*$/i;
 
 /** CONFLUENCE_SEARCH_CONTENT: GET v1 /search?cql=...; `response_data` is Confluence's answer, ranked by relevance. */
 export const searchContent: ToolFn = async (

@@ -54,7 +54,8 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
   router.on('POST', base, (ctx) => {
     const body = objectBody(ctx.body);
     const spaceId = idField(body, 'spaceId', true);
-    if (!getSpace(ctx.store, spaceId)) throw badParam(`Space ${spaceId} does not exist`);
+    // Atlassian answers an unknown spaceId with 404 (the space may exist and be hidden from the caller).
+    if (!getSpace(ctx.store, spaceId)) throw notFound(`Space ${spaceId}`);
     const status = statusField(body, ['current', 'draft'], 'current')!;
     const row = createContent(ctx.store, {
       type,

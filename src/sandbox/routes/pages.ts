@@ -1,4 +1,4 @@
-/** v2 page routes: the shared content routes plus children, ancestors and inline comments. */
+/** v2 page routes: the shared content routes plus children, direct children, ancestors and inline comments. */
 import type { Router } from '../http/router.ts';
 import { listContent, ancestorsOf } from '../store/content.ts';
 import { inlineCommentsOf } from '../store/extras.ts';
@@ -14,6 +14,23 @@ export function pageRoutes(router: Router): void {
     const page = contentAt(ctx, 'page');
     const rows = listContent(ctx.store, { type: 'page', parentId: page.id, sort: ctx.query.get('sort') ?? 'child-position' });
     return pageV2(ctx, rows, (r) => ({ id: String(r.id), status: r.status, title: r.title, spaceId: String(r.space_id), childPosition: r.position }));
+  });
+
+  // Every kind of child (pages, whiteboards), unlike /children which lists pages only.
+  router.on('GET', '/wiki/api/v2/pages/:id/direct-children', (ctx) => {
+    const page = contentAt(ctx, 'page');
+    const sort = ctx.query.get('sort') ?? 'child-position';
+    const rows = (['page', 'whiteboard'] as const).flatMap((type) => listContent(ctx.store, { type, parentId: page.id, sort }));
+    // The two lists are each sorted; merged, child position (the default order) must hold across them.
+    if (sort.endsWith('child-position')) rows.sort((a, b) => (sort.startsWith('-') ? -1 : 1) * ((a.position ?? 0) - (b.position ?? 0)) || a.id - b.id);
+    return pageV2(ctx, rows, (r) => ({
+      id: String(r.id),
+      status: r.status,
+      title: r.title,
+      type: r.type,
+      spaceId: String(r.space_id),
+      childPosition: r.position,
+    }));
   });
 
   router.on('GET', '/wiki/api/v2/pages/:id/ancestors', (ctx) => {

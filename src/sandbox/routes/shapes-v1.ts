@@ -101,8 +101,10 @@ export function contentV1(ctx: RouteContext, row: ContentRow, expand: string[] =
 
 /** The `expand` query parameter as a list. */
 export function expandList(ctx: RouteContext): string[] {
-  return (ctx.query.get('expand') ?? '')
-    .split(',')
+  // Clients send `expand=a,b` or repeat the key (`expand=a&expand=b`, as confluence.js does): both mean the same.
+  return ctx.query
+    .getAll('expand')
+    .flatMap((e) => e.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -1,16 +1,18 @@
-/** v1 content routes: labels (read, add, remove) and restrictions. */
+/** v1 content routes: update, labels (read, add, remove) and restrictions. */
 import type { Router } from '../http/router.ts';
 import type { RouteContext } from '../http/context.ts';
 import { ok } from '../http/context.ts';
 import type { ContentRow } from '../store/rows.ts';
-import { getContent } from '../store/content.ts';
+import { getContent, updateContent } from '../store/content.ts';
 import { addContentLabels, contentLabels, removeContentLabel } from '../store/labels.ts';
 import { restrictionsOf } from '../store/extras.ts';
 import { getAttachment } from '../store/extras.ts';
 import { getUser } from '../store/people.ts';
 import { badBody, notFound } from '../http/errors.ts';
 import { pageV1 } from '../http/paging.ts';
-import { labelV1, userV1 } from './shapes-v1.ts';
+import { contentV1, labelV1, userV1 } from './shapes-v1.ts';
+import { objectBody, requiredString, statusField, versionField } from '../http/input.ts';
+import { storageFromBody } from '../http/xhtml.ts';
 
 /** The object a v1 content path addresses: page, blog post, whiteboard (digits) or attachment (`att<digits>`). */
 function objectAt(ctx: RouteContext): { objectId: string; row?: ContentRow } {
@@ -24,8 +26,29 @@ function objectAt(ctx: RouteContext): { objectId: string; row?: ContentRow } {
   throw notFound(`No content found with id: ${raw}`);
 }
 
-/** Registers `/wiki/rest/api/content/{id}/label...` and `/restriction`. */
+/** Registers `PUT /wiki/rest/api/content/{id}` (update), `/wiki/rest/api/content/{id}/label...` and `/restriction`. */
 export function v1ContentRoutes(router: Router): void {
+  // v1 update: title, body.storage and version.number (current + 1, else 409); answers the content with body and version.
+  router.on('PUT', '/wiki/rest/api/content/:id', (ctx) => {
+    const { row } = objectAt(ctx);
+    if (!row || row.type === 'whiteboard') throw notFound(`No content found with id: ${ctx.params.id}`);
+    const body = objectBody(ctx.body);
+    if (body.type !== undefined && body.type !== row.type) throw badBody(`type must be '${row.type}' for content ${row.id}`);
+    const version = versionField(body);
+    const parent = (body.ancestors as Array<{ id?: unknown }> | undefined)?.at(-1)?.id;
+    const updated = updateContent(ctx.store, row.id, row.type, {
+      versionNumber: version.number,
+      message: version.message,
+      minorEdit: version.minorEdit,
+      title: requiredString(body, 'title'),
+      body: storageFromBody(body.body),
+      status: statusField(body, ['current', 'archived', 'draft'], undefined),
+      parentId: row.type === 'page' && parent !== undefined && parent !== null ? Number(parent) : undefined,
+      authorId: ctx.user.account_id,
+    });
+    return ok(contentV1(ctx, updated, ['body.storage', 'version', 'space', 'history']));
+  });
+
   router.on('GET', '/wiki/rest/api/content/:id/label', (ctx) => {
     const { objectId } = objectAt(ctx);
     return pageV1(ctx, contentLabels(ctx.store, objectId, ctx.query.get('prefix') ?? undefined), labelV1, { defaultLimit: 200 });

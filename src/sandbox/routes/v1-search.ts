@@ -1,4 +1,4 @@
-/** v1 CQL search: `/wiki/rest/api/search` over content and `/wiki/rest/api/search/user` over users. */
+/** v1 CQL search: `/wiki/rest/api/search` and `/wiki/rest/api/content/search` over content, `/wiki/rest/api/search/user` over users. */
 import type { Router } from '../http/router.ts';
 import type { RouteContext } from '../http/context.ts';
 import { listSpaces } from '../store/spaces.ts';
@@ -34,20 +34,25 @@ function excerpt(doc: SearchDoc): string {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
-/** Registers the two search endpoints. */
+/** The content a CQL query (the `cql` parameter) finds, in its order; a bad query is a 400 naming the position. */
+function contentHits(ctx: RouteContext): { cql: string; hits: SearchDoc[] } {
+  const cql = cqlParam(ctx);
+  const env = { now: ctx.store.clock(), currentUser: ctx.user.account_id };
+  let compiled: ReturnType<typeof compileContentCql>;
+  try {
+    compiled = compileContentCql(cql, env);
+  } catch (err) {
+    cqlFailure(err, cql);
+  }
+  const statuses = ctx.query.get('includeArchivedSpaces') === 'true' ? ['current', 'archived'] : ['current'];
+  return { cql, hits: documents(ctx, statuses).filter(compiled.matches).sort(compiled.sort) };
+}
+
+/** Registers the search endpoints: `/search`, `/content/search` (the same query, content objects) and `/search/user`. */
 export function v1SearchRoutes(router: Router): void {
   router.on('GET', '/wiki/rest/api/search', (ctx) => {
     const started = Date.now();
-    const cql = cqlParam(ctx);
-    const env = { now: ctx.store.clock(), currentUser: ctx.user.account_id };
-    let compiled: ReturnType<typeof compileContentCql>;
-    try {
-      compiled = compileContentCql(cql, env);
-    } catch (err) {
-      cqlFailure(err, cql);
-    }
-    const statuses = ctx.query.get('includeArchivedSpaces') === 'true' ? ['current', 'archived'] : ['current'];
-    const hits = documents(ctx, statuses).filter(compiled.matches).sort(compiled.sort);
+    const { cql, hits } = contentHits(ctx);
     const spaceNames = new Map(listSpaces(ctx.store).map((s) => [s.key, s.name]));
     const expand = expandList(ctx).map((e) => e.replace(/^content\./, ''));
     const reply = pageV1(ctx, hits, (doc) => {
@@ -79,6 +84,13 @@ export function v1SearchRoutes(router: Router): void {
       _links: body._links,
     };
     return { status: 200, body: ordered };
+  });
+
+  // v1 ContentArray: the hits as content objects, with the v1 paging fields.
+  router.on('GET', '/wiki/rest/api/content/search', (ctx) => {
+    const { hits } = contentHits(ctx);
+    const expand = expandList(ctx);
+    return pageV1(ctx, hits, (doc) => contentV1(ctx, doc.row, expand));
   });
 
   router.on('GET', '/wiki/rest/api/search/user', (ctx) => {

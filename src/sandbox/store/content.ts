@@ -44,6 +44,13 @@ export function requireContent(store: SandboxStore, id: number, type?: ContentTy
   return must(getContent(store, id, type), `${type ? LABEL[type] : 'Content'} ${id}`);
 }
 
+/** The longest title Confluence takes. */
+export const MAX_TITLE_LENGTH = 255;
+
+function assertTitleLength(title: string): void {
+  if (title.length > MAX_TITLE_LENGTH) throw new StoreError('invalid', `Title cannot be longer than ${MAX_TITLE_LENGTH} characters.`);
+}
+
 function assertTitleFree(store: SandboxStore, spaceId: number, title: string, exceptId: number): void {
   const clash = store.get(
     `SELECT id FROM content WHERE type = 'page' AND space_id = ? AND title = ? AND id != ? AND status IN (${TITLE_HOLDING.map(() => '?').join(',')})`,
@@ -74,6 +81,7 @@ export function createContent(store: SandboxStore, input: NewContent): ContentRo
   const space = must(getSpace(store, input.spaceId), `Space ${input.spaceId}`);
   const title = input.title.trim();
   if (!title) throw new StoreError('invalid', 'Title cannot be empty');
+  assertTitleLength(title);
   if (input.type === 'page') assertTitleFree(store, space.id, title, -1);
   const parentId = resolveParent(store, input);
   const id = store.nextId();
@@ -171,6 +179,7 @@ export function updateContent(store: SandboxStore, id: number, type: ContentType
   }
   const title = change.title.trim();
   if (!title) throw new StoreError('invalid', 'Title cannot be empty');
+  assertTitleLength(title);
   const status = change.status ?? (row.status === 'trashed' ? 'current' : row.status);
   if (type === 'page' && (status === 'current' || status === 'archived')) assertTitleFree(store, row.space_id, title, id);
   let parentId = row.parent_id;

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { RunRecord } from '../../../src/runs/types.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { SIMULATED_NOTE } from '../../../src/agent/simulate.ts';
-import { weeklySummaryScript } from '../../fixtures/model-scripts.ts';
+import { WEEKLY_SUMMARY_MARKDOWN, weeklySummaryScript } from '../../fixtures/model-scripts.ts';
 import { AT, AT_WEEK, WORKFLOWS, callsOf, runIdOf, siteClient, startModel, startSite, stepsOf, workspace, type SiteClient } from './helpers.ts';
 
 const ws = workspace('publish');
@@ -74,6 +74,16 @@ test('weekly-summary publishes a labelled blog post, and the record tells the wh
   const create = callsOf(run).find((c) => c.tool === 'CONFLUENCE_CREATE_BLOGPOST')!;
   assert.equal((create.args as { title: string }).title, `Weekly summary ${AT_WEEK}`);
   assert.equal(create.effect, 'write');
+  // body_format: markdown: the model wrote Markdown, the site got storage, and the record keeps both.
+  assert.equal(create.markdown, WEEKLY_SUMMARY_MARKDOWN);
+  assert.match(create.note ?? '', /written in Markdown/);
+  const sent = (create.args as { body: { value: string } }).body.value;
+  assert.match(sent, /^<h2>Summary of the week<\/h2>/);
+  const postId = (run.outputs.publish as { id: string }).id;
+  const stored = await rest.get(`/wiki/api/v2/blogposts/${postId}?body-format=storage`);
+  assert.equal(stored.json.body.storage.value, sent);
+  assert.match(sent, /<ac:task-list>\n<ac:task><ac:task-status>incomplete<\/ac:task-status><ac:task-body>Follow up &amp; ship<\/ac:task-body><\/ac:task>/);
+  assert.match(sent, /<ac:structured-macro ac:name="info"><ac:rich-text-body>\n<p>Written by the runner.<\/p>/);
   assert.equal(run.usage.requests, model.requests.length);
   assert.ok(run.usage.inputTokens > 0 && run.usage.outputTokens > 0, JSON.stringify(run.usage));
   await assertPublished(run);
@@ -126,8 +136,8 @@ test('--preview leaves the site unchanged and says what it would have done', asy
   assert.equal(result.data?.title, `Weekly summary ${AT_WEEK}`);
 
   assert.match(res.stdout, /preview: 2 write\(s\) not executed:/);
-  assert.match(res.stdout, /would have called CONFLUENCE_CREATE_BLOGPOST \{/);
-  assert.match(res.stdout, /would have called CONFLUENCE_ADD_CONTENT_LABEL \{/);
+  assert.match(res.stdout, new RegExp(`would have created blog post "Weekly summary ${AT_WEEK}" in \\S+ +\\(CONFLUENCE_CREATE_BLOGPOST \\{`));
+  assert.match(res.stdout, /would have labelled content \S+ with "[^"]+" +\(CONFLUENCE_ADD_CONTENT_LABEL \{/);
 });
 
 test('RUNNER_OPENAI_API=responses talks the Responses API to OPENAI_BASE_URL', async (t) => {

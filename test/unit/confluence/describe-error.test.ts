@@ -31,6 +31,12 @@ describe('describeFailure', () => {
     assert.match(describeFailure(http(409, { message: 'busy' }), ctx('CONFLUENCE_UPDATE_PAGE')), /^conflict: busy; read the current state/);
   });
 
+  it('names the space a create was refused for (404 on the collection path)', () => {
+    const missing = http(404, { errors: [{ status: 404, code: 'NOT_FOUND', title: 'Not Found', detail: null }] }, '/wiki/api/v2/pages', 'POST');
+    assert.equal(describeFailure(missing, ctx('CONFLUENCE_CREATE_PAGE', { spaceId: '42' })), 'not found: space 42 does not exist or you lack permission');
+    assert.equal(describeFailure(http(404, {}), ctx('CONFLUENCE_GET_PAGE_BY_ID', { id: '1' })), 'not found: page 1 does not exist or you lack permission');
+  });
+
   it('names duplicates by title or key', () => {
     const dup = http(400, { errors: [{ status: 400, code: 'INVALID_REQUEST_BODY', title: 'A page with this title already exists', detail: null }] });
     assert.equal(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { agentInstructions } from '../../../src/engine/instructions.ts';
+import { agentInstructions, MARKDOWN_BODIES } from '../../../src/engine/instructions.ts';
 import type { JournalEntry } from '../../../src/runs/types.ts';
 import { confluenceCatalogue } from '../../../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../../../src/workflow/load.ts';
@@ -60,4 +60,12 @@ test('long results without id, title, status or name are cut to 200 characters',
   const text = agentInstructions(workflow!, undefined, [big], 2);
   const line = text.split('\n').at(-1)!;
   assert.equal(line, `- CONFLUENCE_CREATE_PAGE_PROPERTY {"key":"k"} -> ${JSON.stringify({ value: 'v'.repeat(400) }).slice(0, 200)}…`);
+});
+
+test('with tools.body_format: markdown the model is told to write bodies in Markdown, before the workflow’s own text', () => {
+  const { workflow: md } = loadWorkflowText('w.yaml', 'version: 1\nname: weekly-summary\ntools:\n  body_format: markdown\nprompt: Summarise the week.\n', {
+    tools: confluenceCatalogue(),
+  });
+  assert.equal(agentInstructions(md!, 'Be brief.', [], 1), `${FRAME}\n\n${MARKDOWN_BODIES}\n\nBe brief.`);
+  assert.ok(!agentInstructions(workflow!, 'Be brief.', [], 1).includes(MARKDOWN_BODIES), 'storage (the default) says nothing');
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dateFilters } from '../../../src/workflow/template-filters.ts';
+import { dateFilters, textFilters } from '../../../src/workflow/template-filters.ts';
+import { createTemplateEngine } from '../../../src/workflow/templates.ts';
 
 const utc = dateFilters(() => 'UTC');
 const berlin = dateFilters(() => 'Europe/Berlin');
@@ -99,4 +100,23 @@ describe('start_of / end_of / add_days', () => {
 
 test('a value that is not a date is an error naming it', () => {
   assert.throws(() => utc.to_date!('next tuesday'), /not a date: 'next tuesday'/);
+});
+
+describe('markdown filter', () => {
+  test('renders Markdown as storage format', () => {
+    const { markdown } = textFilters();
+    assert.equal(
+      markdown!('# Hi\n\n- [x] a & b'),
+      '<h1>Hi</h1>\n<ac:task-list>\n<ac:task><ac:task-status>complete</ac:task-status><ac:task-body>a &amp; b</ac:task-body></ac:task>\n</ac:task-list>',
+    );
+    assert.equal(markdown!(undefined), '');
+    assert.equal(markdown!(42), '<p>42</p>');
+  });
+
+  test('is known to the template engine, checked at load time', () => {
+    const engine = createTemplateEngine();
+    assert.equal(engine.render('{{ body | markdown }}', { body: '**x** <y>' }), '<p><strong>x</strong> &lt;y&gt;</p>');
+    assert.deepEqual(engine.check('{{ body | markdown }}').error, undefined);
+    assert.equal(engine.check('{{ body | markdwn }}').error?.message, "unknown filter 'markdwn'; did you mean 'markdown'?");
+  });
 });

@@ -323,9 +323,10 @@ describe('preview', () => {
       at,
     );
     const again = await gateway.call('CONFLUENCE_CREATE_PAGE', PAGE, at);
+    // No write reaches the backend; the preview checks read each create's space (precheck.ts).
     assert.deepEqual(
       backend.calls.map((c) => c.tool),
-      ['CONFLUENCE_GET_SPACES'],
+      ['CONFLUENCE_GET_SPACES', 'CONFLUENCE_GET_SPACE_BY_ID', 'CONFLUENCE_GET_SPACE_BY_ID'],
     );
     assert.equal(write.successful, true);
     assert.equal((write as ToolEnvelope & { simulated?: boolean }).simulated, true);

@@ -243,7 +243,12 @@ describe('multi-execute through the gateway', () => {
       { step: 'work', turn: 1 },
     );
 
-    assert.deepEqual(batches, [{ tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES'] }]);
+    // Besides the model's read, only the preview checks' reads (each simulated create's space) reach the backend.
+    assert.deepEqual(batches, [
+      { tool: 'CONFLUENCE_GET_SPACE_BY_ID', slugs: [] },
+      { tool: 'CONFLUENCE_GET_SPACE_BY_ID', slugs: [] },
+      { tool: MULTI_EXECUTE, slugs: ['CONFLUENCE_GET_SPACES'] },
+    ]);
     const data = envelope.data as { results: Array<{ tool_slug: string; response: any; error: string | null }>; error_count: number };
     assert.deepEqual(
       data.results.map((r) => r.tool_slug),
@@ -273,13 +278,13 @@ describe('multi-execute through the gateway', () => {
     assert.equal(journal.entries.length, 1, 'nothing new journaled in preview');
   });
 
-  test('a batch answered entirely by the gateway never reaches the router', async () => {
+  test('a batch answered entirely by the gateway never reaches the router (the preview check only reads)', async () => {
     const { backend, batches } = watched();
     const { gateway } = gatewayOf(backend, memoryJournal(), true);
     const envelope = await gateway.call(MULTI_EXECUTE, batch(['CONFLUENCE_DELETE_PAGE', { id: '1' }], ['CONFLUENCE_CREATE_PAGE', page('Only simulated')]), {
       step: 'work',
     });
-    assert.deepEqual(batches, []);
+    assert.deepEqual(batches, [{ tool: 'CONFLUENCE_GET_SPACE_BY_ID', slugs: [] }], 'only the preview check of the create reads the site');
     assert.equal(envelope.error, '1 out of 2 tools failed');
   });
 
@@ -351,4 +356,36 @@ describe('multi-execute through the gateway', () => {
       ],
     );
   });
+});
+
+test('body_format markdown: the Markdown body of an inner call is converted before the batch; the record keeps both', async () => {
+  const sent: Array<Record<string, unknown>> = [];
+  const backend: ToolBackend = {
+    ...watched().backend,
+    call(tool, args, options) {
+      sent.push(args);
+      return router.call(tool, args, options);
+    },
+  };
+  const records: ToolCallRecord[] = [];
+  const events = new RunEvents();
+  events.on('tool_end', ({ call }) => records.push(call));
+  const access = createToolAccess({ allow: ALLOW, catalogue });
+  const gateway = new ToolGateway({ backend, access, catalogue, timeoutMs: 10_000, recordResultChars: 4_000, events, bodyFormat: 'markdown' });
+  const markdown = '## Batch\n\n- [ ] from a batch';
+  const done = await gateway.call(
+    MULTI_EXECUTE,
+    batch(['CONFLUENCE_CREATE_PAGE', { spaceId, title: 'Markdown in a batch', body: { storage: { value: markdown } } }]),
+    {
+      step: 'work',
+      turn: 1,
+    },
+  );
+  assert.equal(done.successful, true, JSON.stringify(done));
+  const storage =
+    '<h2>Batch</h2>\n<ac:task-list>\n<ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>from a batch</ac:task-body></ac:task>\n</ac:task-list>';
+  assert.deepEqual((sent[0]!.tools as Array<{ arguments: { body: unknown } }>)[0]!.arguments.body, { storage: { value: storage } });
+  const inner = records.find((r) => r.tool === 'CONFLUENCE_CREATE_PAGE')!;
+  assert.equal(inner.markdown, markdown);
+  assert.deepEqual((inner.args as { body: unknown }).body, { storage: { value: storage } });
 });

@@ -15,6 +15,8 @@ describe('query building', () => {
   it('builds a title search, or passes CQL through, narrowed to a space', () => {
     assert.equal(buildSearchCql('Q3 "plan"', 'PROD'), 'type = page AND title ~ "Q3 \\"plan\\"" AND space = "PROD"');
     assert.equal(buildSearchCql('label = "meeting-notes"'), '(label = "meeting-notes")');
+    assert.equal(buildSearchCql('type=page OR label=x ORDER BY created DESC'), '(type=page OR label=x) ORDER BY created DESC');
+    assert.equal(buildSearchCql('label = a order by title, created desc', 'ENG'), '(label = a) AND space = "ENG" order by title, created desc');
     assert.equal(cqlString('a\\b'), '"a\\\\b"');
   });
 });
