@@ -70,7 +70,7 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
     // The SDK's own per-call timeout (below) fires first; this only backs it up.
     timeout: config.openai.timeoutMs + 5_000,
     // An answer is read only up to a bound, so a runaway one cannot take the process's memory.
-    fetch: boundedFetch(answerByteLimit(config.openai.maxOutputChars)),
+    fetch: namingFetch(boundedFetch(answerByteLimit(config.openai.maxOutputChars)), config),
   });
   const api = modelApi(config);
   const model = api === 'chat' ? new OpenAIChatCompletionsModel(client as never, name) : new OpenAIResponsesModel(client as never, name);
@@ -102,6 +102,66 @@ export function createModel(config: RunnerConfig, name: string, options: CreateM
     },
   };
   return { model, name, api, settings };
+}
+
+/** Connection errors as people say them, by errno or undici code. */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+};
+
+/**
+ * A fetch whose connection failures name the model server tried and the setting that chose it
+ * (`cannot reach the model at http://127.0.0.1:1/v1 (OPENAI_BASE_URL): connection refused`); the SDK wraps the
+ * error as a connection error, which stays retryable, and the engine reports this message (see classifyFailure).
+ */
+function namingFetch(inner: typeof fetch, config: RunnerConfig): typeof fetch {
+  return async (input, init) => {
+    try {
+      return await inner(input, init);
+    } catch (error) {
+      if (init?.signal?.aborted || (error as { name?: unknown } | undefined)?.name === 'AbortError') throw error;
+      if (error instanceof ExternalError) throw error;
+      throw new ExternalError('model', `cannot reach the model at ${modelServer(config)}: ${connectionProblem(error)}`, { retryable: true, cause: error });
+    }
+  };
+}
+
+/** The model server as messages name it: its API root without credentials, and the setting that chose it. */
+export function modelServer(config: RunnerConfig): string {
+  const base = config.openai.baseUrl;
+  if (!base) return 'https://api.openai.com/v1 (OpenAI, OPENAI_API_KEY)';
+  const url = URL.parse(base);
+  if (url) {
+    url.username = '';
+    url.password = '';
+  }
+  return `${url ? url.href.replace(/\/$/, '') : base} (OPENAI_BASE_URL)`;
+}
+
+/** `connection refused`, `host not found`… from a fetch error's code (or its cause's), else its first line. */
+function connectionProblem(error: unknown): string {
+  let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+  let innermost = current;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (typeof current.code === 'string') return UNREACHABLE[current.code] ?? current.code;
+    innermost = current;
+    current = current.cause as typeof current;
+  }
+  // fetch refuses some ports outright (1, 25, 6000...) with `fetch failed` caused by `bad port`.
+  const text = typeof innermost?.message === 'string' ? innermost.message : String(error);
+  if (text === 'bad port') return 'fetch refuses to connect to this port (a blocked port); use another one';
+  // A URL's credentials stay out of the message (fetch quotes the URL it refused).
+  return (text.split('\n')[0] ?? text).replace(/\/\/[^/@\s]*@/g, '//');
 }
 
 /** The failure of a request whose server asked to wait longer than the run has left: it fails now, not at the timeout. */

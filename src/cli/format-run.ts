@@ -17,7 +17,9 @@ import type {
   ToolCallRecord,
   ToolCallStatus,
 } from '../runs/types.ts';
+import { parse } from 'yaml';
 import { printable } from './output.ts';
+import { describeCall } from './step-summary.ts';
 
 /** Styles the formatters use. */
 export type Style = 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan' | 'magenta';
@@ -26,7 +28,10 @@ export type Style = 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan' | 'mage
 export interface FormatOptions {
   /** Colours text (default: no colour). */
   paint?: (style: Style, text: string) => string;
-  /** IANA time zone times are shown in (default: the system's local zone). */
+  /**
+   * IANA time zone times are shown in (default: the system's local zone; for {@link formatRunStory}, the zone of the
+   * workflow's schedule when the record's workflow text has one).
+   */
   zone?: string;
   /** Now, for the elapsed time of unfinished runs (default: the current time). */
   now?: Date;
@@ -165,7 +170,8 @@ export function noRunsMessage(filter: { workflow?: string; status?: RunStatus; t
 
 /** The whole story of one run: header, every attempt and step with prompts, tool calls and outputs, and why it failed. */
 export function formatRunStory(run: RunRecord, options: FormatOptions = {}): string[] {
-  const o = resolve(options);
+  const workflowZone = options.zone === undefined ? scheduleZone(run.workflowSource) : undefined;
+  const o = resolve(workflowZone ? { ...options, zone: workflowZone } : options);
   const field = (name: string, value: string) => `  ${o.paint('dim', name.padEnd(9))} ${value}`;
   const p = printable;
   const lines = [`${o.paint('bold', `run ${p(run.id)}`)}  ${status(run.status, o)}`];
@@ -175,7 +181,8 @@ export function formatRunStory(run: RunRecord, options: FormatOptions = {}): str
   const inputs = Object.entries(run.inputs).map(([k, v]) => `${p(k)}=${summarise(v, 60)}`);
   lines.push(field('inputs', inputs.length ? inputs.join('  ') : 'none'));
   lines.push(field('mode', p(`${run.mode} · backend ${run.backend} · model ${run.model}`)));
-  lines.push(field('created', time(run.createdAt, o, 'yyyy-LL-dd HH:mm:ss')));
+  const zoneNote = workflowZone ? ` ${o.paint('dim', `· times in ${printable(workflowZone)} (the workflow's schedule)`)}` : '';
+  lines.push(field('created', `${time(run.createdAt, o, 'yyyy-LL-dd HH:mm:ss')}${zoneNote}`));
   if (run.startedAt) {
     const ended = run.endedAt ? ` · ended ${time(run.endedAt, o, 'yyyy-LL-dd HH:mm:ss')}` : '';
     lines.push(field('started', `${time(run.startedAt, o, 'yyyy-LL-dd HH:mm:ss')}${ended} · took ${took(run.startedAt, run.endedAt, o)}`));
@@ -248,10 +255,28 @@ function formatStep(step: StepRecord, o: Resolved): string[] {
     parts.push(usage(step.usage));
     lines.push(detail(parts.join(' · ')));
   }
-  for (const call of step.toolCalls) lines.push(detail(formatToolCall(call, o)));
+  for (const call of step.toolCalls) {
+    lines.push(detail(formatToolCall(call, o)));
+    if (SHOWS_RESULT.has(call.status))
+      lines.push(detail(o.paint('dim', `  ← ${describeCall(call)}${call.truncated ? ' (result cut; --json shows what was kept)' : ''}`)));
+  }
   if (step.output !== undefined) lines.push(detail(o.paint('dim', 'output:')), ...outputBlock(step.output, 8));
   if (step.error) lines.push(...failure(6, 'error', step.error, o));
   return lines;
+}
+
+/** Calls whose result (or simulated result) `runs show` summarises under them. */
+const SHOWS_RESULT: ReadonlySet<ToolCallStatus> = new Set(['ok', 'journaled', 'simulated']);
+
+/** The valid IANA zone of a workflow text's `schedule.timezone`, if it has one (never throws). */
+export function scheduleZone(source: string | undefined): string | undefined {
+  if (!source) return undefined;
+  try {
+    const zone = (parse(source) as { schedule?: { timezone?: unknown } } | null)?.schedule?.timezone;
+    return typeof zone === 'string' && DateTime.local().setZone(zone).isValid ? zone : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const CALL_STATUS: Record<ToolCallStatus, { text: string; style: Style }> = {

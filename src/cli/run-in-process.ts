@@ -16,6 +16,7 @@ import { cliBackends } from './context.ts';
 import { EXIT, ExitCode } from './exit.ts';
 import { compactCount, summarise } from './format-run.ts';
 import { err, out, outJson, paint, printable as p } from './output.ts';
+import { describeCall, describeStep } from './step-summary.ts';
 
 /** Exit code of a run cancelled by Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_CANCELLED = 130;
@@ -165,18 +166,21 @@ function printSummary(run: RunRecord, sandboxLinks = false): void {
       `${paint('red', '✗ failed')} ${paint('dim', `after ${took}`)}: ${p(`${run.error?.kind ?? 'unknown'}${run.error?.step ? ` in step ${run.error.step}` : ''}`)}`,
     );
   if (run.error && run.status !== 'succeeded') for (const line of p(run.error.message).split('\n')) out(`  ${line}`);
+  const steps = run.attempts.at(-1)?.steps ?? [];
   if (run.mode === 'preview') {
-    const would =
-      run.attempts
-        .at(-1)
-        ?.steps.flatMap((s) => s.toolCalls)
-        .filter((c) => c.status === 'simulated') ?? [];
+    const would = steps.flatMap((s) => s.toolCalls).filter((c) => c.status === 'simulated');
     out(`  preview: ${would.length} write(s) not executed${would.length ? ':' : ''}`);
-    for (const c of would) out(`    would have called ${p(c.tool)} ${summarise(c.args, 100)}`);
+    for (const c of would) out(`    ${describeCall(c)}  ${paint('dim', `(${p(c.tool)} ${summarise(c.args, 60)})`)}`);
   }
-  for (const [step, output] of Object.entries(run.outputs)) out(`  ${paint('bold', p(step))}: ${summarise(output, 160)}`);
+  for (const step of steps) out(`  ${paint('bold', p(step.id))}: ${describeStep(step)}`);
+  const refused = steps.flatMap((s) => s.toolCalls).filter((c) => c.status === 'refused');
+  if (refused.length) {
+    const tools = [...new Set(refused.map((c) => p(c.tool)))].join(', ');
+    out(`  ${paint('yellow', `${refused.length} call${refused.length === 1 ? '' : 's'} refused (not allowed)`)}: ${tools}`);
+  }
   for (const link of run.links) out(`  ${paint('cyan', p(link))}`);
   if (sandboxLinks && run.links.length) out(`  ${paint('dim', '(links open on the sandbox: run `runner sandbox serve`)')}`);
-  out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
+  if (run.usage.requests === 0) out(`  tokens: none (no model request)`);
+  else out(`  tokens: ${compactCount(run.usage.inputTokens)} in / ${compactCount(run.usage.outputTokens)} out (${run.usage.requests} model request(s))`);
   out(`  run id: ${p(run.id)}  ${paint('dim', p(`(runner runs show ${run.id.slice(0, 8)})`))}`);
 }

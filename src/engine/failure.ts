@@ -69,9 +69,22 @@ export function classifyFailure(error: unknown, step: string | undefined, signal
     };
   }
   if (error instanceof APIConnectionError || networkCode(error) !== undefined) {
+    // The model's fetch names the server it tried (see createModel); the SDK wraps that error as its cause.
+    const named = externalCause(error);
+    if (named) return { kind: named.kind, message: named.message, retryable: named.retryable, ...at };
     return { kind: 'model', message: `cannot reach the model server: ${firstLine(error)}`, retryable: true, ...at };
   }
   return { kind: 'internal', message: `internal error: ${firstLine(error)}`, retryable: false, ...at };
+}
+
+/** The first {@link ExternalError} among an error's causes. */
+function externalCause(error: unknown): ExternalError | undefined {
+  let current = (error as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof ExternalError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** The network code of an error or of one of its causes (fetch wraps the socket's error in `cause`). */

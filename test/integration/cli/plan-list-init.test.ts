@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { looksClean, runCli } from './cli-process.ts';
+import { looksClean, ROOT, runCli } from './cli-process.ts';
 
 const WEEKLY = 'workflows/weekly-summary.yaml';
 const temps: string[] = [];
@@ -340,7 +340,9 @@ describe('init', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`created ${dir}/workflows/example\\.yaml`));
     assert.match(first.stdout, new RegExp(`created ${dir}/\\.env\\.example`));
-    assert.deepEqual(readdirSync(dir).sort(), ['.env.example', 'workflows']);
+    assert.match(first.stdout, new RegExp(`created ${dir}/\\.gitignore \\(\\.env, \\.runner/\\)`));
+    assert.deepEqual(readdirSync(dir).sort(), ['.env.example', '.gitignore', 'workflows']);
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '.env\n.runner/\n');
     assert.deepEqual(readdirSync(join(dir, 'workflows')), ['example.yaml']);
     assert.match(readFileSync(join(dir, '.env.example'), 'utf8'), /^# RUNNER_[A-Z_]+=/m);
 
@@ -350,6 +352,47 @@ describe('init', () => {
     const planned = await runCli(['run', join(dir, 'workflows', 'example.yaml'), '--plan', '--json']);
     assert.equal(planned.code, 0, planned.stderr);
     assert.equal((JSON.parse(planned.stdout) as PlanJson).workflow.name, 'example');
+  });
+
+  test('the example runs without a model, on the built-in sandbox', async () => {
+    const dir = tempDir();
+    assert.equal((await runCli(['init', dir])).code, 0);
+    const noModel = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNER_BACKEND: '', RUNNER_SANDBOX_URL: '', RUNNER_DB: '', RUNNER_STORE: '', REDIS_URL: '' };
+    const validate = await runCli(['validate'], { cwd: dir, env: noModel });
+    assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+    const run = await runCli(['run', 'workflows/example.yaml'], { cwd: dir, env: noModel });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /✓ succeeded/);
+    assert.match(run.stdout, /find: found 1 result: "Q3 Planning"/);
+    assert.match(run.stdout, /label: labelled content 98382 with "urgent"/);
+    assert.ok(existsSync(join(dir, '.runner')), 'the sandbox and the runs live in the project');
+  });
+
+  test('the schema hint resolves on a clone that has the runner as a dependency', async () => {
+    const dir = tempDir();
+    assert.equal((await runCli(['init', dir])).code, 0);
+    const first = readFileSync(join(dir, 'workflows', 'example.yaml'), 'utf8').split('\n')[0]!;
+    const hint = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
+    assert.ok(hint && !hint.startsWith('/'), first);
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'confluence-runner'));
+    const schema = JSON.parse(readFileSync(join(dir, 'workflows', hint), 'utf8')) as { $id: string };
+    assert.match(schema.$id, /workflow\.schema\.json$/);
+  });
+
+  test('.gitignore: missing lines are appended, present ones never repeated', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.gitignore'), 'node_modules\n/.env');
+    const first = await runCli(['init', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /updated .*\.gitignore \(\.runner\/\)/);
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n/.env\n.runner/\n');
+    rmSync(join(dir, 'workflows'), { recursive: true });
+    rmSync(join(dir, '.env.example'));
+    const second = await runCli(['init', dir]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stdout, /gitignore/);
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n/.env\n.runner/\n');
   });
 
   test('a second init refuses and writes nothing', async () => {

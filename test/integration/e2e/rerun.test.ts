@@ -207,7 +207,7 @@ test('--preview re-runs with writes simulated; it runs in this process only', as
   const originalId = await runOk(['run', WORKFLOW, '--input', 'title=No Such Page', '--input', 'label=preview-only'], 1);
   const res = await cli(['rerun', originalId, '--preview', '--input', 'title=Q3 Planning']);
   assert.equal(res.code, 0, res.stderr);
-  assert.match(res.stdout, /preview: 1 write\(s\) not executed:\n {4}would have called CONFLUENCE_ADD_CONTENT_LABEL /);
+  assert.match(res.stdout, /preview: 1 write\(s\) not executed:\n {4}would have labelled content \S+ with "[^"]*" +\(CONFLUENCE_ADD_CONTENT_LABEL /);
   const rerun = await stored(runIdOf(res.stdout));
   assert.equal(rerun.mode, 'preview');
   assert.deepEqual(rerun.trigger, { type: 'rerun', of: originalId });

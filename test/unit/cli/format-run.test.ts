@@ -233,3 +233,27 @@ test('text from outside never carries a control character into a line; the escap
   assert.ok(text.includes('prompt x\\x1b[2J\\x9b31m\\x0dy\n        line two'), 'prompts keep their lines');
   assert.ok(text.includes('failed (model) in step sx\\x1b[2J\\x9b31m\\x0dy: first x\\x1b[2J\\x9b31m\\x0dy\n  second x\\x1b[2J'), 'failure messages');
 });
+
+test("the story: times in the workflow's zone when it has one and no zone is asked for", () => {
+  const run = sampleRun({ workflowSource: 'version: 1\nname: weekly-summary\nschedule:\n  cron: "0 16 * * FRI"\n  timezone: Europe/Berlin\nprompt: x\n' });
+  const lines = formatRunStory(run, { now: UTC.now });
+  assert.equal(lines[2], '  trigger   schedule 2026-11-27 16:00');
+  assert.equal(lines[5], "  created   2026-11-27 16:00:00 · times in Europe/Berlin (the workflow's schedule)");
+  assert.equal(lines[6], '  started   2026-11-27 16:00:01 · ended 2026-11-27 16:02:05 · took 2m 04s');
+  assert.ok(lines.includes('attempt 1  failed on build-01:4242 · 16:00:01 · took 8.0s'));
+  // An asked-for zone wins; a workflow without a schedule, or one that is no YAML, changes nothing.
+  assert.equal(formatRunStory(run, UTC)[5], '  created   2026-11-27 15:00:00');
+  assert.equal(formatRunStory(sampleRun({ workflowSource: 'version: 1\nname: x\nprompt: y\n' }), UTC)[5], '  created   2026-11-27 15:00:00');
+  assert.equal(formatRunStory(sampleRun({ workflowSource: ': [' }), UTC)[5], '  created   2026-11-27 15:00:00');
+});
+
+test('the story: a short result line under each call that ran', () => {
+  const lines = formatRunStory(sampleRun(), UTC);
+  const at = lines.findIndex((l) => l.includes('→ CONFLUENCE_SEARCH_CONTENT'));
+  assert.equal(lines[at + 1], '        ← found 1 result: "Release notes"');
+  assert.ok(lines.includes('        ← created blog post "Week 48 in ENG" in 98305 (done earlier)'));
+  assert.ok(lines.includes('        ← would have labelled content 98400 with "weekly"'));
+  // Failed and refused calls carry their error on the call line, with no result line.
+  const failed = lines.findIndex((l) => l.includes('→ CONFLUENCE_GET_PAGE_BY_ID'));
+  assert.ok(lines[failed + 1]!.includes('→ CONFLUENCE_DELETE_PAGE'));
+});
