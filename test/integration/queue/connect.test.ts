@@ -31,10 +31,8 @@ test('a run without a Confluence connection fails once with kind auth and is not
   assert.equal(run.error?.kind, 'auth');
   assert.equal(run.error?.retryable, false);
   assert.match(run.error?.message ?? '', /runner connect --user queue-user-without-connection/);
-  const job = await until('the job to fail', async () => {
-    const found = await bed.queue.getJob(runId);
-    return found && (await found.getState()) === 'failed' ? found : undefined;
-  });
+  // The state first, then the job: a job read while still active keeps attemptsMade 0 however its state moves on.
+  const job = await until('the job to fail', async () => ((await bed.queue.getJobState(runId)) === 'failed' ? bed.queue.getJob(runId) : undefined));
   assert.equal(job.attemptsMade, 1, 'one attempt of three: not retried');
   assert.equal(job.opts.attempts, 3);
   assert.equal(run.attempts.length, 1);
