@@ -343,6 +343,29 @@ export const PROGRAM: CommandSpec = {
       ],
     },
     {
+      name: 'model',
+      description: 'the scripted OpenAI-compatible model server, for experiments and CI without a real model',
+      subcommands: [
+        {
+          name: 'serve',
+          description: 'answer Chat Completions and Responses from a script file on 127.0.0.1 until Ctrl-C',
+          options: [
+            { name: 'script', type: 'string', valueName: 'file', description: 'YAML or JSON list of turns: text, json, call/with or calls (required)' },
+            { name: 'port', short: 'p', type: 'string', valueName: 'port', description: 'port to listen on (default 8789; 0 = any free port)' },
+            {
+              name: 'host',
+              type: 'string',
+              valueName: 'address',
+              description: 'address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)',
+            },
+            { name: 'latency', type: 'string', valueName: 'duration', description: 'delay before every answer, e.g. 50ms (default 0)' },
+            { name: 'faults', type: 'string', valueName: 'spec', description: 'random faults per request, e.g. 429=0.1,503=0.05,retry-after=2,seed=7' },
+          ],
+          action: async (_a, f) => (await import('./commands/model.ts')).modelServeCommand(f),
+        },
+      ],
+    },
+    {
       name: 'mcp',
       description: 'serve the Confluence toolkit as an MCP server (configured site, else the sandbox)',
       options: [

@@ -38,8 +38,10 @@ export interface ScriptedModelServerOptions {
   rateLimit?: { perMinute: number };
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401 (default: no check). */
   apiKey?: string;
-  /** Port on 127.0.0.1 (default 0: a free port). */
+  /** Port to listen on (default 0: a free port). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1; `runner model serve --host` may widen it). */
+  host?: string;
 }
 
 /** A model request as recorded: its view, arrival time and the status it was answered with. */
@@ -52,8 +54,10 @@ export interface RecordedRequest extends ModelRequestView {
 
 /** A running scripted model server. */
 export interface ScriptedModelServer {
-  /** Base URL to give the OpenAI client, ending in /v1. */
+  /** Base URL to give the OpenAI client, ending in /v1 (on 127.0.0.1 when bound to every interface). */
   readonly url: string;
+  /** Base URL of the address actually bound, ending in /v1 (equals {@link url} on loopback). */
+  readonly boundUrl: string;
   /** Every model request received (chat and responses, faulted ones too), in arrival order. */
   readonly requests: RecordedRequest[];
   /** The next `count` requests get this fault (or malformed answer) instead of their scripted answer. */
@@ -216,13 +220,16 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => ok());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address, family } = server.address() as AddressInfo;
+  const hostPart = (a: string) => (family === 'IPv6' || a.includes(':') ? `[${a}]` : a);
+  const local = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   let closed: Promise<void> | undefined;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://${hostPart(local)}:${port}/v1`,
+    boundUrl: `http://${hostPart(address)}:${port}/v1`,
     requests,
     failNext(count, fault) {
       for (let i = 0; i < count; i++) queued.push(fault);
