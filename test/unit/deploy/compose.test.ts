@@ -44,7 +44,7 @@ function checkCommand(argv: readonly string[]): string[] {
 
 test('every runner service runs a real command with real flags', () => {
   const runners = Object.entries(compose.services).filter(([, s]) => s.build === '.');
-  assert.deepEqual(runners.map(([name]) => name).sort(), ['runner', 'sandbox', 'schedule-sync', 'worker']);
+  assert.deepEqual(runners.map(([name]) => name).sort(), ['dashboard', 'runner', 'sandbox', 'schedule-sync', 'worker']);
   for (const [name, service] of runners) assert.deepEqual(checkCommand(service.command ?? []), [], name);
 });
 
@@ -74,4 +74,13 @@ test('the Dockerfile builds dist/ and starts the bin', () => {
   assert.match(dockerfile, /FROM node:24/);
   assert.match(dockerfile, /RUN npm ci/);
   assert.match(dockerfile, /ENTRYPOINT \["node", "dist\/cli\/main\.js"\]/);
+});
+
+test('the dashboard is published on this host only, and binds its container widely (so it asks for a token)', () => {
+  const dashboard = compose.services.dashboard!;
+  const command = dashboard.command!;
+  assert.equal(command[command.indexOf('--host') + 1], '0.0.0.0');
+  assert.deepEqual((dashboard as { ports?: string[] }).ports, [
+    `127.0.0.1:${command[command.indexOf('--port') + 1]}:${command[command.indexOf('--port') + 1]}`,
+  ]);
 });
