@@ -258,6 +258,23 @@ export const PROGRAM: CommandSpec = {
       action: async (a, f) => (await import('./commands/enqueue.ts')).enqueueCommand(a.file, f as never),
     },
     {
+      name: 'test',
+      description: 'run workflow test files (*.test.yaml): each case on a fresh sandbox with a scripted model; exit 1 if any failed',
+      args: [{ name: 'paths', variadic: true, description: 'files or folders (searched recursively for *.test.yaml); default: the workflows folder' }],
+      options: [
+        {
+          name: 'reporter',
+          short: 'r',
+          type: 'string',
+          choices: ['human', 'json', 'junit', 'tap'],
+          valueName: 'format',
+          description: 'output format (default human)',
+        },
+        { name: 'jobs', short: 'j', type: 'string', valueName: 'n', description: 'cases run at once (default 2)' },
+      ],
+      action: async (a, f) => (await import('./commands/test.ts')).testCommand(a.paths, f as never),
+    },
+    {
       name: 'worker',
       description: 'run queued and scheduled workflows from Redis until SIGTERM/SIGINT',
       options: [{ name: 'concurrency', short: 'c', type: 'string', valueName: 'n', description: 'runs at once (default 4)' }],

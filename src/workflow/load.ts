@@ -224,13 +224,18 @@ export async function findWorkflowFiles(paths: readonly string[]): Promise<strin
   return [...found].sort();
 }
 
+/** Whether a file name is a workflow test file (`*.test.yaml`, `*.test.yml`), which folder searches for workflows skip. */
+export function isWorkflowTestFile(name: string): boolean {
+  return /\.test\.ya?ml$/i.test(name);
+}
+
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (/\.ya?ml$/i.test(entry.name)) out.push(full);
+    else if (/\.ya?ml$/i.test(entry.name) && !isWorkflowTestFile(entry.name)) out.push(full);
   }
   return out;
 }

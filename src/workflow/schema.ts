@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { validateJsonSchema, validateWorkflow } from './generated/validators.ts';
+import { validateJsonSchema, validateWorkflow, validateWorkflowTest } from './generated/validators.ts';
 
 /** Where the published workflow schema lives (also the file editors point `$schema` at). */
 export const WORKFLOW_SCHEMA_URL = new URL('../../schemas/workflow.schema.json', import.meta.url);
@@ -22,6 +22,11 @@ export function workflowSchema(): Record<string, unknown> {
  */
 export function workflowValidator(): CompiledValidator {
   return validateWorkflow as CompiledValidator;
+}
+
+/** The validator for workflow test files (`*.test.yaml`, schemas/workflow-test.schema.json), precompiled likewise. */
+export function workflowTestValidator(): CompiledValidator {
+  return validateWorkflowTest as CompiledValidator;
 }
 
 /** Checks that a user-supplied object is a JSON Schema (2020-12 meta-schema); returns the first error or undefined. */

@@ -1,15 +1,15 @@
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../shared/errors.ts';
-import { workflowValidator } from './schema.ts';
+import { type CompiledValidator, workflowValidator } from './schema.ts';
 import type { DocPath, YamlSource } from './source.ts';
 import { didYouMean } from '../shared/suggest.ts';
 
 /**
  * Checks the document against the workflow schema; every error is mapped to the key or value at fault, up to
  * `limit` of them (placing one costs a walk of its map, so a file of thousands of unknown keys would take minutes).
+ * `validate` is the schema's validator (default: the workflow schema; workflow test files pass theirs).
  */
-export function structuralDiagnostics(source: YamlSource, limit = Number.POSITIVE_INFINITY): Diagnostic[] {
-  const validate = workflowValidator();
+export function structuralDiagnostics(source: YamlSource, limit = Number.POSITIVE_INFINITY, validate: CompiledValidator = workflowValidator()): Diagnostic[] {
   if (validate(source.value)) return [];
   const errors = dropBranchNoise(validate.errors ?? []);
   const out: Diagnostic[] = [];
