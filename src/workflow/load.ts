@@ -208,8 +208,21 @@ export async function loadWorkflow(file: string, options: LoadOptions): Promise<
   return result.workflow;
 }
 
-/** Expands files and folders (recursively) into the `*.yaml`/`*.yml` files they hold, sorted. */
-export async function findWorkflowFiles(paths: readonly string[]): Promise<string[]> {
+/** Expands files and folders (recursively) into the workflow files (`*.yaml`/`*.yml`, not `*.test.yaml`) they hold, sorted. */
+export function findWorkflowFiles(paths: readonly string[]): Promise<string[]> {
+  return findYamlFiles(paths, (name) => !isWorkflowTestFile(name));
+}
+
+/** Whether a file name is a workflow test file (`*.test.yaml`, `*.test.yml`), which folder searches for workflows skip. */
+export function isWorkflowTestFile(name: string): boolean {
+  return /\.test\.ya?ml$/i.test(name);
+}
+
+/**
+ * Expands files and folders into the YAML files `keep` accepts by name, sorted: a file named directly is taken as
+ * it is; folders are searched recursively, skipping hidden folders and node_modules.
+ */
+export async function findYamlFiles(paths: readonly string[], keep: (name: string) => boolean): Promise<string[]> {
   const found = new Set<string>();
   for (const path of paths) {
     let info;
@@ -218,24 +231,19 @@ export async function findWorkflowFiles(paths: readonly string[]): Promise<strin
     } catch {
       throw new UserError(`${path}: no such file or directory`);
     }
-    if (info.isDirectory()) for (const f of await walk(path)) found.add(f);
+    if (info.isDirectory()) for (const f of await walk(path, keep)) found.add(f);
     else found.add(path);
   }
   return [...found].sort();
 }
 
-/** Whether a file name is a workflow test file (`*.test.yaml`, `*.test.yml`), which folder searches for workflows skip. */
-export function isWorkflowTestFile(name: string): boolean {
-  return /\.test\.ya?ml$/i.test(name);
-}
-
-async function walk(dir: string): Promise<string[]> {
+async function walk(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (/\.ya?ml$/i.test(entry.name) && !isWorkflowTestFile(entry.name)) out.push(full);
+    if (entry.isDirectory()) out.push(...(await walk(full, keep)));
+    else if (/\.ya?ml$/i.test(entry.name) && keep(entry.name)) out.push(full);
   }
   return out;
 }

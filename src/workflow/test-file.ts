@@ -3,11 +3,10 @@
  * Loading checks the schema (schemas/workflow-test.schema.json) on the YAML node tree, so every problem carries
  * `file:line:col`; then that the workflow file exists and validates, and that `model` names only its prompt steps.
  */
-import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { type Diagnostic, UserError } from '../shared/errors.ts';
+import type { Diagnostic } from '../shared/errors.ts';
 import { didYouMean } from '../shared/suggest.ts';
-import { isWorkflowTestFile, type LoadOptions, loadWorkflowFile, readWorkflowSource } from './load.ts';
+import { findYamlFiles, isWorkflowTestFile, type LoadOptions, loadWorkflowFile, readWorkflowSource } from './load.ts';
 import { workflowTestValidator } from './schema.ts';
 import { parseYamlSource } from './source.ts';
 import { structuralDiagnostics } from './structure.ts';
@@ -119,32 +118,6 @@ export async function loadWorkflowTestFile(file: string, options: LoadOptions): 
 }
 
 /** Expands files and folders (recursively) into the `*.test.yaml`/`*.test.yml` files they hold, sorted. */
-export async function findWorkflowTestFiles(paths: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
-  for (const path of paths) {
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      throw new UserError(`${path}: no such file or directory`);
-    }
-    if (!info.isDirectory()) {
-      found.add(path);
-      continue;
-    }
-    for (const f of await walkTests(path)) found.add(f);
-  }
-  return [...found].sort();
-}
-
-/** The test files under `dir`; hidden folders and node_modules are skipped, as the workflow search skips them. */
-async function walkTests(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walkTests(full)));
-    else if (isWorkflowTestFile(entry.name)) out.push(full);
-  }
-  return out;
+export function findWorkflowTestFiles(paths: readonly string[]): Promise<string[]> {
+  return findYamlFiles(paths, isWorkflowTestFile);
 }
