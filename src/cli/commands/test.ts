@@ -6,13 +6,18 @@ import { findWorkflowTestFiles, loadWorkflowTestFile } from '../../workflow/test
 import { cliConfig, loadOptions } from '../context.ts';
 import { EXIT, ExitCode } from '../exit.ts';
 import { out, paint, printable } from '../output.ts';
+import type { EvalFlags } from './test-eval.ts';
 
 /** Flags of `runner test`. */
-export interface TestFlags {
+export interface TestFlags extends EvalFlags {
   /** Output format (default human). */
   reporter?: ReporterName;
   /** Cases run at once (default 2). */
   jobs?: string;
+  /** Write a test case from this recorded run instead of running tests. */
+  record?: string;
+  /** With `record`: the test file written (default `<workflow dir>/<workflow name>.test.yaml`). */
+  out?: string;
 }
 
 /**
@@ -20,6 +25,8 @@ export interface TestFlags {
  * does not validate (every problem as file:line:col, nothing run).
  */
 export async function testCommand(paths: string[], flags: TestFlags): Promise<void> {
+  if (flags.record !== undefined) return (await import('./test-record.ts')).recordTestCommand(flags.record, flags.out);
+  if (flags.out !== undefined) throw new UserError('--out goes with --record <run-id>');
   const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UserError(`--jobs must be a whole number from 1 to 64, not '${flags.jobs}'`);
   const targets = paths.length ? paths : [cliConfig().workflowsDir];
@@ -33,6 +40,13 @@ export async function testCommand(paths: string[], flags: TestFlags): Promise<vo
     throw new ExitCode(EXIT.usage);
   }
   const reporter = flags.reporter ?? 'human';
+  if ([flags.model, flags.compare, flags.repeat, flags['min-pass-rate']].some((f) => f !== undefined)) {
+    return (await import('./test-eval.ts')).evalCommand(
+      loaded.map((r) => r.test!),
+      flags,
+      { jobs, reporter },
+    );
+  }
   const live = reporter === 'human';
   const results = await runWorkflowTests(
     loaded.map((r) => r.test!),

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/config.ts';
+import { loadConfig, type RunnerConfig } from '../../config/config.ts';
 import { runWorkflow } from '../../engine/run-workflow.ts';
 import { openSqliteRunStore } from '../../runs/sqlite-store.ts';
 import { type SandboxWithMcp, startSandboxWithMcp } from '../../sandbox/with-mcp.ts';
@@ -27,6 +27,16 @@ export interface CaseResult {
   /** The run's id, when the run started. */
   runId?: string;
   durationMs: number;
+  /** Model tokens the run spent (input + output), when the run started. */
+  tokens?: number;
+}
+
+/** A real model to run a case against instead of its scripted turns (eval mode). */
+export interface LiveModel {
+  /** Model name; overrides the workflow's `agent.model`. */
+  model: string;
+  /** How to reach it: the configured OpenAI settings. */
+  openai: RunnerConfig['openai'];
 }
 
 /** Options of {@link runWorkflowTests}. */
@@ -54,37 +64,45 @@ export async function runWorkflowTests(tests: readonly WorkflowTestFile[], optio
   return results;
 }
 
-/** Runs one case in its own temp folder, sandbox, run store and model server; everything is closed afterwards. */
-export async function runCase(test: WorkflowTestFile, testCase: TestCase): Promise<CaseResult> {
+/**
+ * Runs one case in its own temp folder, sandbox, run store and model server (or against `live`, the case's scripted
+ * turns ignored); everything is closed afterwards.
+ */
+export async function runCase(test: WorkflowTestFile, testCase: TestCase, live?: LiveModel): Promise<CaseResult> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
   const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
-  const result = (failures: string[], runId?: string): CaseResult => ({
+  const result = (failures: string[], runId?: string, tokens?: number): CaseResult => ({
     file: test.file,
     name: testCase.name,
     passed: failures.length === 0,
     failures,
     ...(runId && { runId }),
     durationMs: Date.now() - started,
+    ...(tokens !== undefined && { tokens }),
   });
   try {
     const site = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
     cleanups.push(() => site.close());
     for (const page of testCase.sandbox?.pages ?? []) await createPage(site, page);
-    const model = await startScriptedModelServer({ script: caseScript(test.workflow, testCase.model ?? {}) });
-    cleanups.push(() => model.close());
-    const config = loadConfig({
-      env: { RUNNER_SANDBOX_URL: site.url, OPENAI_BASE_URL: model.url, RUNNER_MODEL_RETRIES: '0', RUNNER_DB: join(dir, 'runs.db') },
-      cwd: dir,
-    });
+    const env: Record<string, string> = { RUNNER_SANDBOX_URL: site.url, RUNNER_MODEL_RETRIES: '0', RUNNER_DB: join(dir, 'runs.db') };
+    if (!live) {
+      const model = await startScriptedModelServer({ script: caseScript(test.workflow, testCase.model ?? {}) });
+      cleanups.push(() => model.close());
+      env.OPENAI_BASE_URL = model.url;
+    }
+    const loaded = loadConfig({ env, cwd: dir });
+    const config = live ? { ...loaded, model: live.model, openai: live.openai } : loaded;
+    const workflow = live ? { ...test.workflow, agent: { ...test.workflow.agent, model: live.model } } : test.workflow;
     const store = openSqliteRunStore(config.dbPath);
     cleanups.push(() => store.close());
     const run = await runWorkflow(
-      test.workflow,
+      workflow,
       { inputs: testCase.inputs ?? {}, backend: 'sandbox', ...(testCase.at && { scheduledAt: new Date(testCase.at) }) },
       { config, store },
     );
-    return result(await failedExpectations(run, testCase.expect ?? {}, (cql) => search(site, cql)), run.id);
+    const tokens = run.usage.inputTokens + run.usage.outputTokens;
+    return result(await failedExpectations(run, testCase.expect ?? {}, (cql) => search(site, cql)), run.id, tokens);
   } catch (error) {
     return result([`the case could not run: ${(error as Error).message}`]);
   } finally {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { junitSchemaErrors } from '../../fixtures/junit.ts';
 import { looksClean, ROOT, runCli } from './cli-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'workflow-test-'));
@@ -82,12 +83,18 @@ test('--reporter junit is valid JUnit XML with the right counts; --reporter tap 
   const r = await runCli(['test', WRONG_TITLE, '--reporter', 'junit']);
   assert.equal(r.code, 1);
   assert.equal(XMLValidator.validate(r.stdout), true);
+  assert.deepEqual(junitSchemaErrors(r.stdout), []);
   const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout);
   assert.equal(xml.testsuites.tests, '2');
   assert.equal(xml.testsuites.failures, '1');
   const cases = [xml.testsuites.testsuite.testcase].flat();
   assert.equal(cases.length, 2);
   assert.match(cases[1].failure['#text'], /expected titles matching \/\^Q4 Planning\$\/, got \[Q3 Planning\]/);
+
+  const passing = await runCli(['test', 'workflows/', '--reporter', 'junit']);
+  assert.equal(passing.code, 0, passing.stderr);
+  assert.deepEqual(junitSchemaErrors(passing.stdout), []);
+  assert.match(passing.stdout, /<testsuites name="runner test" tests="\d+" failures="0"/);
 
   const t = await runCli(['test', WRONG_TITLE, '--reporter', 'tap', '--jobs', '1']);
   assert.equal(t.code, 1);
