@@ -1,5 +1,6 @@
 import type { EvalResult } from './eval.ts';
 import type { ReporterName } from './reporters.ts';
+import { xml } from './reporters.ts';
 
 /**
  * The whole eval report in one format. human: a table, one row per case, one column per model (pass rate, mean
@@ -80,17 +81,6 @@ function junit(results: readonly EvalResult[], min: number): string {
     '  </testsuite>',
     '</testsuites>',
   ].join('\n');
-}
-
-/** Text safe in XML content and attributes. */
-function xml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 function tap(results: readonly EvalResult[], min: number): string {

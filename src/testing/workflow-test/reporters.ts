@@ -59,7 +59,7 @@ function junit(results: readonly CaseResult[]): string {
 }
 
 /** Text safe in XML content and attributes (control characters other than tab and newline dropped). */
-function xml(text: string): string {
+export function xml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
