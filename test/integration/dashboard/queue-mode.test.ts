@@ -41,14 +41,16 @@ before(async () => {
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  for (let i = 0; i < 200 && !/Dashboard at (http:\/\/\S+)/.test(output); i++) await delay(50);
-  url = /Dashboard at (http:\/\/\S+)/.exec(output)?.[1] ?? assert.fail(`no banner: ${output}`);
-  assert.match(output, /runs from: Redis \(redis:\/\/127\.0\.0\.1:6379, prefix /, 'Redis is read because REDIS_URL is set');
+  // Stoppable from here on, whatever the checks below say, so a failed start never leaves the process behind.
   const exited = new Promise((resolve) => child.once('close', resolve));
   stopDashboard = async () => {
     child.kill('SIGTERM');
     await exited;
   };
+  // The banner's last line says where runs come from: wait for it, not only for the address.
+  for (let i = 0; i < 200 && !/runs from: .*\n/.test(output); i++) await delay(50);
+  url = /Dashboard at (http:\/\/\S+)/.exec(output)?.[1] ?? assert.fail(`no banner: ${output}`);
+  assert.match(output, /runs from: Redis \(redis:\/\/127\.0\.0\.1:6379, prefix /, 'Redis is read because REDIS_URL is set');
 });
 after(async () => {
   await stopDashboard?.();
