@@ -35,6 +35,8 @@ export interface RunnerConfig {
     /** Longest final answer a prompt step may give, in JSON characters (RUNNER_MAX_OUTPUT_CHARS, default 1,000,000). */
     maxOutputChars: number;
   };
+  /** USD per million input and output tokens by model, for eval costs (RUNNER_MODEL_PRICES; unset: no costs). */
+  modelPrices: ReadonlyMap<string, ModelPrice>;
   tools: {
     /** Timeout of one tool call in ms (RUNNER_TOOL_TIMEOUT, default 60 s). */
     timeoutMs: number;
@@ -82,6 +84,26 @@ export interface RunnerConfig {
   secrets: SecretRegistry;
   /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value joins {@link RunnerConfig.secrets}. */
   lookupEnv(name: string): string | undefined;
+}
+
+/** What a model costs, in USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+/** Parses RUNNER_MODEL_PRICES (`model=input/output,...`); a malformed entry is a user error naming it. */
+export function parseModelPrices(text: string | undefined): Map<string, ModelPrice> {
+  const prices = new Map<string, ModelPrice>();
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const m = /^([^=\s]+)=(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(entry);
+    if (!m) throw new UserError(`RUNNER_MODEL_PRICES: '${entry}' is not model=input/output (USD per million tokens), e.g. gpt-5=1.25/10`);
+    prices.set(m[1]!, { input: Number(m[2]), output: Number(m[3]) });
+  }
+  return prices;
 }
 
 /** Settings of notifications (see `notify/`). */
@@ -182,6 +204,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
     },
     confluence: { baseUrl: get('CONFLUENCE_BASE_URL'), email: get('CONFLUENCE_EMAIL'), apiToken: get('CONFLUENCE_API_TOKEN') },
     mcpToken: get('RUNNER_MCP_TOKEN'),
+    modelPrices: parseModelPrices(get('RUNNER_MODEL_PRICES')),
     dashboardToken: get('RUNNER_DASHBOARD_TOKEN'),
     redisUrl: get('REDIS_URL')!,
     modelRpm: rpm === undefined ? undefined : Number(rpm),

@@ -57,6 +57,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: '1000000',
     description: "Longest final answer a prompt step may give (as JSON); a longer one fails the step with kind 'limit'.",
   },
+  {
+    group: 'model',
+    env: 'RUNNER_MODEL_PRICES',
+    description:
+      'Prices for the cost column of runner test --model/--compare: model=input/output in USD per million tokens, comma-separated (e.g. gpt-5=1.25/10,gpt-5-mini=0.25/2).',
+  },
   { group: 'sandbox', env: 'RUNNER_SANDBOX_URL', description: 'Use this running sandbox instead of starting one in-process.' },
   { group: 'sandbox', env: 'RUNNER_SANDBOX_DB', default: '.runner/sandbox.db', description: 'SQLite file of the embedded sandbox.' },
   { group: 'sandbox', env: 'RUNNER_SANDBOX_EMAIL', default: 'sandbox@example.com', description: 'Sandbox login (HTTP Basic user).' },

@@ -41,7 +41,7 @@ export async function evalCommand(tests: readonly WorkflowTestFile[], flags: Eva
   }
   const config = cliConfig();
   requireModelConfig(config);
-  const results = await evaluateWorkflowTests(tests, { models, repeat, jobs: options.jobs, openai: config.openai });
+  const results = await evaluateWorkflowTests(tests, { models, repeat, jobs: options.jobs, openai: config.openai, prices: config.modelPrices });
   out(options.reporter === 'human' ? printable(formatEvalReport(results, 'human', min)) : formatEvalReport(results, options.reporter, min));
   const below = results.filter((r) => !meetsRate(r, min));
   if (options.reporter === 'human' && flags['min-pass-rate'] !== undefined) {

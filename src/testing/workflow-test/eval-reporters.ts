@@ -26,7 +26,8 @@ export function meetsRate(result: EvalResult, minPassRate: number): boolean {
 }
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`;
-const cell = (r: EvalResult) => `${r.passed}/${r.runs} ${percent(r.rate)}, ${r.tokens} tok, ${r.durationMs} ms`;
+const cell = (r: EvalResult) =>
+  `${r.passed}/${r.runs} ${percent(r.rate)}, ${r.tokens} tok, ${r.durationMs} ms${r.cost === undefined ? '' : `, $${r.cost.toFixed(4)}/run`}`;
 
 /** The human table: case × model, then the failures seen per (case, model), then notes. */
 function humanTable(results: readonly EvalResult[]): string {

@@ -2,7 +2,7 @@
  * Eval mode of `runner test`: the cases of workflow test files against real models, each case run `repeat` times
  * per model (every run isolated, checked against the same expectations), summarised as a pass rate per case and model.
  */
-import type { RunnerConfig } from '../../config/config.ts';
+import type { ModelPrice, RunnerConfig } from '../../config/config.ts';
 import type { TestCase, WorkflowTestFile } from '../../workflow/test-file.ts';
 import { type CaseResult, runCase } from './run-case.ts';
 
@@ -16,6 +16,8 @@ export interface EvalOptions {
   jobs?: number;
   /** How to reach the models: the configured OpenAI settings. */
   openai: RunnerConfig['openai'];
+  /** USD per million tokens by model (RUNNER_MODEL_PRICES; default none: no costs). */
+  prices?: RunnerConfig['modelPrices'];
 }
 
 /** The outcome of one case against one model. */
@@ -36,6 +38,8 @@ export interface EvalResult {
   tokens: number;
   /** Mean duration of a run, ms. */
   durationMs: number;
+  /** Mean cost of a run in USD, when the model has a price (RUNNER_MODEL_PRICES). */
+  cost?: number;
   /** Set when the workflow has no prompt step: run once, no model involved. */
   note?: string;
   /** The distinct failures of the failed runs, each with how many runs had it. */
@@ -59,7 +63,7 @@ export async function evaluateWorkflowTests(tests: readonly WorkflowTestFile[], 
     const { test, testCase, model } = groups[g]!;
     outcomes[g]!.push(await runCase(test, testCase, { model, openai: options.openai }));
   });
-  return groups.map((group, g) => summarise(group.test, group.testCase, group.model, group.evaluable, outcomes[g]!));
+  return groups.map((group, g) => summarise(group.test, group.testCase, group.model, group.evaluable, outcomes[g]!, options.prices?.get(group.model)));
 }
 
 /** Whether a workflow test's workflow asks a model anything. */
@@ -67,7 +71,14 @@ function hasPromptStep(test: WorkflowTestFile): boolean {
   return test.workflow.steps.some((s) => s.kind === 'prompt');
 }
 
-function summarise(test: WorkflowTestFile, testCase: TestCase, model: string, evaluable: boolean, results: readonly CaseResult[]): EvalResult {
+function summarise(
+  test: WorkflowTestFile,
+  testCase: TestCase,
+  model: string,
+  evaluable: boolean,
+  results: readonly CaseResult[],
+  price: ModelPrice | undefined,
+): EvalResult {
   const runs = results.length;
   const passed = results.filter((r) => r.passed).length;
   const mean = (pick: (r: CaseResult) => number) => Math.round(results.reduce((n, r) => n + pick(r), 0) / Math.max(1, runs));
@@ -82,10 +93,17 @@ function summarise(test: WorkflowTestFile, testCase: TestCase, model: string, ev
     rate: runs ? passed / runs : 0,
     tokens: mean((r) => r.tokens ?? 0),
     durationMs: mean((r) => r.durationMs),
+    ...(price && evaluable && { cost: costOf(results, price) }),
     ...(!evaluable && { note: 'no prompt step: nothing to evaluate, run once' }),
     failures: [...counts].map(([f, n]) => (n > 1 ? `${f} (${n} runs)` : f)),
     failedRuns: results.filter((r) => !r.passed && r.runId).map((r) => r.runId!),
   };
+}
+
+/** Mean USD per run at `price` (per million input and output tokens). */
+function costOf(results: readonly CaseResult[], price: ModelPrice): number {
+  const total = results.reduce((sum, r) => sum + ((r.usage?.inputTokens ?? 0) * price.input + (r.usage?.outputTokens ?? 0) * price.output) / 1e6, 0);
+  return total / Math.max(1, results.length);
 }
 
 /** Calls `task` on every item, at most `jobs` at once. */

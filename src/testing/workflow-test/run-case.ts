@@ -29,6 +29,8 @@ export interface CaseResult {
   durationMs: number;
   /** Model tokens the run spent (input + output), when the run started. */
   tokens?: number;
+  /** The same, split: input and output tokens. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 /** A real model to run a case against instead of its scripted turns (eval mode). */
@@ -72,7 +74,7 @@ export async function runCase(test: WorkflowTestFile, testCase: TestCase, live?:
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
   const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
-  const result = (failures: string[], runId?: string, tokens?: number): CaseResult => ({
+  const result = (failures: string[], runId?: string, tokens?: number, usage?: CaseResult['usage']): CaseResult => ({
     file: test.file,
     name: testCase.name,
     passed: failures.length === 0,
@@ -80,6 +82,7 @@ export async function runCase(test: WorkflowTestFile, testCase: TestCase, live?:
     ...(runId && { runId }),
     durationMs: Date.now() - started,
     ...(tokens !== undefined && { tokens }),
+    ...(usage && { usage }),
   });
   try {
     const site = await startSandboxWithMcp({ dbPath: join(dir, 'sandbox.db'), port: 0, seed: true });
@@ -102,7 +105,8 @@ export async function runCase(test: WorkflowTestFile, testCase: TestCase, live?:
       { config, store },
     );
     const tokens = run.usage.inputTokens + run.usage.outputTokens;
-    return result(await failedExpectations(run, testCase.expect ?? {}, (cql) => search(site, cql)), run.id, tokens);
+    const usage = { inputTokens: run.usage.inputTokens, outputTokens: run.usage.outputTokens };
+    return result(await failedExpectations(run, testCase.expect ?? {}, (cql) => search(site, cql)), run.id, tokens, usage);
   } catch (error) {
     return result([`the case could not run: ${(error as Error).message}`]);
   } finally {

@@ -74,12 +74,15 @@ interface EvalJson {
   note?: string;
   failures: string[];
   failedRuns: string[];
+  cost?: number;
 }
 
-async function evalCli(args: string[], wrongEvery: Record<string, number>) {
+async function evalCli(args: string[], wrongEvery: Record<string, number>, env: Record<string, string> = {}) {
   const server = await startScriptedModelServer({ script: flakyModel(wrongEvery) });
   try {
-    return await runCli(['test', ...args, '--jobs', '1'], { env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test-key', RUNNER_MODEL_RETRIES: '0' } });
+    return await runCli(['test', ...args, '--jobs', '1'], {
+      env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test-key', RUNNER_MODEL_RETRIES: '0', RUNNER_MODEL_PRICES: '', ...env },
+    });
   } finally {
     await server.close();
   }
@@ -147,4 +150,19 @@ test('a case whose workflow has no prompt step runs once, with a note; bad eval 
     assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stdout}${bad.stderr}`);
     assert.ok(looksClean(bad.stdout + bad.stderr));
   }
+});
+
+test('RUNNER_MODEL_PRICES gives each model with a price its mean cost per run; a bad price list exits 2', async () => {
+  const r = await evalCli([FILE, '--compare', 'a,b', '--repeat', '2', '--reporter', 'json'], {}, { RUNNER_MODEL_PRICES: 'a=2/2' });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [a, b] = JSON.parse(r.stdout) as EvalJson[];
+  assert.equal(a!.model, 'a');
+  assert.equal(a!.cost!.toFixed(6), ((2 * a!.tokens) / 1e6).toFixed(6), 'every run spends the same tokens: mean tokens x USD 2 per million');
+  assert.equal(b!.cost, undefined, 'no price, no cost');
+  const human = await evalCli([FILE, '--model', 'a', '--repeat', '1'], {}, { RUNNER_MODEL_PRICES: 'a=2/2' });
+  assert.match(human.stdout, /\$0\.\d{4}\/run/);
+  const bad = await evalCli([FILE, '--model', 'a', '--repeat', '1'], {}, { RUNNER_MODEL_PRICES: 'a=cheap' });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /RUNNER_MODEL_PRICES: 'a=cheap' is not model=input\/output/);
+  assert.ok(looksClean(bad.stderr), bad.stderr);
 });
