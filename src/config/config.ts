@@ -80,6 +80,8 @@ export interface RunnerConfig {
   };
   /** Notifications (`notify` rules): defaults, channels and delivery. */
   notify: NotifySettings;
+  /** Traces and metrics (see `telemetry/`). */
+  telemetry: TelemetrySettings;
   /** Every secret this process knows: secret settings, and each value read through {@link RunnerConfig.lookupEnv}. Live: redaction reads it when it runs. */
   secrets: SecretRegistry;
   /** Reads a variable workflows name in `{env: NAME}` (the environment, then `.env`); its value joins {@link RunnerConfig.secrets}. */
@@ -120,6 +122,16 @@ export interface NotifySettings {
   attempts: number;
   /** Wait before the second attempt, ms; doubled after each failed one (RUNNER_NOTIFY_BACKOFF, default 2 s). */
   backoffMs: number;
+}
+
+/** Settings of traces (see `telemetry/`). */
+export interface TelemetrySettings {
+  /** OTLP/HTTP collector base URL; traces go to `<url>/v1/traces` (OTEL_EXPORTER_OTLP_ENDPOINT; unset: no traces). */
+  otlpEndpoint?: string;
+  /** `service.name` of exported traces (OTEL_SERVICE_NAME, default confluence-runner). */
+  serviceName: string;
+  /** Traces carry prompts, answers and tool payloads, redacted (RUNNER_TRACE_CONTENT=on; default off). */
+  traceContent: boolean;
 }
 
 /** Options of {@link loadConfig}. */
@@ -217,6 +229,11 @@ export function loadConfig(options: LoadConfigOptions = {}): RunnerConfig {
       graceMs: duration('RUNNER_SHUTDOWN_GRACE', get),
     },
     notify,
+    telemetry: {
+      otlpEndpoint: get('OTEL_EXPORTER_OTLP_ENDPOINT') ? httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', get) : undefined,
+      serviceName: get('OTEL_SERVICE_NAME')!,
+      traceContent: onOff('RUNNER_TRACE_CONTENT', get),
+    },
     secrets,
     lookupEnv(name) {
       const value = env[name];
@@ -265,6 +282,12 @@ function httpUrl(name: string, get: (name: string) => string | undefined): strin
   const text = get(name)!;
   if (!/^https?:\/\/[^\s/]+/.test(text)) throw new UserError(`${name} must be an http or https URL, not '${text}'`);
   return text.replace(/\/+$/, '');
+}
+
+function onOff(name: string, get: (name: string) => string | undefined): boolean {
+  const text = get(name)!;
+  if (text !== 'on' && text !== 'off') throw new UserError(`${name} must be on or off, not '${text}'`);
+  return text === 'on';
 }
 
 function count(name: string, get: (name: string) => string | undefined): number {

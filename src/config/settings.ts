@@ -9,7 +9,7 @@ export interface SettingSpec {
   /** A secret: never printed, redacted from records and logs. */
   secret?: boolean;
   /** Group heading in `.env.example`. */
-  group: 'model' | 'tools' | 'sandbox' | 'composio' | 'confluence' | 'runs' | 'queue' | 'notify';
+  group: 'model' | 'tools' | 'sandbox' | 'composio' | 'confluence' | 'runs' | 'queue' | 'notify' | 'telemetry';
 }
 
 /** The settings table: the one place that names environment variables. */
@@ -142,4 +142,21 @@ export const SETTINGS: readonly SettingSpec[] = [
   { group: 'notify', env: 'RUNNER_SMTP_FROM', description: 'Sender of email notifications (unset: confluence-runner@<hostname>).' },
   { group: 'notify', env: 'RUNNER_NOTIFY_ATTEMPTS', default: '5', description: 'Delivery attempts of one notification (each at most 10 s).' },
   { group: 'notify', env: 'RUNNER_NOTIFY_BACKOFF', default: '2s', description: 'Wait before the second delivery attempt; it doubles after each failed one.' },
+  {
+    group: 'telemetry',
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    description: 'OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318): runs export traces to <url>/v1/traces (unset: no traces).',
+  },
+  {
+    group: 'telemetry',
+    env: 'OTEL_SERVICE_NAME',
+    default: 'confluence-runner',
+    description: "service.name of the exported traces.",
+  },
+  {
+    group: 'telemetry',
+    env: 'RUNNER_TRACE_CONTENT',
+    default: 'off',
+    description: 'on: traces carry prompts, model answers and tool arguments and results (redacted); off: names, counts and timings only.',
+  },
 ];

@@ -10,6 +10,7 @@ import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import type { RunnerConfig } from '../config/config.ts';
 import { runWorkflow as defaultRunWorkflow, type RunDeps } from '../engine/run-workflow.ts';
 import { guardStore } from '../runs/guarded-store.ts';
+import { observeAttempt, type RunObserver } from '../runs/observer.ts';
 import { RunLifecycle } from '../runs/lifecycle.ts';
 import type { RunRecord, RunStore, RunTrigger } from '../runs/types.ts';
 import { formatDiagnostic } from '../shared/errors.ts';
@@ -75,6 +76,8 @@ export interface ProcessorOptions {
   queue?: Queue<RunJobData>;
   /** Log lines about slots: caught up, recorded as missed, waiting their turn (default: none). */
   log?: (line: string) => void;
+  /** Watches each attempt the processor starts: metrics, traces (default: none). */
+  observe?: RunObserver;
 }
 
 /**
@@ -141,19 +144,23 @@ export function createRunProcessor(options: ProcessorOptions) {
     });
     let record: RunRecord;
     try {
-      record = await run(
-        workflow,
-        { runId, trigger, inputs: data.inputs, signal: controller.signal, scheduledAt, resume: data.resume },
-        {
-          config: options.config,
-          store,
-          catalogue,
-          beforeModelRequest: options.beforeModelRequest,
-          worker: options.worker,
-          // The job's lock makes this worker the run's only owner.
-          exclusive: true,
-          openBackend: options.openBackend,
-        },
+      const origin = { source: 'queue' as const, job: { id: String(job.id), name: job.name, attempt: job.attemptsMade + 1 } };
+      record = await observeAttempt(options.observe, origin, (onEvent) =>
+        run(
+          workflow,
+          { runId, trigger, inputs: data.inputs, signal: controller.signal, scheduledAt, resume: data.resume },
+          {
+            config: options.config,
+            store,
+            catalogue,
+            beforeModelRequest: options.beforeModelRequest,
+            worker: options.worker,
+            // The job's lock makes this worker the run's only owner.
+            exclusive: true,
+            openBackend: options.openBackend,
+            onEvent,
+          },
+        ),
       );
     } catch (error) {
       // runWorkflow throws only for what the user gave (bad inputs, no model configured): retrying cannot help.

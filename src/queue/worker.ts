@@ -58,6 +58,8 @@ export interface RunWorkerOptions {
   notifier?: Notifier;
   /** Paused schedules (default: the Redis pause store under the queue's prefix, on `redis`). */
   pauses?: PauseStore;
+  /** Watches each run attempt: metrics, traces (default: none). */
+  observe?: ProcessorOptions['observe'];
 }
 
 /** A running worker. */
@@ -96,6 +98,7 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     beforeModelRequest: options.beforeModelRequest,
     worker: identity,
     runWorkflow: options.runWorkflow,
+    observe: options.observe,
     openBackend: (config, openOptions) => pool.open(config, openOptions),
     shuttingDown: () => stopping,
     track: (jobId, run) => {
