@@ -151,7 +151,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     group: 'telemetry',
     env: 'OTEL_SERVICE_NAME',
     default: 'confluence-runner',
-    description: "service.name of the exported traces.",
+    description: 'service.name of the exported traces.',
   },
   {
     group: 'telemetry',

@@ -46,7 +46,9 @@ export function combineObservers(...observers: (RunObserver | undefined)[]): Run
             for (const listen of listeners) safely(() => listen(event));
           }
         : undefined,
-      within: wrappers.length ? (attempt) => wrappers.reduceRight<() => Promise<never>>((inner, wrap) => () => wrap(inner), attempt as () => Promise<never>)() : undefined,
+      within: wrappers.length
+        ? (attempt) => wrappers.reduceRight<() => Promise<never>>((inner, wrap) => () => wrap(inner), attempt as () => Promise<never>)()
+        : undefined,
     };
   };
 }
