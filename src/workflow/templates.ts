@@ -63,13 +63,25 @@ export interface TemplateEngineOptions {
   now?: () => number;
 }
 
+/** Templates parsed per Liquid instance, at most this many (oldest dropped first). */
+const MAX_PARSED = 2000;
+
+/** A Liquid instance and its parsed templates. */
+interface SharedLiquid {
+  liquid: Liquid;
+  parse(text: string): Template[];
+}
+
 /**
- * Builds the engine. `timezone` is the zone date filters use when none is passed (the workflow's, else UTC).
- * Every render is bounded: in time (the run's deadline, and at most {@link MAX_RENDER_MS}), in memory and in the
- * text parsed, so a template like `{% for i in (1..100000000) %}` fails at once instead of taking the process.
+ * One Liquid instance per time zone, shared by every engine of the process: a worker's runs (and the validation
+ * that loaded their workflow) parse each template once instead of building an instance and parsing again per run.
+ * Nothing in it is per run: limits are given per render.
  */
-export function createTemplateEngine(timezone = 'UTC', options: TemplateEngineOptions = {}): TemplateEngine {
-  const now = options.now ?? Date.now;
+const byZone = new Map<string, SharedLiquid>();
+
+function sharedLiquid(timezone: string): SharedLiquid {
+  const found = byZone.get(timezone);
+  if (found) return found;
   const liquid = new Liquid({
     parseLimit: MAX_TEMPLATE_CHARS,
     memoryLimit: MAX_TEMPLATE_MEMORY,
@@ -85,14 +97,30 @@ export function createTemplateEngine(timezone = 'UTC', options: TemplateEngineOp
   for (const [name, fn] of Object.entries({ ...dateFilters(() => timezone), ...textFilters() })) liquid.registerFilter(name, fn);
   for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, NoFileTag);
   const cache = new Map<string, Template[]>();
-  const parse = (text: string): Template[] => {
-    let parsed = cache.get(text);
-    if (!parsed) {
-      parsed = liquid.parse(text);
-      cache.set(text, parsed);
-    }
-    return parsed;
+  const shared: SharedLiquid = {
+    liquid,
+    parse(text) {
+      let parsed = cache.get(text);
+      if (!parsed) {
+        parsed = liquid.parse(text);
+        if (cache.size >= MAX_PARSED) cache.delete(cache.keys().next().value!);
+        cache.set(text, parsed);
+      }
+      return parsed;
+    },
   };
+  byZone.set(timezone, shared);
+  return shared;
+}
+
+/**
+ * Builds the engine. `timezone` is the zone date filters use when none is passed (the workflow's, else UTC).
+ * Every render is bounded: in time (the run's deadline, and at most {@link MAX_RENDER_MS}), in memory and in the
+ * text parsed, so a template like `{% for i in (1..100000000) %}` fails at once instead of taking the process.
+ */
+export function createTemplateEngine(timezone = 'UTC', options: TemplateEngineOptions = {}): TemplateEngine {
+  const now = options.now ?? Date.now;
+  const { liquid, parse } = sharedLiquid(timezone);
   return {
     check(text) {
       if (!isTemplated(text)) return { refs: [] };
