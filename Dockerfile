@@ -1,10 +1,11 @@
 # The runner image: one image for every role (worker, schedule sync, sandbox, serve); the command picks the role.
 FROM node:24-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY scripts ./scripts
 COPY schemas ./schemas
 COPY src ./src
+# npm ci runs `prepare`, which bundles src/ into dist/ (scripts/build.ts, with the dev dependency esbuild).
 RUN npm ci && npm prune --omit=dev
 
 FROM node:24-slim

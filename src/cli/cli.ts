@@ -3,6 +3,9 @@ import { EXIT, reportError } from './exit.ts';
 import { out } from './output.ts';
 import { PROGRAM, VERSION } from './program.ts';
 
+/** For the bin (main.ts), which reports what escapes {@link main}. */
+export { reportError };
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {

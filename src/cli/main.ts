@@ -13,8 +13,8 @@ if (major < 22 || (major === 22 && minor < 22)) {
 }
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('./cli.ts');
-const { reportError } = await import('./exit.ts');
+// One import: in the build every module `import()`ed here is a chunk of its own (scripts/build.ts).
+const { main, reportError } = await import('./cli.ts');
 // `runner ... | head` closes our stdout early; that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,9 +1,10 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../shared/paths.ts';
 import { validateJsonSchema, validateWorkflow, validateWorkflowTest } from './generated/validators.ts';
 
 /** Where the published workflow schema lives (also the file editors point `$schema` at). */
-export const WORKFLOW_SCHEMA_URL = new URL('../../schemas/workflow.schema.json', import.meta.url);
+export const WORKFLOW_SCHEMA_URL = new URL('schemas/workflow.schema.json', PACKAGE_ROOT);
 
 /** A precompiled validator: returns true or leaves its errors on `.errors`, like an ajv ValidateFunction. */
 export interface CompiledValidator {
