@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../shared/paths.ts';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../runs/types.ts';
 import { NOTIFY_EVENTS } from '../workflow/types.ts';
 import type { CommandSpec } from './args.ts';
 
 /** The package version, read once from package.json. */
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 
 const allowHost = {
   name: 'allow-host',
@@ -18,6 +19,16 @@ const json = { name: 'json', type: 'boolean', description: 'print machine-readab
 const preview = { name: 'preview', type: 'boolean', description: 'run reads for real, simulate writes' } as const;
 const noPrompt = { name: 'no-prompt', type: 'boolean', description: 'never ask about held calls: save the run as waiting and exit 3' } as const;
 const runId = { name: 'id', required: true, description: 'run id, or a unique prefix of at least 6 characters' } as const;
+/** `--metrics-port` and `--metrics-host` (worker, serve): Prometheus metrics on GET /metrics. */
+const metricsOptions = [
+  {
+    name: 'metrics-port',
+    type: 'string',
+    valueName: 'port',
+    description: 'serve Prometheus metrics on this port at /metrics (default: none; 0 picks a free port)',
+  },
+  { name: 'metrics-host', type: 'string', valueName: 'address', description: 'address the metrics endpoint listens on (default 127.0.0.1)' },
+] as const;
 /** Options `approve` and `reject` share: which calls, who decides. */
 const decision = (verb: string) =>
   [
@@ -170,6 +181,7 @@ export const PROGRAM: CommandSpec = {
         { name: 'dashboard', type: 'boolean', description: 'also serve the web dashboard (see runner dashboard) from this process' },
         { name: 'port', type: 'string', valueName: 'port', description: "the dashboard's port (default 8790)" },
         { name: 'host', type: 'string', valueName: 'address', description: "the dashboard's address (default 127.0.0.1; any other asks for a token)" },
+        ...metricsOptions,
       ],
       action: async (a, f) => (await import('./commands/serve.ts')).serveCommand(a.dir, f),
     },
@@ -283,7 +295,16 @@ export const PROGRAM: CommandSpec = {
     {
       name: 'worker',
       description: 'run queued and scheduled workflows from Redis until SIGTERM/SIGINT',
-      options: [{ name: 'concurrency', short: 'c', type: 'string', valueName: 'n', description: 'runs at once (default 4)' }],
+      options: [
+        { name: 'concurrency', short: 'c', type: 'string', valueName: 'n', description: 'runs at once in each process (default 4)' },
+        {
+          name: 'processes',
+          type: 'string',
+          valueName: 'n',
+          description: 'worker processes under one supervisor, 1 to 64 (default: the number of CPUs; 1: this process alone)',
+        },
+        ...metricsOptions,
+      ],
       action: async (_a, f) => (await import('./commands/worker.ts')).workerCommand(f),
     },
     {

@@ -238,7 +238,8 @@ export function testbed(name: string, options: TestbedOptions = {}): Testbed {
     env,
     cli: (args, extra) => runCli(args, { env: env(extra) }),
     async worker(extra = {}, args = ['--concurrency', '1']) {
-      const child = spawnRunner(['worker', ...args], env(extra));
+      // One process unless a test asks for more: attempts then name this child (hostname:pid).
+      const child = spawnRunner(['worker', ...args, ...(args.includes('--processes') ? [] : ['--processes', '1'])], env(extra));
       children.push(child);
       await child.waitFor(/worker ready/);
       return child;
