@@ -5,6 +5,7 @@
 import type { RunnerConfig } from '../config/config.ts';
 import { UserError } from '../shared/errors.ts';
 import type { Redactor } from '../shared/redact.ts';
+import { publishNotification } from '../runs/run-channels.ts';
 import type { DeliveryAttempt } from '../runs/types.ts';
 import type { NotifyChannel } from '../workflow/types.ts';
 import { resolveChannel } from './channel.ts';
@@ -42,8 +43,14 @@ export interface Delivery {
   retryable: boolean;
 }
 
-/** Tries once to deliver `notice` through `channel`. */
+/** Tries once to deliver `notice` through `channel`; the outcome is published on the notification channel (metrics). */
 export async function deliverOnce(notice: Notice, channel: NotifyChannel, options: DeliverOptions): Promise<Delivery> {
+  const delivery = await attemptDelivery(notice, channel, options);
+  publishNotification({ channel: channel.kind, event: notice.event, ok: delivery.attempt.ok, retryable: delivery.retryable });
+  return delivery;
+}
+
+async function attemptDelivery(notice: Notice, channel: NotifyChannel, options: DeliverOptions): Promise<Delivery> {
   const at = (options.now ?? (() => new Date()))();
   const timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
   const { notify } = options.config;

@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import type { Workflow } from '../workflow/types.ts';
 import { RunEvents } from './events.ts';
 import { type GuardedStore, guardStore, isGuarded } from './guarded-store.ts';
+import { publishRunEnded } from './run-channels.ts';
 import { UserError } from '../shared/errors.ts';
 import type {
   ApprovalDecision,
@@ -160,7 +161,9 @@ export class RunLifecycle {
 
   async #notRun(workflow: Workflow, fields: NewRunFields, status: 'missed' | 'skipped'): Promise<boolean> {
     if (await this.store.get(fields.id)) return false;
-    await this.store.save(newRun(workflow, fields, status, this.#iso()));
+    const run = newRun(workflow, fields, status, this.#iso());
+    await this.store.save(run);
+    publishRunEnded({ run: this.store.redact(run), way: 'not-run' });
     return true;
   }
 
@@ -241,7 +244,7 @@ export class RunLifecycle {
     const existing = await this.store.get(fields.id);
     const run = existing && existing.id === fields.id ? existing : newRun(workflow, fields, 'queued', this.#iso());
     if (!OPEN_STATUSES.includes(run.status)) return this.store.redact(run);
-    return this.#end(run, failure, 'failed');
+    return this.#end(run, failure, 'failed', 'rejected');
   }
 
   /**
@@ -252,7 +255,7 @@ export class RunLifecycle {
   async abandon(runId: string, failure: RunFailure, to: 'failed' | 'cancelled' = 'failed'): Promise<RunRecord | undefined> {
     const run = await this.store.get(runId);
     if (!run || !OPEN_STATUSES.includes(run.status)) return undefined;
-    return this.#end(run, failure, to);
+    return this.#end(run, failure, to, 'abandoned');
   }
 
   /**
@@ -337,7 +340,10 @@ export class RunLifecycle {
       expired = this.#expireIn(current);
       return expired ? current : undefined;
     });
-    return expired && run ? this.store.redact(run) : undefined;
+    if (!expired || !run) return undefined;
+    const stored = this.store.redact(run);
+    publishRunEnded({ run: stored, way: 'expired' });
+    return stored;
   }
 
   /** Ends `run` in place when it waits past its expiry; false (and nothing changed) otherwise. */
@@ -408,14 +414,16 @@ export class RunLifecycle {
   }
 
   /** Ends an open run from outside its attempt: running attempts closed, status moved, failure kept, saved. */
-  async #end(run: RunRecord, failure: RunFailure, to: 'failed' | 'cancelled'): Promise<RunRecord> {
+  async #end(run: RunRecord, failure: RunFailure, to: 'failed' | 'cancelled', way: 'rejected' | 'abandoned'): Promise<RunRecord> {
     const at = this.#iso();
     closeRunningAttempts(run, failure, at);
     move(run, to);
     run.error = failure;
     run.endedAt = at;
     await this.store.save(run);
-    return this.store.redact(run);
+    const stored = this.store.redact(run);
+    publishRunEnded({ run: stored, way });
+    return stored;
   }
 
   #iso(): string {
@@ -517,8 +525,11 @@ export class Attempt {
     Object.assign(step, sent);
   }
 
-  /** Closes a step with its output, or its failure. */
-  async endStep(step: StepRecord, outcome: { output: unknown } | { error: RunFailure }): Promise<void> {
+  /**
+   * Closes a step with its output, or its failure, and saves the record unless `save` is false: the caller then
+   * ends the attempt at once ({@link finish}), whose save holds the step's end too.
+   */
+  async endStep(step: StepRecord, outcome: { output: unknown } | { error: RunFailure }, options: { save?: boolean } = {}): Promise<void> {
     step.endedAt = this.#now().toISOString();
     if ('output' in outcome) {
       step.status = 'succeeded';
@@ -530,7 +541,7 @@ export class Attempt {
     }
     if (step.usage) this.run.usage = sumUsage(this.run.usage, step.usage);
     this.events.emit('step_end', { step });
-    await this.save();
+    if (options.save !== false) await this.save();
   }
 
   /** Reopens the step this attempt waited in (it resumes), or opens it anew when the record lacks it. */
@@ -588,6 +599,8 @@ export class Attempt {
     await this.save();
     // (save() cleared any trailing save still waiting.)
     const stored = this.#store.redact(this.run);
+    // A fenced attempt's end was not written: the job's new owner ends the run.
+    if (!this.#store.fenced) publishRunEnded({ run: stored, way: 'attempt' });
     this.events.emit('run_end', { run: stored });
     return stored;
   }

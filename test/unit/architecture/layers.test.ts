@@ -18,6 +18,7 @@ const FLOOR: Record<string, number> = {
   mcp: 3,
   backends: 3,
   agent: 4,
+  telemetry: 4,
   sandbox: 4,
   engine: 5,
   notify: 5,
