@@ -5,13 +5,17 @@ import type { RunnerConfig } from '../config/config.ts';
 import type { RunJobData } from '../queue/payload.ts';
 import type { RunStore } from '../runs/types.ts';
 import { ExternalError } from '../shared/errors.ts';
+import { flushTracing, startTracing, type Tracing } from '../telemetry/trace-start.ts';
+import { err, printable } from './output.ts';
 
 /** Open queue-mode resources. */
 export interface QueueContext {
   redis: Redis;
   queue: Queue<RunJobData>;
   store: RunStore;
-  /** Closes everything, newest first; safe to call twice. */
+  /** This process's traces, when OTEL_EXPORTER_OTLP_ENDPOINT is set: the queue's job spans carry their context to the worker. */
+  tracing?: Tracing;
+  /** Closes everything, newest first, then sends what is pending of the traces; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -39,12 +43,14 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
       cause: error,
     });
   }
+  const tracing = await startTracing(config, { warn: (line) => err(`warning: ${printable(line)}`) });
   // Workers keep the queue's meta hash; the CLI leaving it alone is what lets an unchanged `schedule sync` write nothing.
   const queue = new Queue<RunJobData>(QUEUE_NAME, {
     connection: redis,
     prefix: config.queue.prefix,
     skipMetasUpdate: true,
     settings: SCHEDULE_SETTINGS,
+    telemetry: tracing?.bullmq,
   });
   // Unheard, BullMQ dumps every reconnection error to stderr with its stack; an outage already shows in the
   // commands waiting on the connection (and in the worker's own `redis:` log line).
@@ -55,12 +61,14 @@ export async function openQueueContext(config: RunnerConfig, timeoutMs = 5000): 
     redis,
     queue,
     store,
+    tracing,
     async close() {
       if (closed) return;
       closed = true;
       await store.close();
       await queue.close();
       await redis.quit().catch(() => redis.disconnect());
+      await flushTracing();
     },
   };
 }

@@ -43,6 +43,16 @@ export interface InProcessRun {
 export async function runInProcess(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun): Promise<RunRecord> {
   // Built first: a bad RUNNER_NOTIFY_DEFAULT file is the user's mistake to fix before anything runs (exit 2).
   const notifier = await localNotifier(workflow, context);
+  try {
+    return await runAndReport(workflow, options, context, notifier);
+  } finally {
+    // The process may exit right after: its traces go first (bounded, so a silent collector cannot hold it).
+    const { flushTracing } = await import('../telemetry/trace-start.ts');
+    await flushTracing();
+  }
+}
+
+async function runAndReport(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun, notifier: Notifier): Promise<RunRecord> {
   let run = await runOnce(workflow, options, context);
   while (run.status === 'waiting' && context.prompt !== false && !context.json && canPrompt()) {
     printWaiting(run);
@@ -113,7 +123,14 @@ export function decider(): string {
 
 /** One engine call with live progress, Ctrl-C cancelling cleanly (a second one quits at once). */
 async function runOnce(workflow: Workflow, options: Omit<RunOptions, 'signal'>, context: InProcessRun): Promise<RunRecord> {
-  const [{ runWorkflow }, { createProgress }] = await Promise.all([import('../engine/run-workflow.ts'), import('./progress.ts')]);
+  const [{ runWorkflow }, { createProgress }, { observeAttempt }, { startTracing }] = await Promise.all([
+    import('../engine/run-workflow.ts'),
+    import('./progress.ts'),
+    import('../runs/observer.ts'),
+    import('../telemetry/trace-start.ts'),
+  ]);
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, the attempt is a trace (nothing is loaded without it).
+  const tracing = await startTracing(context.config, { warn: (line) => err(`warning: ${p(line)}`) });
   const progress = context.json ? undefined : createProgress();
   const listeners = [progress?.onEvent, context.onEvent].filter((l) => l !== undefined);
   const cancel = new AbortController();
@@ -127,25 +144,32 @@ async function runOnce(workflow: Workflow, options: Omit<RunOptions, 'signal'>, 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runWorkflow(
-      workflow,
-      { ...options, signal: cancel.signal },
-      {
-        config: context.config,
-        store: context.store,
-        openBackend: cliBackends(),
-        onEvent: listeners.length
-          ? (event) => {
-              for (const listen of listeners) listen(event);
-            }
-          : undefined,
-      },
+    return await observeAttempt(tracing?.observe, { source: 'cli' }, (traced) =>
+      runWorkflow(
+        workflow,
+        { ...options, signal: cancel.signal },
+        {
+          config: context.config,
+          store: context.store,
+          openBackend: cliBackends(),
+          onEvent: onEvents([...listeners, traced]),
+        },
+      ),
     );
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** One listener for all of `listeners` (undefined ones skipped); undefined when none is left. */
+function onEvents(listeners: (RunEventListener | undefined)[]): RunEventListener | undefined {
+  const present = listeners.filter((l) => l !== undefined);
+  if (!present.length) return undefined;
+  return (event) => {
+    for (const listen of present) listen(event);
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { createBackendOpener } from '../backends/open.ts';
 import type { BackendOpener, ToolBackend } from '../backends/types.ts';
 import { RunEvents } from '../runs/events.ts';
 import { createSandboxLauncher } from '../sandbox/launcher.ts';
+import { agentsTracingEnabled } from '../telemetry/trace-start.ts';
 import { createToolAccess } from '../toolkit/access.ts';
 import { confluenceCatalogue } from '../toolkit/catalogue.ts';
 
@@ -72,7 +73,7 @@ export async function openChat(options: ChatOptions): Promise<Chat> {
       events,
       redact: createRedactor(config.secrets),
     });
-    const runner = new Runner({ tracingDisabled: !(config.openai.tracing && !config.openai.baseUrl), toolNotFoundBehavior: 'return_error_to_model' });
+    const runner = new Runner({ tracingDisabled: !agentsTracingEnabled(config), toolNotFoundBehavior: 'return_error_to_model' });
     return {
       async send(text, onText) {
         const model = new ObservedModel(choice.model);

@@ -13,6 +13,7 @@ import { RunEvents, type RunEventListener } from '../runs/events.ts';
 import { type Attempt, RunLifecycle, type WaitDraft } from '../runs/lifecycle.ts';
 import type { JournalEntry, RunFailure, RunRecord, RunStore, RunTrigger, StepRecord } from '../runs/types.ts';
 import { createSandboxLauncher } from '../sandbox/launcher.ts';
+import { agentsTracingEnabled } from '../telemetry/trace-start.ts';
 import { formatDuration } from '../shared/duration.ts';
 import type { Redactor } from '../shared/redact.ts';
 import { UserError } from '../shared/errors.ts';
@@ -181,11 +182,15 @@ export async function runWorkflow(workflow: Workflow, options: RunOptions, deps:
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCancel);
+  }
+  // The record is final before the backend closes, so a close that hangs or a process that dies meanwhile leaves
+  // nothing open in it. A run that waits for a person holds nothing: the record says where to go on.
+  try {
+    if ('wait' in outcome) return await run.wait(outcome.wait.step, outcome.wait.draft);
+    return await run.finish(outcome.failure);
+  } finally {
     await backend?.close();
   }
-  // A run that waits for a person holds nothing: the backend is closed above, the record says where to go on.
-  if ('wait' in outcome) return run.wait(outcome.wait.step, outcome.wait.draft);
-  return run.finish(outcome.failure);
 }
 
 /** What running the steps needs. */
@@ -263,7 +268,7 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
           maxTurns: workflow.limits.maxTurns,
           signal: stop,
           hosted: context.hostedMode ? requireHosted(context.backend) : undefined,
-          tracingDisabled: !(config.openai.tracing && !config.openai.baseUrl),
+          tracingDisabled: !agentsTracingEnabled(config),
           beforeRequest: async (signal) => {
             // Past the call budget the turn's calls have all ended by the next request: stop there, not mid-call.
             const over = context.overCallLimit();
@@ -291,10 +296,11 @@ async function runSteps(workflow: Workflow, run: Attempt, context: StepsContext)
         });
         return { wait: { step: record, draft } };
       }
-      await run.endStep(record, { output: outcome.output });
+      // The last step's end is saved with the run's end, which follows at once: one write, not two.
+      await run.endStep(record, { output: outcome.output }, { save: index < workflow.steps.length - 1 });
     } catch (error) {
       const failure = classifyFailure(error, step.id, stop);
-      await run.endStep(record, { error: failure });
+      await run.endStep(record, { error: failure }, { save: false });
       return { failure };
     }
   }

@@ -3,7 +3,7 @@
  * in-flight runs finish within a grace period, then cancels the rest (recorded, and their jobs re-queued).
  */
 import { hostname } from 'node:os';
-import { type Job, Queue, Worker } from 'bullmq';
+import { type Job, Queue, type Telemetry, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunnerConfig } from '../config/config.ts';
 import { RunLifecycle } from '../runs/lifecycle.ts';
@@ -60,6 +60,8 @@ export interface RunWorkerOptions {
   pauses?: PauseStore;
   /** Watches each run attempt: metrics, traces (default: none). */
   observe?: ProcessorOptions['observe'];
+  /** BullMQ's telemetry, for the Worker and the queue it opens itself: job spans whose context each attempt links to (default: none). */
+  telemetry?: Telemetry;
 }
 
 /** A running worker. */
@@ -84,7 +86,9 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
   const notifier = options.notifier ?? silentNotifier;
   // Connections and the queue the worker opens itself are its to close, after the Worker, in reverse order.
   const redis = options.redis ?? options.connection.duplicate({ connectionName: 'runner-worker-commands' });
-  const queue = options.queue ?? new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix, settings: SCHEDULE_SETTINGS });
+  const queue =
+    options.queue ??
+    new Queue<RunJobData>(QUEUE_NAME, { connection: redis, prefix: config.queue.prefix, settings: SCHEDULE_SETTINGS, telemetry: options.telemetry });
   if (!options.queue) queue.on('error', () => {});
   const processor = createRunProcessor({
     config,
@@ -116,6 +120,7 @@ export function startRunWorker(options: RunWorkerOptions): RunWorker {
     maxStalledCount: 2,
     // The next job of each scheduler, computed after taking its current one, fires when the runner says.
     settings: SCHEDULE_SETTINGS,
+    telemetry: options.telemetry,
   });
   worker.on('active', (job) => log(`started ${job.name} (job ${job.id})`));
   worker.on('completed', (job, result) => {

@@ -1,5 +1,8 @@
+import { combineObservers, observeAttempt } from '../../runs/observer.ts';
+import { flushTracing, startTracing } from '../../telemetry/trace-start.ts';
 import { printable } from '../output.ts';
 import { cliBackends, cliConfig, loadOptions } from '../context.ts';
+import { type MetricsFlags, metricsAddress, startMetricsEndpoint } from '../metrics-endpoint.ts';
 import { untilSignal } from '../signals.ts';
 
 /** Starts the dashboard for serve (loaded only with --dashboard). */
@@ -14,7 +17,7 @@ const EXPIRY_CHECK_MS = 30_000;
 const EXIT_INTERRUPTED = 130;
 
 /** Flags of `runner serve`. */
-export interface ServeFlags {
+export interface ServeFlags extends MetricsFlags {
   /** Also serve the web dashboard from this process. */
   dashboard?: boolean;
   /** The dashboard's port and address (default 8790 on 127.0.0.1). */
@@ -48,14 +51,21 @@ export async function serveCommand(dir: string | undefined, flags: ServeFlags = 
   ]);
   // Log lines quote workflow names and failure messages: printable, like every line the CLI writes.
   const logger = stderrLogger((text) => process.stderr.write(printable(text)));
+  // A bad or busy --metrics-port stops serve before it opens anything.
+  const metricsAt = metricsAddress(flags, (line) => logger.warn(line));
+  const metrics = metricsAt ? await startMetricsEndpoint(metricsAt) : undefined;
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, every run attempt is a trace (nothing is loaded without it).
+  const tracing = await startTracing(config, { warn: (line) => logger.warn(line) });
   const store = openSqliteRunStore(config.dbPath);
   const lifecycle = new RunLifecycle(store, { secrets: config.secrets });
+  metrics?.watch({ store: lifecycle.store });
   // Workflows' notify rules and RUNNER_NOTIFY_DEFAULT's: a bad defaults file stops serve here (exit 2).
   let notifier: ReturnType<typeof createLocalNotifier>;
   try {
     notifier = createLocalNotifier({ config, lifecycle, logger: (line) => logger.info(line) });
   } catch (error) {
     await store.close();
+    await metrics?.close();
     throw error;
   }
   // `runner schedule pause|resume` write pauses into the same SQLite file.
@@ -69,7 +79,10 @@ export async function serveCommand(dir: string | undefined, flags: ServeFlags = 
     notifier,
     runDefaults: { backend: config.backend, model: config.model },
     logger,
-    run: (workflow, options) => runWorkflow(workflow, options, { config, store: lifecycle.store, openBackend }),
+    run: (workflow, options) =>
+      observeAttempt(combineObservers(metrics?.observe, tracing?.observe), { source: 'serve' }, (onEvent) =>
+        runWorkflow(workflow, options, { config, store: lifecycle.store, openBackend, onEvent }),
+      ),
   });
   try {
     // A previous serve (or run) on this machine that was killed left its runs `running`: close them first.
@@ -78,6 +91,7 @@ export async function serveCommand(dir: string | undefined, flags: ServeFlags = 
   } catch (error) {
     await pauses.close();
     await store.close();
+    await metrics?.close();
     throw error;
   }
   // Held calls nobody decided on in time are rejected here (runs wait in this SQLite file; approvals resume elsewhere).
@@ -110,9 +124,11 @@ export async function serveCommand(dir: string | undefined, flags: ServeFlags = 
       await scheduler.stop({ graceMs: 0 });
       await pauses.close();
       await store.close();
+      await metrics?.close();
       throw error;
     });
   } else if (flags.port !== undefined || flags.host !== undefined) logger.warn('--port and --host are for --dashboard; ignored without it');
+  if (metrics?.url) logger.info(`metrics on ${metrics.url}`);
   logger.info(`watching ${folder} for changes; runs recorded in ${config.dbPath}; Ctrl-C to stop`);
 
   const signal = await untilSignal();
@@ -130,8 +146,10 @@ export async function serveCommand(dir: string | undefined, flags: ServeFlags = 
     clearInterval(expiry);
     await dashboard?.close();
     const [{ abandoned }] = await Promise.all([scheduler.stop({ graceMs: config.queue.graceMs }), launcher?.close(config.queue.graceMs)]);
+    await metrics?.close();
     await pauses.close();
     await store.close();
+    await flushTracing();
     // A run that ignored its abort may still hold sockets or timers; its record is closed, so leave without it.
     if (abandoned) process.exit(process.exitCode ?? 0);
   } finally {
