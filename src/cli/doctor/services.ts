@@ -48,7 +48,7 @@ export async function checkModel(config: RunnerConfig): Promise<CheckResult> {
   return ok('model', `${url} answers (${ids.length} model${ids.length === 1 ? '' : 's'}${ids.length ? `, '${config.model}' among them` : ''})`);
 }
 
-/** Redis at REDIS_URL answers PING within 1 s; a warning when REDIS_URL is not set (only queue mode needs it). */
+/** Redis at REDIS_URL answers PING within 3 s (the other checks run beside it and may keep this process busy); a warning when REDIS_URL is not set (only queue mode needs it). */
 export async function checkRedis(config: RunnerConfig): Promise<CheckResult> {
   if (!config.lookupEnv('REDIS_URL')) {
     return warn(
@@ -59,7 +59,7 @@ export async function checkRedis(config: RunnerConfig): Promise<CheckResult> {
   }
   const where = redactUrl(config.redisUrl);
   try {
-    const answer = await withRedis(config.redisUrl, 1000, (redis) => redis.ping());
+    const answer = await withRedis(config.redisUrl, 3000, (redis) => redis.ping());
     return ok('redis', `${where} answers ${answer}`);
   } catch (error) {
     return fail('redis', `${where} does not answer: ${reason(error)}`, 'start Redis or correct REDIS_URL');
