@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { annotationsFor } from '../toolkit/annotations.ts';
 import type { ToolDefinition, ToolEnvelope, ToolExecutor } from '../toolkit/types.ts';
@@ -46,7 +47,12 @@ export function envelopeResult(envelope: ToolEnvelope): CallToolResult {
 export function createToolkitMcpServer(executor: ToolExecutor, options: ToolkitMcpServerOptions): Server {
   const server = new Server(
     { name: options.name, version: options.version },
-    { capabilities: { tools: {} }, ...(options.instructions ? { instructions: options.instructions } : {}) },
+    {
+      capabilities: { tools: {} },
+      // Each stateless HTTP request gets a server; one validator for all of them spares each its own Ajv (~1 ms).
+      jsonSchemaValidator: sharedValidator(),
+      ...(options.instructions ? { instructions: options.instructions } : {}),
+    },
   );
   const exposed = (): ToolDefinition[] => executor.list().filter((t) => options.tools?.(t) ?? true);
 
@@ -78,4 +84,12 @@ export function createToolkitMcpServer(executor: ToolExecutor, options: ToolkitM
     }
   });
   return server;
+}
+
+let validator: AjvJsonSchemaValidator | undefined;
+
+/** The process's one JSON Schema validator for MCP servers (it only caches compiled schemas). */
+function sharedValidator(): AjvJsonSchemaValidator {
+  validator ??= new AjvJsonSchemaValidator();
+  return validator;
 }
