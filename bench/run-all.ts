@@ -11,6 +11,7 @@ const benches: Array<[string, string[]]> = [
   ['bench/tool-tokens.ts', []],
   // Queue mode: these need Redis on REDIS_URL (default 127.0.0.1:6379); rate-limit takes about three minutes.
   ['bench/queue-concurrency.ts', []],
+  ['bench/queue-processes.ts', []],
   ['bench/queue-floor.ts', []],
   ['bench/rate-limit.ts', []],
   ['bench/schedule-scale.ts', []],
