@@ -134,38 +134,23 @@ async function peekSqlite<T>(path: string, read: (store: RunStore) => Promise<T>
 }
 
 async function peekRedis<T>(config: RunnerConfig, read: (store: RunStore) => Promise<T>): Promise<T | undefined> {
-  const [{ Redis }, { openRedisRunStore }] = await Promise.all([import('ioredis'), import('../../runs/redis-store.ts')]);
-  // One try, no reconnects, no queued commands: an absent Redis answers at once, a silent one within the timeout.
-  const redis = new Redis(config.redisUrl, {
-    connectionName: 'runner-cli-peek',
-    lazyConnect: true,
-    connectTimeout: PEEK_TIMEOUT_MS,
-    commandTimeout: PEEK_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    // A server that never answers never closes its end either: destroy the socket soon after giving up.
-    disconnectTimeout: 100,
-  });
-  redis.on('error', () => {});
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), PEEK_TIMEOUT_MS);
-  });
-  const answer = (async () => {
-    await redis.connect();
-    const store = openRedisRunStore({ redis, prefix: config.queue.prefix, retentionMs: config.queue.retentionMs });
-    try {
-      return await read(store);
-    } finally {
-      await store.close();
-    }
-  })().catch(() => undefined);
+  const [{ withRedis }, { openRedisRunStore }] = await Promise.all([import('../redis-probe.ts'), import('../../runs/redis-store.ts')]);
   try {
-    return await Promise.race([answer, deadline]);
-  } finally {
-    clearTimeout(timer);
-    redis.disconnect();
+    return await withRedis(
+      config.redisUrl,
+      PEEK_TIMEOUT_MS,
+      async (redis) => {
+        const store = openRedisRunStore({ redis, prefix: config.queue.prefix, retentionMs: config.queue.retentionMs });
+        try {
+          return await read(store);
+        } finally {
+          await store.close();
+        }
+      },
+      'runner-cli-peek',
+    );
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,4 @@
 /** The shape every `runner doctor` check answers with, and the helpers the checks share. */
-import type { Redis } from 'ioredis';
 
 /** ok (✓), warn (! : worth knowing, not a failure) or fail (✗: exit 1). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -42,39 +41,4 @@ export function reason(error: unknown): string {
     current = current.cause as typeof current;
   }
   return message;
-}
-
-/**
- * Runs `fn` on a one-try Redis connection (no reconnects, no offline queue) and gives up after `timeoutMs`;
- * the connection is always dropped afterwards.
- */
-export async function withRedis<T>(url: string, timeoutMs: number, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, {
-    connectionName: 'runner-doctor',
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    disconnectTimeout: 100,
-  });
-  redis.on('error', () => {});
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-  try {
-    const answer = (async () => {
-      await redis.connect();
-      return fn(redis);
-    })();
-    // Past the deadline nobody waits for it any more; its late failure is not news.
-    answer.catch(() => {});
-    return await Promise.race([answer, deadline]);
-  } finally {
-    clearTimeout(timer);
-    redis.disconnect();
-  }
 }

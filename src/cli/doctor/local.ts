@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { RunnerConfig } from '../../config/config.ts';
 import { formatDiagnostic } from '../../shared/errors.ts';
 import { redactUrl } from '../queue-context.ts';
-import { type CheckResult, fail, ok, reason, warn, withRedis } from './check.ts';
+import { type CheckResult, fail, ok, reason, warn } from './check.ts';
+import { withRedis } from '../redis-probe.ts';
 
 /** Diagnostics shown under the workflows check; `runner validate` lists them all. */
 const MAX_DETAILS = 20;

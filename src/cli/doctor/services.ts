@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import type { RunnerConfig } from '../../config/config.ts';
 import { RunnerError } from '../../shared/errors.ts';
 import { redactUrl } from '../queue-context.ts';
-import { type CheckResult, fail, ok, reason, warn, withRedis } from './check.ts';
+import { type CheckResult, fail, ok, reason, warn } from './check.ts';
+import { withRedis } from '../redis-probe.ts';
 
 /** How long a model server or a Confluence site may take to answer one check, ms. */
 const HTTP_TIMEOUT_MS = 5000;
@@ -59,7 +60,7 @@ export async function checkRedis(config: RunnerConfig): Promise<CheckResult> {
   }
   const where = redactUrl(config.redisUrl);
   try {
-    const answer = await withRedis(config.redisUrl, 3000, (redis) => redis.ping());
+    const answer = await withRedis(config.redisUrl, 3000, (redis) => redis.ping(), 'runner-doctor');
     return ok('redis', `${where} answers ${answer}`);
   } catch (error) {
     return fail('redis', `${where} does not answer: ${reason(error)}`, 'start Redis or correct REDIS_URL');
