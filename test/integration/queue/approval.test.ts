@@ -9,7 +9,7 @@ import { RunLifecycle } from '../../../src/runs/lifecycle.ts';
 import { expireWaiting } from '../../../src/queue/reaper.ts';
 import type { SandboxWithMcp } from '../../../src/sandbox/with-mcp.ts';
 import { SecretRegistry } from '../../../src/shared/secrets.ts';
-import type { ModelRequestView, ScriptedTurn } from '../../../src/testing/scripted-model-server.ts';
+import { heldPostScript } from '../../fixtures/model-scripts.ts';
 import { fixture, siteClient, startModel, startSite } from '../e2e/helpers.ts';
 import { type Testbed, testbed, until, type WorkerProcess } from './helpers.ts';
 
@@ -24,20 +24,6 @@ after(async () => {
   await site?.close();
 });
 
-function poster(request: ModelRequestView): ScriptedTurn {
-  const title = /titled "([^"]+)"/.exec(request.userText)?.[1] ?? 'missing';
-  if (request.turn === 0) return { toolCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: { spaceKey: ['TEAM'] } }] };
-  if (request.turn === 1) {
-    const spaceId = String(request.lastToolResult()?.data?.results?.[0]?.id ?? 'missing');
-    return {
-      toolCalls: [
-        { name: 'CONFLUENCE_CREATE_BLOGPOST', arguments: { spaceId, title, status: 'current', body: { representation: 'storage', value: '<p>ok</p>' } } },
-      ],
-    };
-  }
-  return { text: 'posted' };
-}
-
 const ended = (status: string) => status !== 'queued' && status !== 'running';
 
 /** Stops these workers when the test ends, so the next test's jobs are not taken by a worker of this one's model. */
@@ -49,7 +35,7 @@ function retire(t: TestContext, ...workers: WorkerProcess[]): void {
 }
 
 test('approved after the pausing worker died: another worker continues the run, one post', { timeout: 90_000 }, async (t) => {
-  const model = await startModel(t, poster);
+  const model = await startModel(t, heldPostScript);
   const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
   const title = 'Approved across workers';
   const first = await bed.worker(env);
@@ -94,14 +80,14 @@ test('approved after the pausing worker died: another worker continues the run, 
 test('the worker that resumed the run is killed after the approved write: another one finishes, one post, nobody asked twice', {
   timeout: 120_000,
 }, async (t) => {
-  // As `poster`, but the first request after the write hangs, so the kill lands right after the write.
+  // As `heldPostScript`, but the first request after the write hangs, so the kill lands right after the write.
   let hung = false;
   const model = await startModel(t, (request) => {
     if (request.turn === 2 && !hung) {
       hung = true;
       return { hang: true };
     }
-    return poster(request);
+    return heldPostScript(request);
   });
   const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url, RUNNER_JOB_LOCK: '2s' };
   const title = 'Resumed, then killed';

@@ -10,8 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { RunRecord } from '../../../src/runs/types.ts';
-import type { ModelRequestView, ScriptedTurn } from '../../../src/testing/scripted-model-server.ts';
-import { weeklySummaryScript } from '../../fixtures/model-scripts.ts';
+import { heldPostScript, weeklySummaryScript } from '../../fixtures/model-scripts.ts';
 import { fixture, startModel, WORKFLOWS } from '../e2e/helpers.ts';
 import { queueFixture, spawnRunner, testbedWithSite, until, type WorkerProcess } from '../queue/helpers.ts';
 
@@ -86,21 +85,6 @@ function callCounts(runs: RunRecord[]): Map<string, number> {
   return counts;
 }
 
-/** Creates a blog post, whose write the held-post workflow holds for a person. */
-function poster(request: ModelRequestView): ScriptedTurn {
-  const title = /titled "([^"]+)"/.exec(request.userText)?.[1] ?? 'missing';
-  if (request.turn === 0) return { toolCalls: [{ name: 'CONFLUENCE_GET_SPACES', arguments: { spaceKey: ['TEAM'] } }] };
-  if (request.turn === 1) {
-    const spaceId = String(request.lastToolResult()?.data?.results?.[0]?.id ?? 'missing');
-    return {
-      toolCalls: [
-        { name: 'CONFLUENCE_CREATE_BLOGPOST', arguments: { spaceId, title, status: 'current', body: { representation: 'storage', value: '<p>ok</p>' } } },
-      ],
-    };
-  }
-  return { text: 'posted' };
-}
-
 test('runner worker --metrics-port 0: runs, tokens, tool calls, retries, waiting approvals and queue depth, clean for promtool', {
   timeout: 120_000,
 }, async (t) => {
@@ -134,7 +118,7 @@ test('runner worker --metrics-port 0: runs, tokens, tool calls, retries, waiting
   model.failNext(1, { status: 429, retryAfterSeconds: 0, message: 'Rate limit reached.' });
   const summary = await settled(await enqueue(WORKFLOWS.weeklySummary));
   assert.equal(summary.status, 'succeeded', JSON.stringify(summary.error));
-  model.setScript(poster);
+  model.setScript(heldPostScript);
   const held = await settled(await enqueue(fixture('held-post.yaml'), '--input', 'title=Metrics post'));
   assert.equal(held.status, 'waiting', JSON.stringify(held.error));
   await worker.waitFor(/finished held-post: waiting/);
