@@ -32,7 +32,7 @@ import { openRedisRunStore } from '../src/runs/redis-store.ts';
 import { RunLifecycle } from '../src/runs/lifecycle.ts';
 import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
-import { REDIS_URL, benchPrefix, deleteKeys, mean, quantile, queueConfig, withSharedBackend } from './queue-kit.ts';
+import { REDIS_URL, benchPrefix, deleteKeys, mean, quantile, queueConfig, withSharedBackend, readToolsWorkflow } from './queue-kit.ts';
 import { cpuMs, startQueueServers, type ModelRequestTimes } from './queue-servers.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
@@ -45,12 +45,7 @@ const sharedBackend = args.backend === 'shared';
 const LATENCY_MS = 250;
 const REQUESTS_PER_RUN = 3;
 
-const WORKFLOW = `version: 1
-name: bench-queue-concurrency
-tools:
-  allow: [CONFLUENCE_GET_CURRENT_USER, CONFLUENCE_GET_SPACES]
-prompt: "Run {{ run.id }}: say who you are and name one space."
-`;
+const WORKFLOW = readToolsWorkflow('bench-queue-concurrency');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-queue-concurrency-'));
 const prefix = benchPrefix('concurrency');

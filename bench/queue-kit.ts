@@ -83,3 +83,13 @@ export function withSharedBackend(): { runWorkflow: typeof runWorkflow; close():
     close: async () => (await shared)?.close(),
   };
 }
+
+/** The queue benchmarks' workflow: one prompt step whose scripted model calls two fast read tools, one per turn. */
+export function readToolsWorkflow(name: string): string {
+  return `version: 1
+name: ${name}
+tools:
+  allow: [CONFLUENCE_GET_CURRENT_USER, CONFLUENCE_GET_SPACES]
+prompt: "Run {{ run.id }}: say who you are and name one space."
+`;
+}

@@ -27,7 +27,7 @@ import { RunLifecycle } from '../src/runs/lifecycle.ts';
 import { openRedisRunStore } from '../src/runs/redis-store.ts';
 import { confluenceCatalogue } from '../src/toolkit/catalogue.ts';
 import { loadWorkflowText } from '../src/workflow/load.ts';
-import { REDIS_URL, benchPrefix, deleteKeys, numericArgs, queueConfig } from './queue-kit.ts';
+import { REDIS_URL, benchPrefix, deleteKeys, numericArgs, queueConfig, readToolsWorkflow } from './queue-kit.ts';
 import { startQueueServers } from './queue-servers.ts';
 
 const { runs, warmup, inflight } = numericArgs({ runs: 640, warmup: 64, inflight: 64 });
@@ -37,12 +37,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-const WORKFLOW = `version: 1
-name: bench-queue-processes
-tools:
-  allow: [CONFLUENCE_GET_CURRENT_USER, CONFLUENCE_GET_SPACES]
-prompt: "Run {{ run.id }}: say who you are and name one space."
-`;
+const WORKFLOW = readToolsWorkflow('bench-queue-processes');
 
 /** One shape's figures. */
 interface Result {
