@@ -53,6 +53,20 @@ export function stopSignals(): NodeJS.Signals[] {
   return ['SIGTERM'];
 }
 
+/**
+ * What a stop signal after the first does: unsupervised, `again` (the person asked twice: exit at once). In a
+ * supervised child nothing: the supervisor's SIGTERM and one sent to the whole process group or control group
+ * (systemd's default stop, `pkill -f`) arrive together and both mean drain; only the supervisor ends a child early,
+ * with SIGKILL.
+ */
+export function onRepeatedStop(again: () => void): void {
+  if (cluster.isWorker) {
+    if (!process.listeners('SIGTERM').includes(ignore)) process.on('SIGTERM', ignore);
+    return;
+  }
+  for (const name of stopSignals()) process.once(name, again);
+}
+
 /** The SIGINT listener of a supervised child: the supervisor got the same signal and decides. */
 function ignore(): void {}
 

@@ -6,7 +6,7 @@ import { cliBackends, cliConfig } from '../context.ts';
 import { type MetricsFlags, metricsAddress, shareMetricsWithPrimary, startMetricsEndpoint } from '../metrics-endpoint.ts';
 import { err, printable } from '../output.ts';
 import { openQueueContext } from '../queue-context.ts';
-import { isSupervisedChild, leaveSupervisor, reportReady, stopSignals } from '../worker-cluster.ts';
+import { isSupervisedChild, leaveSupervisor, onRepeatedStop, reportReady, stopSignals } from '../worker-cluster.ts';
 
 /** Flags of `runner worker`. */
 export interface WorkerFlags extends MetricsFlags {
@@ -132,7 +132,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     log('second signal: exiting now');
     process.exit(EXIT_INTERRUPTED);
   };
-  for (const name of stopOn) process.once(name, again);
+  onRepeatedStop(again);
   log(`${signal}: no new jobs; ${worker.inFlight()} run(s) in flight get ${formatDuration(config.queue.graceMs)} to finish`);
   await worker.stop(config.queue.graceMs);
   await notifyWorker.close();

@@ -144,38 +144,45 @@ test('a child SIGKILLed mid-run is restarted; its run stalls, runs again and suc
   for (const pid of childPids(supervisor)) assert.equal(alive(pid), false, `child ${pid} is gone`);
 });
 
-test('one SIGTERM with runs in flight: every child finishes its run, the supervisor exits 0, no child is left', { timeout: 120_000 }, async (t) => {
-  const model = await startModel(t, () => ({ text: 'Hello, team.' }), { latencyMs: 2000 });
-  const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
-  const supervisor = await supervise(env, ['--processes', '2', '--concurrency', '1']);
-  const pids = childPids(supervisor);
-  const runIds = await enqueue(2);
-  await until(
-    'both runs to be running, one per child',
-    async () => {
-      const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
-      return runs.every((r) => r?.status === 'running') && model.requests.length >= 2;
-    },
-    30_000,
-  );
-
-  supervisor.child.kill('SIGTERM');
-  await supervisor.waitFor(/supervisor: SIGTERM: draining 2 process\(es\); in-flight runs get 1m to finish$/);
-  assert.equal(await supervisor.exited, 0, supervisor.lines.join('\n'));
-  for (const index of [1, 2]) {
-    assert.ok(
-      supervisor.lines.some((l) => l.includes(`[${index}] SIGTERM: no new jobs; 1 run(s) in flight get 1m to finish`)),
-      supervisor.lines.join('\n'),
+for (const [how, everyone] of [
+  ['one SIGTERM to the supervisor', false],
+  ['SIGTERM to the supervisor and every child at once (systemd stopping the control group, pkill -f)', true],
+] as const) {
+  test(`${how} with runs in flight: every child finishes its run, the supervisor exits 0, no child is left`, { timeout: 120_000 }, async (t) => {
+    const model = await startModel(t, () => ({ text: 'Hello, team.' }), { latencyMs: 2000 });
+    const env = { OPENAI_BASE_URL: model.url, RUNNER_SANDBOX_URL: site.url };
+    const supervisor = await supervise(env, ['--processes', '2', '--concurrency', '1']);
+    const pids = childPids(supervisor);
+    const runIds = await enqueue(2);
+    await until(
+      'both runs to be running, one per child',
+      async () => {
+        const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
+        return runs.every((r) => r?.status === 'running') && model.requests.length >= 2;
+      },
+      30_000,
     );
-  }
-  const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
-  for (const run of runs) {
-    assert.equal(run?.status, 'succeeded', JSON.stringify(run?.error));
-    assert.equal(run.attempts.length, 1);
-  }
-  assert.deepEqual(new Set(runs.map((r) => r!.attempts[0]!.worker)), new Set(pids.map((pid) => `${hostname()}:${pid}`)));
-  for (const pid of pids) assert.equal(alive(pid), false, `child ${pid} is gone`);
-});
+
+    supervisor.child.kill('SIGTERM');
+    // A child told by the group and then by its supervisor still drains: two SIGTERMs are one request to stop.
+    if (everyone) for (const pid of pids) process.kill(pid, 'SIGTERM');
+    await supervisor.waitFor(/supervisor: SIGTERM: draining 2 process\(es\); in-flight runs get 1m to finish$/);
+    assert.equal(await supervisor.exited, 0, supervisor.lines.join('\n'));
+    for (const index of [1, 2]) {
+      assert.ok(
+        supervisor.lines.some((l) => l.includes(`[${index}] SIGTERM: no new jobs; 1 run(s) in flight get 1m to finish`)),
+        supervisor.lines.join('\n'),
+      );
+    }
+    const runs = await Promise.all(runIds.map((id) => bed.store.get(id)));
+    for (const run of runs) {
+      assert.equal(run?.status, 'succeeded', JSON.stringify(run?.error));
+      assert.equal(run.attempts.length, 1);
+    }
+    assert.deepEqual(new Set(runs.map((r) => r!.attempts[0]!.worker)), new Set(pids.map((pid) => `${hostname()}:${pid}`)));
+    for (const pid of pids) assert.equal(alive(pid), false, `child ${pid} is gone`);
+  });
+}
 
 test('--processes must be a whole number from 1 to 64: exit 2 with one line', { timeout: 60_000 }, async () => {
   for (const value of ['0', '65', 'two', '1.5']) {
