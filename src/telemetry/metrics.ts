@@ -9,8 +9,8 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { onNotification, onRunEnded } from '../runs/run-channels.ts';
 import type { RunObserver } from '../runs/observer.ts';
 
-/** Bounds of the run duration histogram, seconds: agent runs take from seconds to most of an hour. */
-export const RUN_DURATION_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/** Bounds of the run duration histogram, seconds: tool-step runs end within a second, agent runs take up to an hour. */
+export const RUN_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 /** Options of {@link createRunMetrics}. */
 export interface RunMetricsOptions {
