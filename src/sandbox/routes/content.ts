@@ -9,8 +9,9 @@ import { attachmentsOf, likeCount } from '../store/extras.ts';
 import { getSpace } from '../store/spaces.ts';
 import { badParam, notFound } from '../http/errors.ts';
 import { idListParam, listParam, pageV2, pathId } from '../http/paging.ts';
-import { idField, objectBody, requiredString, statusField, versionField } from '../http/input.ts';
+import { idField, objectBody, requiredString, statusField } from '../http/input.ts';
 import { storageFromBody } from '../http/xhtml.ts';
+import { contentUpdateOf } from './content-update.ts';
 import type { BodyFormat } from './shapes-v2.ts';
 import { attachmentJson, bodyFormat, labelJson, versionJson } from './shapes-v2.ts';
 
@@ -88,17 +89,7 @@ export function contentRoutes(router: Router, type: 'page' | 'blogpost', plural:
     const id = pathId(ctx);
     const body = objectBody(ctx.body);
     if (body.id !== undefined && String(body.id) !== String(id)) throw badParam('The id in the body does not match the path');
-    const version = versionField(body);
-    const row = updateContent(ctx.store, id, type, {
-      versionNumber: version.number,
-      message: version.message,
-      minorEdit: version.minorEdit,
-      title: requiredString(body, 'title'),
-      body: storageFromBody(body.body),
-      status: statusField(body, ['current', 'archived', 'draft'], undefined),
-      parentId: type === 'page' ? idField(body, 'parentId') : undefined,
-      authorId: ctx.user.account_id,
-    });
+    const row = updateContent(ctx.store, id, type, contentUpdateOf(ctx, body, type === 'page' ? idField(body, 'parentId') : undefined));
     return ok(shape(ctx, row, 'storage', { single: true }));
   });
 

@@ -11,8 +11,8 @@ import { getUser } from '../store/people.ts';
 import { badBody, notFound } from '../http/errors.ts';
 import { pageV1 } from '../http/paging.ts';
 import { contentV1, labelV1, userV1 } from './shapes-v1.ts';
-import { objectBody, requiredString, statusField, versionField } from '../http/input.ts';
-import { storageFromBody } from '../http/xhtml.ts';
+import { objectBody } from '../http/input.ts';
+import { contentUpdateOf } from './content-update.ts';
 
 /** The object a v1 content path addresses: page, blog post, whiteboard (digits) or attachment (`att<digits>`). */
 function objectAt(ctx: RouteContext): { objectId: string; row?: ContentRow } {
@@ -34,18 +34,9 @@ export function v1ContentRoutes(router: Router): void {
     if (!row || row.type === 'whiteboard') throw notFound(`No content found with id: ${ctx.params.id}`);
     const body = objectBody(ctx.body);
     if (body.type !== undefined && body.type !== row.type) throw badBody(`type must be '${row.type}' for content ${row.id}`);
-    const version = versionField(body);
     const parent = (body.ancestors as Array<{ id?: unknown }> | undefined)?.at(-1)?.id;
-    const updated = updateContent(ctx.store, row.id, row.type, {
-      versionNumber: version.number,
-      message: version.message,
-      minorEdit: version.minorEdit,
-      title: requiredString(body, 'title'),
-      body: storageFromBody(body.body),
-      status: statusField(body, ['current', 'archived', 'draft'], undefined),
-      parentId: row.type === 'page' && parent !== undefined && parent !== null ? Number(parent) : undefined,
-      authorId: ctx.user.account_id,
-    });
+    const parentId = row.type === 'page' && parent !== undefined && parent !== null ? Number(parent) : undefined;
+    const updated = updateContent(ctx.store, row.id, row.type, contentUpdateOf(ctx, body, parentId));
     return ok(contentV1(ctx, updated, ['body.storage', 'version', 'space', 'history']));
   });
 
