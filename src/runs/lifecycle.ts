@@ -163,7 +163,8 @@ export class RunLifecycle {
     if (await this.store.get(fields.id)) return false;
     const run = newRun(workflow, fields, status, this.#iso());
     await this.store.save(run);
-    publishRunEnded({ run: this.store.redact(run), way: 'not-run' });
+    // Redacted only when someone listens: nothing else needs the stored copy here.
+    publishRunEnded(() => ({ run: this.store.redact(run), way: 'not-run' }));
     return true;
   }
 

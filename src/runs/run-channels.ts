@@ -51,9 +51,9 @@ export interface NotificationDelivered {
 const runEnded = channel(RUN_ENDED_CHANNEL);
 const notification = channel(NOTIFICATION_CHANNEL);
 
-/** Publishes that a run ended (nothing happens without a subscriber). */
-export function publishRunEnded(fact: RunEnded): void {
-  if (runEnded.hasSubscribers) runEnded.publish(fact);
+/** Publishes that a run ended; nothing happens without a subscriber (a function given is not even called). */
+export function publishRunEnded(fact: RunEnded | (() => RunEnded)): void {
+  if (runEnded.hasSubscribers) runEnded.publish(typeof fact === 'function' ? fact() : fact);
 }
 
 /** Publishes one notification delivery attempt (nothing happens without a subscriber). */
